@@ -1,0 +1,48 @@
+//! Command-line arguments (clap derive only; no logic here).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// 政务信息和宣传报道季度计分：生成报送模板、校验和汇总各单位报送表。
+#[derive(Parser, Debug)]
+#[command(name = "xinxi-score", version, about, long_about = None)]
+pub struct Cli {
+    /// 规则文件（TOML）；不指定时使用内置默认规则
+    #[arg(long, global = true, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 生成某季度各单位的报送模板（每单位一个，另加一个空白模板）
+    Template(TemplateArgs),
+    /// 导出或检查规则文件
+    Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TemplateArgs {
+    /// 季度，如 2026Q3 或 2026年第三季度
+    #[arg(long, short)]
+    pub quarter: String,
+    /// 输出文件夹
+    #[arg(long, short, default_value = ".", value_name = "DIR")]
+    pub out: PathBuf,
+    /// 只生成这些单位的模板（可写多次；名称或别名均可）
+    #[arg(long, value_name = "NAME")]
+    pub unit: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct RulesArgs {
+    /// 把内置默认规则（带说明）写到此文件，供办公室修改
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// 检查一个规则文件是否有误
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+}

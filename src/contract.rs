@@ -1,0 +1,137 @@
+//! The return template as a contract with the units (SPEC §3): sheet names, column headers,
+//! metadata labels and the machine-readable marker. The template writer produces exactly this;
+//! the reader looks for it first and tolerates departures from it.
+
+/// Version of the template layout, written into the marker. Raise it when the layout changes.
+pub const TEMPLATE_VERSION: u32 = 1;
+
+/// First cell of the marker sheet: identifies a workbook as one of our templates.
+pub const MARKER_MAGIC: &str = "xinxi-score-template";
+
+pub const SHEET_INSTRUCTIONS: &str = "填表说明";
+pub const SHEET_ENTRIES: &str = "稿件明细";
+pub const SHEET_CATALOG: &str = "媒体目录";
+pub const SHEET_MARKER: &str = "模板信息";
+
+/// Marker keys (column A of the marker sheet; values in column B).
+pub const MARKER_VERSION: &str = "模板版本";
+pub const MARKER_UNIT: &str = "报送单位";
+pub const MARKER_QUARTER: &str = "报送季度";
+pub const MARKER_GENERATOR: &str = "生成程序";
+
+/// The entry table's columns, in template order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    Seq,
+    Category,
+    Title,
+    Outlet,
+    DeclaredKind,
+    Date,
+    Issue,
+    Authors,
+    Reviewer,
+    Signer,
+    Remarks,
+}
+
+impl Column {
+    pub const ALL: [Column; 11] = [
+        Column::Seq,
+        Column::Category,
+        Column::Title,
+        Column::Outlet,
+        Column::DeclaredKind,
+        Column::Date,
+        Column::Issue,
+        Column::Authors,
+        Column::Reviewer,
+        Column::Signer,
+        Column::Remarks,
+    ];
+
+    /// The header exactly as the template writes it.
+    pub fn header(self) -> &'static str {
+        match self {
+            Column::Seq => "序号",
+            Column::Category => "稿件类别",
+            Column::Title => "标题",
+            Column::Outlet => "刊发媒体",
+            Column::DeclaredKind => "媒体类别",
+            Column::Date => "刊发日期",
+            Column::Issue => "期号版面",
+            Column::Authors => "作者",
+            Column::Reviewer => "审核人",
+            Column::Signer => "签发人",
+            Column::Remarks => "备注",
+        }
+    }
+
+    /// Zero-based column in the template.
+    pub fn index(self) -> u16 {
+        self as u16
+    }
+}
+
+/// Metadata labels, in the template's order.
+pub const META_UNIT: &str = "报送单位";
+pub const META_QUARTER: &str = "报送季度";
+pub const META_DEADLINE: &str = "截止日期";
+pub const META_CONTACT: &str = "联系人";
+pub const META_PHONE: &str = "联系电话";
+pub const META_FILED: &str = "填报日期";
+
+/// Zero-based row of the header in the template's entry sheet; entries start on the next row.
+pub const HEADER_ROW: u32 = 5;
+/// How many prepared, numbered rows the template offers.
+pub const PREPARED_ROWS: u32 = 500;
+
+/// A1-style reference for a zero-based cell, e.g. (11, 5) → "F12".
+pub fn cell_ref(row: u32, col: u16) -> String {
+    let mut c = col as u32 + 1;
+    let mut letters = Vec::new();
+    while c > 0 {
+        let r = (c - 1) % 26;
+        letters.push((b'A' + r as u8) as char);
+        c = (c - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_refs() {
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(11, 5), "F12");
+        assert_eq!(cell_ref(0, 25), "Z1");
+        assert_eq!(cell_ref(0, 26), "AA1");
+        assert_eq!(cell_ref(1_048_575, 16_383), "XFD1048576");
+    }
+
+    #[test]
+    fn headers_are_the_spec_headers_in_order() {
+        let h: Vec<&str> = Column::ALL.iter().map(|c| c.header()).collect();
+        assert_eq!(
+            h,
+            [
+                "序号",
+                "稿件类别",
+                "标题",
+                "刊发媒体",
+                "媒体类别",
+                "刊发日期",
+                "期号版面",
+                "作者",
+                "审核人",
+                "签发人",
+                "备注"
+            ]
+        );
+        for (i, c) in Column::ALL.iter().enumerate() {
+            assert_eq!(c.index() as usize, i);
+        }
+    }
+}

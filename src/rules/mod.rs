@@ -1,0 +1,378 @@
+//! The rules of the game as data (SPEC §2, §8): roster, outlets with tiers and quotas, points,
+//! deadline and policies. Everything downstream reads a [`Rules`]; nothing hard-codes a rule.
+//!
+//! The built-in default is the commented TOML file `default.toml`, so the default that runs and
+//! the file `rules --write` gives the office are one and the same text.
+
+mod file;
+pub mod quarter;
+
+pub use file::RulesError;
+pub use quarter::{DateClass, Quarter, Window};
+
+use crate::text::name_key;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The commented default rules, exactly as `rules --write` writes them.
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// The two item categories (稿件类别).
+pub const CATEGORIES: [&str; 2] = ["政务信息", "宣传报道"];
+
+/// What a unit may declare in 媒体类别 for an outlet that is not on the list.
+pub const DECLARED_KINDS: [&str; 3] = [
+    "市级以上党委政府信息刊物",
+    "市级以上党委政府新闻媒体",
+    "其他媒体",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tier {
+    One,
+    Two,
+    Three,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::One, Tier::Two, Tier::Three];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn label(self) -> &'static str {
+        ["一级", "二级", "三级"][self.index()]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutletKind {
+    /// 信息刊物: carries 政务信息.
+    InfoPublication,
+    /// 新闻媒体: newspapers and magazines, carry 宣传报道.
+    NewsMedia,
+    /// 网站
+    Website,
+}
+
+impl OutletKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            OutletKind::InfoPublication => "信息刊物",
+            OutletKind::NewsMedia => "新闻媒体",
+            OutletKind::Website => "网站",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct QuotaFlags {
+    /// Counts towards the monthly news quota (每月宣传报道任务).
+    pub monthly_news: bool,
+    /// Counts towards the quarterly information quota (每季度政务信息任务).
+    pub quarterly_info: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outlet {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub tier: Tier,
+    pub kind: OutletKind,
+    pub quotas: QuotaFlags,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unit {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub group: String,
+    pub monthly_news: u32,
+    pub quarterly_info_min: u32,
+    pub quarterly_info_target: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DuplicatePolicy {
+    /// 只计一次: the best copy scores, the others are flagged.
+    ScoreOnce,
+    /// 全部不计分: no copy scores.
+    ScoreNone,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorCredit {
+    /// 每人全分
+    Full,
+    /// 平均分配
+    Split,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub duplicate: DuplicatePolicy,
+    pub author_credit: AuthorCredit,
+    /// A late return does not score at all.
+    pub late_return_rejected: bool,
+    /// A row missing 审核人 or 签发人 does not score.
+    pub missing_signoff_is_error: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rules {
+    pub deadline_day: u32,
+    /// Points per tier, indexed by [`Tier::index`].
+    pub points: [u32; 3],
+    pub policy: Policy,
+    pub units: Vec<Unit>,
+    pub outlets: Vec<Outlet>,
+    unit_index: HashMap<String, usize>,
+    outlet_index: HashMap<String, usize>,
+    /// The TOML text the rules came from (for the fingerprint in 说明).
+    source: String,
+}
+
+impl Rules {
+    /// The built-in rules drawn from the regulation.
+    pub fn builtin() -> Rules {
+        Rules::from_toml(DEFAULT_TOML).expect("the built-in default rules are valid")
+    }
+
+    /// Parse rules from TOML text; every problem is reported with its line.
+    pub fn from_toml(text: &str) -> Result<Rules, RulesError> {
+        file::parse(text)
+    }
+
+    /// Load rules from a file, or the built-in default when `path` is `None`.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Rules> {
+        use anyhow::Context;
+        match path {
+            None => Ok(Rules::builtin()),
+            Some(p) => {
+                let bytes = std::fs::read(p)
+                    .with_context(|| format!("无法读取规则文件 {}", p.display()))?;
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    anyhow::anyhow!(
+                        "规则文件 {} 不是 UTF-8 编码，请用记事本“另存为”UTF-8",
+                        p.display()
+                    )
+                })?;
+                Rules::from_toml(&text)
+                    .map_err(|e| anyhow::anyhow!("规则文件 {} 有误：\n{e}", p.display()))
+            }
+        }
+    }
+
+    pub(crate) fn assemble(
+        deadline_day: u32,
+        points: [u32; 3],
+        policy: Policy,
+        units: Vec<Unit>,
+        outlets: Vec<Outlet>,
+        source: &str,
+    ) -> Rules {
+        let mut unit_index = HashMap::new();
+        for (i, u) in units.iter().enumerate() {
+            for k in unit_keys(u) {
+                unit_index.entry(k).or_insert(i);
+            }
+        }
+        let mut outlet_index = HashMap::new();
+        for (i, o) in outlets.iter().enumerate() {
+            for n in std::iter::once(&o.name).chain(&o.aliases) {
+                outlet_index.entry(name_key(n)).or_insert(i);
+            }
+        }
+        Rules {
+            deadline_day,
+            points,
+            policy,
+            units,
+            outlets,
+            unit_index,
+            outlet_index,
+            source: source.to_string(),
+        }
+    }
+
+    pub fn points_of(&self, tier: Tier) -> u32 {
+        self.points[tier.index()]
+    }
+
+    /// The roster unit a written name refers to (name or alias, with or without （分公司）/（公司）).
+    pub fn find_unit(&self, written: &str) -> Option<usize> {
+        self.unit_index.get(&unit_key(written)).copied()
+    }
+
+    /// The listed outlet a written name refers to, exactly after normalisation.
+    pub fn find_outlet(&self, written: &str) -> Option<usize> {
+        self.outlet_index.get(&name_key(written)).copied()
+    }
+
+    /// Every normalised outlet name and alias with its outlet, for near-miss suggestions.
+    pub fn outlet_keys(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.outlet_index.iter().map(|(k, &i)| (k.as_str(), i))
+    }
+
+    /// Units in roster order, grouped: the group names in order of first appearance.
+    pub fn groups(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for u in &self.units {
+            if !seen.contains(&u.group.as_str()) {
+                seen.push(&u.group);
+            }
+        }
+        seen
+    }
+
+    /// A short, stable fingerprint of the rules text (FNV-1a, hex), shown in 说明.
+    pub fn fingerprint(&self) -> String {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in self.source.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// The key a unit name is compared by: the name key without a trailing （分公司） or （公司）.
+pub fn unit_key(s: &str) -> String {
+    let k = name_key(s);
+    for suffix in ["(分公司)", "(公司)"] {
+        if let Some(stripped) = k.strip_suffix(suffix) {
+            if !stripped.is_empty() {
+                return stripped.to_string();
+            }
+        }
+    }
+    k
+}
+
+/// Every key a unit is known by.
+fn unit_keys(u: &Unit) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for n in std::iter::once(&u.name).chain(&u.aliases) {
+        for k in [name_key(n), unit_key(n)] {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_tiers_and_points_match_the_regulation() {
+        let r = Rules::builtin();
+        assert_eq!(r.deadline_day, 20);
+        assert_eq!(r.points, [5, 3, 1]);
+        let tier = |n: &str| r.outlets[r.find_outlet(n).unwrap_or_else(|| panic!("{n}"))].tier;
+        for n in [
+            "中国烟草",
+            "中外烟草",
+            "东方烟草报",
+            "国烟办通报",
+            "领导参阅",
+            "烟草政务信息",
+            "情况反映",
+            "中国烟草网",
+            "国家局网站",
+        ] {
+            assert_eq!(tier(n), Tier::One, "{n}");
+        }
+        for n in ["吉林烟草工作动态", "工作动态", "吉林烟草在线"] {
+            assert_eq!(tier(n), Tier::Two, "{n}");
+        }
+        assert_eq!(tier("《东方烟草报》"), Tier::One);
+        assert_eq!(
+            r.find_outlet("东方烟草"),
+            None,
+            "a near-miss is not matched"
+        );
+        assert_eq!(r.find_outlet("吉林日报"), None);
+    }
+
+    #[test]
+    fn default_quota_outlets() {
+        let r = Rules::builtin();
+        let q = |n: &str| r.outlets[r.find_outlet(n).unwrap()].quotas;
+        for n in ["东方烟草报", "中国烟草", "中国烟草网"] {
+            assert!(q(n).monthly_news && !q(n).quarterly_info, "{n}");
+        }
+        for n in ["国烟办通报", "领导参阅", "烟草政务信息", "情况反映"] {
+            assert!(q(n).quarterly_info && !q(n).monthly_news, "{n}");
+        }
+        for n in ["中外烟草", "吉林烟草工作动态", "吉林烟草在线"] {
+            assert_eq!(q(n), QuotaFlags::default(), "{n}");
+        }
+    }
+
+    #[test]
+    fn default_roster_and_quotas() {
+        let r = Rules::builtin();
+        let names: Vec<&str> = r.units.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "长春市局（分公司）",
+                "吉林市局（分公司）",
+                "四平市局（分公司）",
+                "辽源市局（分公司）",
+                "通化市局（分公司）",
+                "白山市局（分公司）",
+                "松原市局（分公司）",
+                "白城市局（分公司）",
+                "延边州局（分公司）"
+            ]
+        );
+        for u in &r.units {
+            let expected = if u.name.starts_with("长春") || u.name.starts_with("吉林") {
+                2
+            } else {
+                1
+            };
+            assert_eq!(u.monthly_news, expected, "{}", u.name);
+            assert_eq!((u.quarterly_info_min, u.quarterly_info_target), (1, 2));
+            assert_eq!(u.group, "市（州）局");
+        }
+        assert_eq!(r.groups(), ["市（州）局"]);
+    }
+
+    #[test]
+    fn units_are_recognised_in_every_spec_form() {
+        let r = Rules::builtin();
+        for (written, idx) in [
+            ("长春市局（分公司）", 0),
+            ("长春市局", 0),
+            ("长春市烟草专卖局", 0),
+            ("长春市烟草公司", 0),
+            ("长春市烟草专卖局（公司）", 0),
+            ("长春市局(分公司)", 0),
+            (" 长春 ", 0),
+            ("吉林市局", 1),
+            ("延边州局（分公司）", 8),
+            ("延边州烟草专卖局", 8),
+            ("延边", 8),
+        ] {
+            assert_eq!(r.find_unit(written), Some(idx), "{written}");
+        }
+        assert_eq!(r.find_unit("省局办公室"), None);
+        assert_eq!(r.find_unit("（分公司）"), None);
+    }
+
+    #[test]
+    fn fingerprint_is_stable_and_follows_the_text() {
+        let a = Rules::builtin();
+        assert_eq!(a.fingerprint(), Rules::builtin().fingerprint());
+        let b = Rules::from_toml(&DEFAULT_TOML.replace("deadline_day = 20", "deadline_day = 25"))
+            .unwrap();
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(b.deadline_day, 25);
+    }
+}

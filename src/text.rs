@@ -1,0 +1,78 @@
+//! Text normalisation shared by every stage: how names, titles and cells are compared.
+//!
+//! Units type outlet and unit names in many ways (full-width letters, book-title marks, stray
+//! spaces); comparisons always go through these functions so that the rules and the reader agree.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Marks that never distinguish one outlet or unit name from another.
+const NAME_MARKS: &[char] = &[
+    '《', '》', '〈', '〉', '“', '”', '‘', '’', '"', '\'', '「', '」', '『', '』', '<', '>',
+];
+
+/// Key for comparing outlet and unit names (SPEC §2.1): NFKC (full-width to half-width),
+/// book-title marks and quotes removed, all white space removed, Latin letters case-folded.
+pub fn name_key(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| !c.is_whitespace() && !NAME_MARKS.contains(c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Key for comparing titles (SPEC §2.3): NFKC, then only letters and digits kept, case-folded.
+/// "一稿多投" detection uses it, so punctuation and spacing differences do not hide a duplicate.
+pub fn title_key(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A cell's text as a person meant it: trimmed of every kind of white space (including
+/// non-breaking and ideographic spaces), internal line breaks turned into single spaces.
+pub fn clean_cell(s: &str) -> String {
+    let t = s.trim();
+    if t.contains(['\n', '\r', '\t']) {
+        t.split(['\n', '\r', '\t'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        t.to_string()
+    }
+}
+
+/// Display width in terminal/Excel columns: CJK characters count double.
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_key_folds_marks_width_and_case() {
+        assert_eq!(name_key(" 《东方烟草报》 "), "东方烟草报");
+        assert_eq!(name_key("“中国 烟草”"), "中国烟草");
+        assert_eq!(name_key("ＣＨＩＮＡ　Tobacco"), "chinatobacco");
+        assert_eq!(name_key("长春市局（分公司）"), "长春市局(分公司)");
+    }
+
+    #[test]
+    fn title_key_ignores_punctuation_and_spacing() {
+        assert_eq!(
+            title_key("长春：推进“数字烟草”建设！"),
+            title_key("长春 推进数字烟草建设")
+        );
+        assert_ne!(title_key("长春推进建设"), title_key("吉林推进建设"));
+        assert_eq!(title_key("ＡＢＣ１２３"), "abc123");
+    }
+
+    #[test]
+    fn clean_cell_trims_all_spaces_and_joins_lines() {
+        assert_eq!(clean_cell("\u{3000}标题\u{a0} "), "标题");
+        assert_eq!(clean_cell("刊发\n日期"), "刊发 日期");
+    }
+}

@@ -1,0 +1,48 @@
+//! Writing workbooks. One module per workbook; no scoring logic here. Every output is built in
+//! memory and then saved whole (temporary file in the target folder, then rename), so a failed
+//! run never leaves half a file behind.
+
+pub mod template;
+
+use anyhow::Context;
+use std::io::Write;
+use std::path::Path;
+
+/// Save bytes to `path` whole or not at all.
+pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".xinxi-score-").suffix(".tmp");
+    // tempfile creates files readable by the owner only; outputs are ordinary documents.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("无法在 {} 中写入临时文件", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
+    tmp.persist(path).map_err(|e| {
+        anyhow::anyhow!(
+            "无法保存 {}：{}。如果该文件正在 Excel 或 WPS 中打开，请先关闭它再运行",
+            path.display(),
+            e.error
+        )
+    })?;
+    Ok(())
+}
+
+/// Column width (in Excel character units) that fits Chinese text: CJK characters count double.
+pub fn width_for(texts: &[&str], min: f64, max: f64) -> f64 {
+    let w = texts
+        .iter()
+        .map(|t| crate::text::display_width(t))
+        .max()
+        .unwrap_or(0) as f64
+        + 2.0;
+    w.clamp(min, max)
+}

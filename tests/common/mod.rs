@@ -1,0 +1,131 @@
+//! Helpers shared by the integration tests: running the binary, LibreOffice and openpyxl, and
+//! reading workbooks back with calamine.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use calamine::{open_workbook_auto, Data, Reader};
+use std::path::{Path, PathBuf};
+
+pub fn bin() -> Command {
+    let mut c = Command::cargo_bin("xinxi-score").unwrap();
+    c.env_remove("XINXI_NOW");
+    c
+}
+
+/// Runs the binary and returns stdout, panicking with the full command output on failure.
+pub fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        out.status.success(),
+        "command {args:?} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    stdout
+}
+
+/// LibreOffice must be installed (`.ci/run` installs it). Set XINXI_SKIP_SOFFICE=1 to skip
+/// these tests on a machine without it; they are never skipped silently.
+pub fn soffice() -> Option<PathBuf> {
+    for p in ["soffice", "libreoffice"] {
+        if let Ok(out) = std::process::Command::new("which").arg(p).output() {
+            if out.status.success() {
+                return Some(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+            }
+        }
+    }
+    if std::env::var("XINXI_SKIP_SOFFICE").is_ok() {
+        eprintln!("LibreOffice not installed; skipped because XINXI_SKIP_SOFFICE is set");
+        return None;
+    }
+    panic!("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc, or set XINXI_SKIP_SOFFICE=1");
+}
+
+/// Convert `input` with LibreOffice headless into `outdir`; returns the output path.
+/// Each call uses its own profile so tests can run in parallel.
+pub fn convert(soffice: &Path, input: &Path, filter: &str, ext: &str, outdir: &Path) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+            "--outdir",
+        ])
+        .arg(outdir)
+        .arg(input)
+        .output()
+        .unwrap();
+    let stem = input.file_stem().unwrap().to_string_lossy().to_string();
+    let produced = std::fs::read_dir(outdir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with(&stem) && n.ends_with(&format!(".{ext}"))
+        });
+    produced.unwrap_or_else(|| {
+        panic!(
+            "LibreOffice did not convert {}: {}{}",
+            input.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Python with openpyxl must be installed (`.ci/run` installs it).
+pub fn python_openpyxl(script: &str) {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every sheet of a workbook as strings, by absolute (row, col).
+pub struct Book {
+    pub sheets: Vec<(String, calamine::Range<Data>)>,
+}
+
+impl Book {
+    pub fn open(path: &Path) -> Book {
+        let mut wb = open_workbook_auto(path).unwrap();
+        let names = wb.sheet_names().to_vec();
+        let sheets = names
+            .into_iter()
+            .map(|n| {
+                let r = wb.worksheet_range(&n).unwrap();
+                (n, r)
+            })
+            .collect();
+        Book { sheets }
+    }
+
+    pub fn sheet(&self, name: &str) -> &calamine::Range<Data> {
+        &self
+            .sheets
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no sheet {name}"))
+            .1
+    }
+
+    pub fn text(&self, sheet: &str, row: u32, col: u32) -> String {
+        match self.sheet(sheet).get_value((row, col)) {
+            None | Some(Data::Empty) => String::new(),
+            Some(Data::Float(f)) if f.fract() == 0.0 => format!("{}", *f as i64),
+            Some(d) => d.to_string(),
+        }
+    }
+}
