@@ -10,8 +10,12 @@
 pub mod cli;
 pub mod cmd;
 pub mod contract;
+pub mod dates;
+pub mod problem;
+pub mod read;
 pub mod rules;
 pub mod text;
+pub mod validate;
 pub mod write;
 
 /// The version written into templates and outputs.

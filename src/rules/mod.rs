@@ -27,10 +27,13 @@ pub const DECLARED_KINDS: [&str; 3] = [
     "其他媒体",
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum Tier {
+    #[serde(rename = "一级")]
     One,
+    #[serde(rename = "二级")]
     Two,
+    #[serde(rename = "三级")]
     Three,
 }
 

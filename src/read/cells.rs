@@ -1,0 +1,342 @@
+//! calamine (and csv) → [`RawBook`], in this process. xlsx is streamed cell by cell, never
+//! materialised as a dense range; every format is held to the cell, row and column limits.
+//! Callers that face untrusted files go through `isolate`, which runs this in a child process.
+
+use super::{limits, sniff::sniff, Cell, Format, RawBook, RawSheet, ReadFailure};
+use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
+use chrono::NaiveDate;
+use std::io::Cursor;
+use std::path::Path;
+
+/// Read one file completely into cells.
+pub fn read_file(path: &Path) -> Result<RawBook, ReadFailure> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| ReadFailure::Corrupt(format!("无法打开：{e}")))?;
+    if meta.len() > limits::MAX_FILE_BYTES {
+        return Err(ReadFailure::TooLarge(format!(
+            "文件有 {} MB",
+            meta.len() / 1024 / 1024
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadFailure::Corrupt(format!("无法读取：{e}")))?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    read_bytes(&bytes, &ext)
+}
+
+/// Read a file's content; `ext` only matters for text files.
+pub fn read_bytes(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
+    let format = sniff(bytes, ext)?;
+    let mut budget = Budget::default();
+    let sheets = match format {
+        Format::Xlsx => read_xlsx(bytes, &mut budget)?,
+        Format::Xls => {
+            let wb = Xls::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
+            read_dense(wb, &mut budget)?
+        }
+        Format::Ods => {
+            let wb = Ods::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
+            read_dense(wb, &mut budget)?
+        }
+        Format::Csv => vec![read_csv(bytes, &mut budget)?],
+    };
+    Ok(RawBook {
+        format,
+        sheets,
+        truncated: budget.notes,
+    })
+}
+
+fn classify(msg: &str) -> ReadFailure {
+    if msg.to_lowercase().contains("password") {
+        ReadFailure::Encrypted
+    } else {
+        ReadFailure::Corrupt(msg.chars().take(200).collect())
+    }
+}
+
+#[derive(Default)]
+struct Budget {
+    cells: usize,
+    notes: Vec<String>,
+}
+
+impl Budget {
+    /// Whether a cell at (row, col) may be kept; notes once per sheet what was left out.
+    fn admit(&mut self, sheet: &str, row: u32, col: u32, dropped: &mut usize) -> bool {
+        if row >= limits::MAX_ROWS
+            || col >= limits::MAX_COLS as u32
+            || self.cells >= limits::MAX_CELLS
+        {
+            *dropped += 1;
+            return false;
+        }
+        let _ = sheet;
+        self.cells += 1;
+        true
+    }
+
+    fn close_sheet(&mut self, sheet: &str, dropped: usize) {
+        if dropped > 0 {
+            self.notes.push(format!(
+                "工作表“{sheet}”中有 {dropped} 个单元格超出读取范围（{} 行、{} 列、共 {} 个单元格以内）未读取",
+                limits::MAX_ROWS,
+                limits::MAX_COLS,
+                limits::MAX_CELLS
+            ));
+        }
+    }
+}
+
+fn text(s: &str) -> Option<Cell> {
+    if s.trim().is_empty() {
+        return None;
+    }
+    Some(Cell::Text(if s.len() > limits::MAX_CELL_CHARS * 4 {
+        s.chars().take(limits::MAX_CELL_CHARS).collect()
+    } else {
+        s.to_string()
+    }))
+}
+
+fn number(f: f64) -> Cell {
+    if f.is_finite() {
+        Cell::Number(f)
+    } else {
+        Cell::Error("#NUM!".into())
+    }
+}
+
+fn iso_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+fn from_ref(v: &DataRef) -> Option<Cell> {
+    match v {
+        DataRef::Empty => None,
+        DataRef::String(s) => text(s),
+        DataRef::SharedString(s) => text(s),
+        DataRef::Float(f) => Some(number(*f)),
+        DataRef::Int(i) => Some(Cell::Number(*i as f64)),
+        DataRef::Bool(b) => Some(Cell::Bool(*b)),
+        DataRef::DateTime(dt) => Some(excel_dt(dt)),
+        DataRef::DateTimeIso(s) => {
+            Some(iso_date(s).map(Cell::Date).unwrap_or(Cell::Text(s.clone())))
+        }
+        DataRef::DurationIso(s) => text(s),
+        DataRef::Error(e) => Some(Cell::Error(e.to_string())),
+    }
+}
+
+fn from_data(v: &Data) -> Option<Cell> {
+    match v {
+        Data::Empty => None,
+        Data::String(s) => text(s),
+        Data::Float(f) => Some(number(*f)),
+        Data::Int(i) => Some(Cell::Number(*i as f64)),
+        Data::Bool(b) => Some(Cell::Bool(*b)),
+        Data::DateTime(dt) => Some(excel_dt(dt)),
+        Data::DateTimeIso(s) => Some(iso_date(s).map(Cell::Date).unwrap_or(Cell::Text(s.clone()))),
+        Data::DurationIso(s) => text(s),
+        Data::Error(e) => Some(Cell::Error(e.to_string())),
+    }
+}
+
+/// A real date cell. A time-only or duration cell is not a date: keep its number so the
+/// validator reports it rather than reading it as 1899-12-31.
+fn excel_dt(dt: &calamine::ExcelDateTime) -> Cell {
+    if dt.is_datetime() && dt.as_f64() >= 1.0 {
+        if let Some(d) = dt.as_datetime() {
+            return Cell::Date(d.date());
+        }
+    }
+    Cell::Number(dt.as_f64())
+}
+
+fn visible(v: SheetVisible) -> bool {
+    matches!(v, SheetVisible::Visible)
+}
+
+fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFailure> {
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
+    let metas: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), visible(s.visible)))
+        .collect();
+    let mut sheets = Vec::new();
+    for (name, vis) in metas {
+        let mut cells = Vec::new();
+        let mut dropped = 0;
+        {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| classify(&e.to_string()))?;
+            loop {
+                match reader.next_cell() {
+                    Ok(Some(c)) => {
+                        let (r, col) = c.get_position();
+                        if let Some(v) = from_ref(c.get_value()) {
+                            if budget.admit(&name, r, col, &mut dropped) {
+                                cells.push((r, col as u16, v));
+                            }
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(classify(&e.to_string())),
+                }
+            }
+        }
+        budget.close_sheet(&name, dropped);
+        sheets.push(RawSheet {
+            name,
+            visible: vis,
+            cells,
+        });
+    }
+    Ok(sheets)
+}
+
+/// xls and ods are parsed whole when opened; only the conversion is held to the limits.
+fn read_dense<RS, R>(mut wb: R, budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFailure>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let metas: Vec<(String, bool)> = wb
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), visible(s.visible)))
+        .collect();
+    let mut sheets = Vec::new();
+    for (name, vis) in metas {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| classify(&e.to_string()))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = Vec::new();
+        let mut dropped = 0;
+        for (r, c, v) in range.used_cells() {
+            let (r, c) = (r0 + r as u32, c0 + c as u32);
+            if let Some(v) = from_data(v) {
+                if budget.admit(&name, r, c, &mut dropped) {
+                    cells.push((r, c as u16, v));
+                }
+            }
+        }
+        budget.close_sheet(&name, dropped);
+        sheets.push(RawSheet {
+            name,
+            visible: vis,
+            cells,
+        });
+    }
+    Ok(sheets)
+}
+
+/// A csv in UTF-8 (with or without BOM) or GBK, as Chinese Windows tools write it.
+fn read_csv(bytes: &[u8], budget: &mut Budget) -> Result<RawSheet, ReadFailure> {
+    let decoded = decode_text(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoded.as_bytes());
+    let name = "CSV".to_string();
+    let mut cells = Vec::new();
+    let mut dropped = 0;
+    for (r, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| ReadFailure::Corrupt(format!("CSV 格式有误：{e}")))?;
+        for (c, field) in rec.iter().enumerate() {
+            if let Some(v) = text(field) {
+                if budget.admit(&name, r as u32, c as u32, &mut dropped) {
+                    cells.push((r as u32, c as u16, v));
+                }
+            }
+        }
+    }
+    budget.close_sheet(&name, dropped);
+    Ok(RawSheet {
+        name,
+        visible: true,
+        cells,
+    })
+}
+
+/// UTF-8 when the bytes are valid UTF-8 (BOM dropped), otherwise GBK (GB18030).
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_utf8_bom_and_gbk_read_the_same() {
+        let s = "标题,刊发媒体\n稿件一,东方烟草报\n";
+        let utf8 = read_bytes(s.as_bytes(), "csv").unwrap();
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(s.as_bytes());
+        let (gbk, _, _) = encoding_rs::GBK.encode(s);
+        for other in [
+            read_bytes(&bom, "csv").unwrap(),
+            read_bytes(&gbk, "csv").unwrap(),
+        ] {
+            assert_eq!(other.sheets[0].cells, utf8.sheets[0].cells);
+        }
+        assert_eq!(
+            utf8.sheets[0].cells[3],
+            (1, 1, Cell::Text("东方烟草报".into()))
+        );
+    }
+
+    #[test]
+    fn xlsx_written_by_rust_xlsxwriter_reads_dates_and_text() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("明细").unwrap();
+        ws.write_string(0, 0, "=HYPERLINK(\"x\")").unwrap();
+        let f = rust_xlsxwriter::Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+        let d = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 8, 5).unwrap();
+        ws.write_datetime_with_format(0, 1, &d, &f).unwrap();
+        ws.write_number(0, 2, 46000.0).unwrap();
+        ws.write_string(2, 0, "   ").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let book = read_bytes(&bytes, "xlsx").unwrap();
+        assert_eq!(book.format, Format::Xlsx);
+        let cells = &book.sheets[0].cells;
+        assert_eq!(cells[0], (0, 0, Cell::Text("=HYPERLINK(\"x\")".into())));
+        assert_eq!(
+            cells[1],
+            (
+                0,
+                1,
+                Cell::Date(NaiveDate::from_ymd_opt(2026, 8, 5).unwrap())
+            )
+        );
+        assert_eq!(cells[2], (0, 2, Cell::Number(46000.0)));
+        assert_eq!(cells.len(), 3, "blank text cells are not kept");
+    }
+
+    #[test]
+    fn far_away_cell_is_left_out_not_allocated() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "a").unwrap();
+        ws.write_string(1_048_575, 16_383, "z").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let book = read_bytes(&bytes, "xlsx").unwrap();
+        assert_eq!(book.sheets[0].cells.len(), 1);
+        assert_eq!(book.truncated.len(), 1);
+        assert!(book.truncated[0].contains("超出读取范围"));
+    }
+}

@@ -1,0 +1,199 @@
+//! Reading untrusted files in child processes of this same executable. A parser that aborts
+//! (a 550 GB allocation), loops, or panics takes down one child, not the run: that one file is
+//! reported as unreadable and a fresh child takes the next file.
+//!
+//! A few long-lived children (one per core) are fed one path at a time over stdin and answer
+//! with one JSON line, so isolation does not cost a process per file.
+
+use super::{cells::read_file, limits, RawBook, ReadFailure};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The hidden subcommand a reading child runs.
+pub const WORKER_ARG: &str = "__read-worker";
+
+type Answer = Result<RawBook, ReadFailure>;
+
+/// Entry point of a reading child: one JSON-encoded path per stdin line, one JSON answer per
+/// stdout line.
+pub fn worker_main() -> std::process::ExitCode {
+    limit_memory(limits::CHILD_MEMORY_BYTES);
+    std::panic::set_hook(Box::new(|_| {}));
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let path: PathBuf = match serde_json::from_str::<String>(&line) {
+            Ok(p) => PathBuf::from(p),
+            Err(_) => break,
+        };
+        let answer: Answer = std::panic::catch_unwind(|| read_file(&path)).unwrap_or_else(|p| {
+            let why = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(ReadFailure::Crashed(format!(
+                "读取程序内部错误：{}",
+                why.chars().take(120).collect::<String>()
+            )))
+        });
+        let json = serde_json::to_string(&answer).expect("answers serialise");
+        if writeln!(out, "{json}").and_then(|_| out.flush()).is_err() {
+            break;
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+#[cfg(unix)]
+fn limit_memory(bytes: u64) {
+    let lim = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: setrlimit only reads the struct passed to it.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_AS, &lim);
+    }
+}
+
+#[cfg(not(unix))]
+fn limit_memory(_bytes: u64) {}
+
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+}
+
+impl Worker {
+    fn spawn(exe: &Path) -> std::io::Result<Worker> {
+        let mut child = Command::new(exe)
+            .arg(WORKER_ARG)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                match line {
+                    Ok(l) => {
+                        if tx.send(l).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        Ok(Worker {
+            child,
+            stdin,
+            lines,
+        })
+    }
+
+    /// Read one file; `Err` means this worker is gone and must be replaced.
+    fn read(&mut self, path: &Path, timeout: Duration) -> Result<Answer, ReadFailure> {
+        let req = serde_json::to_string(&path.to_string_lossy()).expect("a string serialises");
+        if writeln!(self.stdin, "{req}")
+            .and_then(|_| self.stdin.flush())
+            .is_err()
+        {
+            return Err(self.died());
+        }
+        match self.lines.recv_timeout(timeout) {
+            Ok(line) => serde_json::from_str::<Answer>(&line)
+                .map_err(|e| ReadFailure::Crashed(format!("读取进程返回异常：{e}"))),
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                Err(ReadFailure::Crashed(format!(
+                    "读取超过 {} 秒仍未完成",
+                    timeout.as_secs()
+                )))
+            }
+            Err(RecvTimeoutError::Disconnected) => Err(self.died()),
+        }
+    }
+
+    fn died(&mut self) -> ReadFailure {
+        let status = self.child.wait().ok();
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(sig) = status.and_then(|s| s.signal()) {
+                return ReadFailure::Crashed(format!(
+                    "读取时内存不足或解析程序异常终止（信号 {sig}）"
+                ));
+            }
+        }
+        ReadFailure::Crashed(format!(
+            "读取进程意外退出（{}）",
+            status.map(|s| s.to_string()).unwrap_or_default()
+        ))
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Read every file in isolated children running `exe`, in parallel on all cores. Answers come
+/// back in the order of `files`; `progress` is called once per finished file.
+pub fn read_all(exe: &Path, files: &[PathBuf], progress: &(dyn Fn() + Sync)) -> Vec<Answer> {
+    let n = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(files.len())
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Answer>>> = Mutex::new(vec![None; files.len()]);
+    let timeout = Duration::from_secs(limits::READ_SECONDS);
+    std::thread::scope(|s| {
+        for _ in 0..n {
+            s.spawn(|| {
+                let mut worker: Option<Worker> = None;
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= files.len() {
+                        break;
+                    }
+                    if worker.is_none() {
+                        worker = Worker::spawn(exe).ok();
+                    }
+                    let answer = match worker.as_mut() {
+                        None => Err(ReadFailure::Crashed("无法启动读取进程".into())),
+                        Some(w) => match w.read(&files[i], timeout) {
+                            Ok(a) => a,
+                            Err(failure) => {
+                                worker = None;
+                                Err(failure)
+                            }
+                        },
+                    };
+                    results.lock().expect("no poisoning")[i] = Some(answer);
+                    progress();
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("no poisoning")
+        .into_iter()
+        .map(|a| a.expect("every file answered"))
+        .collect()
+}

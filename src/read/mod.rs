@@ -1,0 +1,162 @@
+//! Reading files into plain cells. Nothing here knows about rules: it turns whatever arrived
+//! (.xlsx, .xlsm, .xls, .ods, .csv) into sheets of cells, or says in Chinese why it could not.
+//!
+//! - `discover`: which files in a folder are candidates, which are skipped and why;
+//! - `sniff`: the real format from the first bytes, and a zip safety check;
+//! - `cells`: calamine (and csv) → [`RawBook`], with cell and size limits;
+//! - `isolate`: the same, in child processes, so an abort inside a parser rejects one file;
+//! - `table`: pure: finding the entry table, the metadata and the unit in a [`RawBook`].
+
+pub mod cells;
+pub mod discover;
+pub mod isolate;
+pub mod sniff;
+pub mod table;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One cell's value, as read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    /// A real date cell (or a date-time; the time is dropped).
+    Date(NaiveDate),
+    Bool(bool),
+    /// An error value such as `#REF!`.
+    Error(String),
+}
+
+impl Cell {
+    /// The cell as a person would read it.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+
+    /// True when the cell holds nothing a person would see.
+    pub fn is_blank(&self) -> bool {
+        matches!(self, Cell::Text(s) if s.trim().is_empty())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RawSheet {
+    pub name: String,
+    pub visible: bool,
+    /// Non-empty cells, (row, col, value), zero-based, in reading order.
+    pub cells: Vec<(u32, u16, Cell)>,
+}
+
+/// The format a file really has, whatever its name says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    Xlsx,
+    Xls,
+    Ods,
+    Csv,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RawBook {
+    pub format: Format,
+    pub sheets: Vec<RawSheet>,
+    /// Things the reader left out (cells past the limits), in Chinese.
+    pub truncated: Vec<String>,
+}
+
+/// Why a file could not be read. Each kind has its own message and problem code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadFailure {
+    /// Password-protected (encrypted) workbook.
+    Encrypted,
+    /// Not a spreadsheet at all (the detail says what it looks like).
+    NotSpreadsheet(String),
+    /// A spreadsheet, but damaged or truncated.
+    Corrupt(String),
+    /// Too large, or built to exhaust memory (zip bomb, huge declared sizes).
+    TooLarge(String),
+    /// The reader ran out of time or memory, or crashed.
+    Crashed(String),
+    /// A zero-byte file.
+    Empty,
+}
+
+impl ReadFailure {
+    pub fn code(&self) -> crate::problem::Code {
+        use crate::problem::Code;
+        match self {
+            ReadFailure::Encrypted => Code::F02Encrypted,
+            ReadFailure::NotSpreadsheet(_) => Code::F03NotSpreadsheet,
+            ReadFailure::Corrupt(_) => Code::F04Corrupt,
+            ReadFailure::TooLarge(_) => Code::F05TooLarge,
+            ReadFailure::Crashed(_) => Code::F06Crashed,
+            ReadFailure::Empty => Code::F07Empty,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            ReadFailure::Encrypted => "文件设置了打开密码，程序无法读取".to_string(),
+            ReadFailure::NotSpreadsheet(what) => format!("不是电子表格文件（{what}）"),
+            ReadFailure::Corrupt(why) => format!("文件已损坏或不完整，无法读取（{why}）"),
+            ReadFailure::TooLarge(why) => {
+                format!("文件过大或结构异常，为安全起见不予读取（{why}）")
+            }
+            ReadFailure::Crashed(why) => format!("读取该文件时出错（{why}），可能已损坏"),
+            ReadFailure::Empty => "文件是空的（0 字节）".to_string(),
+        }
+    }
+
+    pub fn fix(&self) -> &'static str {
+        match self {
+            ReadFailure::Encrypted => "请报送单位取消密码后重新发送",
+            ReadFailure::NotSpreadsheet(_) => {
+                "请报送单位用 Excel、WPS 或 LibreOffice 保存为 .xlsx 后重新发送"
+            }
+            ReadFailure::Empty => "请报送单位重新发送",
+            _ => "请报送单位重新保存为 .xlsx 后发送",
+        }
+    }
+}
+
+/// Limits that keep one hostile file from stalling or exhausting the run.
+pub mod limits {
+    /// Larger files are refused outright (a busy unit's return is well under 1 MB).
+    pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+    /// Cells kept per file; beyond it the rest is reported as left out.
+    pub const MAX_CELLS: usize = 400_000;
+    /// Rows and columns considered; cells beyond them are left out (and reported).
+    pub const MAX_ROWS: u32 = 50_000;
+    pub const MAX_COLS: u16 = 200;
+    /// Characters kept per cell (Excel's own limit).
+    pub const MAX_CELL_CHARS: usize = 32_767;
+    /// Zip checks, in the spirit of Apache POI's ZipSecureFile.
+    pub const MAX_ZIP_ENTRIES: usize = 5_000;
+    pub const MAX_ZIP_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
+    pub const MAX_ZIP_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
+    /// Smallest allowed compressed/uncompressed ratio for entries over 1 MB (POI: 0.01).
+    pub const MIN_INFLATE_RATIO: f64 = 0.01;
+    /// Time allowed to read one file in a child process.
+    pub const READ_SECONDS: u64 = 30;
+    /// Address-space limit for a reading child process (Unix).
+    pub const CHILD_MEMORY_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+}

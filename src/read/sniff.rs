@@ -1,0 +1,225 @@
+//! The real format of a file from its first bytes (names lie: an .xls saved as .xlsx, an
+//! encrypted workbook, a Word file), and a zip safety check before any zip is opened.
+
+use super::{limits, Format, ReadFailure};
+use std::io::{Read, Seek};
+
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Decide the format from the content. `ext` (lower-case, no dot) only breaks ties for text.
+pub fn sniff(bytes: &[u8], ext: &str) -> Result<Format, ReadFailure> {
+    if bytes.is_empty() {
+        return Err(ReadFailure::Empty);
+    }
+    if bytes.starts_with(ZIP) {
+        return zip_kind(bytes);
+    }
+    if bytes.starts_with(OLE) {
+        return ole_kind(bytes);
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Err(ReadFailure::NotSpreadsheet("PDF 文件".into()));
+    }
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) || bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(ReadFailure::NotSpreadsheet("图片".into()));
+    }
+    if bytes.starts_with(b"PK") {
+        return Err(ReadFailure::Corrupt("压缩包结构不完整".into()));
+    }
+    let head = &bytes[..bytes.len().min(2048)];
+    let lower = String::from_utf8_lossy(head).to_lowercase();
+    if lower.contains("<html") || lower.contains("<?xml") || lower.contains("<table") {
+        return Err(ReadFailure::NotSpreadsheet(
+            "网页或 XML 文件，可能是从网页导出的“假 Excel”".into(),
+        ));
+    }
+    if ext == "csv" || ext == "txt" {
+        if head.contains(&0) {
+            return Err(ReadFailure::NotSpreadsheet("二进制文件".into()));
+        }
+        return Ok(Format::Csv);
+    }
+    if ext == "xls" || ext == "xlsx" || ext == "xlsm" || ext == "ods" {
+        return Err(ReadFailure::NotSpreadsheet(format!(
+            "扩展名是 .{ext}，但内容不是电子表格"
+        )));
+    }
+    Err(ReadFailure::NotSpreadsheet("未知的文件类型".into()))
+}
+
+fn zip_kind(bytes: &[u8]) -> Result<Format, ReadFailure> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
+    check_zip(&mut z)?;
+    if let Ok(mut m) = z.by_name("mimetype") {
+        let mut s = String::new();
+        let _ = m.by_ref().take(200).read_to_string(&mut s);
+        if s.contains("opendocument.spreadsheet") {
+            return Ok(Format::Ods);
+        }
+        return Err(ReadFailure::NotSpreadsheet(format!(
+            "其他 OpenDocument 文件（{s}）"
+        )));
+    }
+    if z.index_for_name("xl/workbook.xml").is_some()
+        || z.index_for_name("xl/workbook.bin").is_some()
+    {
+        if z.index_for_name("xl/workbook.bin").is_some() {
+            return Err(ReadFailure::NotSpreadsheet(
+                "Excel 二进制工作簿 .xlsb，请另存为 .xlsx".into(),
+            ));
+        }
+        return Ok(Format::Xlsx);
+    }
+    if z.index_for_name("word/document.xml").is_some() {
+        return Err(ReadFailure::NotSpreadsheet("Word 文档".into()));
+    }
+    if z.index_for_name("ppt/presentation.xml").is_some() {
+        return Err(ReadFailure::NotSpreadsheet("PowerPoint 文档".into()));
+    }
+    Err(ReadFailure::NotSpreadsheet("压缩包，不是电子表格".into()))
+}
+
+/// Refuse zips built to exhaust memory: too many entries, huge declared sizes, or a
+/// compression ratio no spreadsheet has.
+pub fn check_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Result<(), ReadFailure> {
+    if z.len() > limits::MAX_ZIP_ENTRIES {
+        return Err(ReadFailure::TooLarge(format!(
+            "压缩包内有 {} 个条目",
+            z.len()
+        )));
+    }
+    let mut total: u64 = 0;
+    for i in 0..z.len() {
+        let f = z
+            .by_index_raw(i)
+            .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{e}")))?;
+        let (size, packed) = (f.size(), f.compressed_size());
+        if size > limits::MAX_ZIP_ENTRY_BYTES {
+            return Err(ReadFailure::TooLarge(format!(
+                "其中 {} 解压后达 {} MB",
+                f.name().unwrap_or_default(),
+                size / 1024 / 1024
+            )));
+        }
+        if size > 1024 * 1024 && (packed as f64) < size as f64 * limits::MIN_INFLATE_RATIO {
+            return Err(ReadFailure::TooLarge(format!(
+                "其中 {} 压缩比异常（{} 字节解压为 {} 字节），疑似“压缩炸弹”",
+                f.name().unwrap_or_default(),
+                packed,
+                size
+            )));
+        }
+        total = total.saturating_add(size);
+    }
+    if total > limits::MAX_ZIP_TOTAL_BYTES {
+        return Err(ReadFailure::TooLarge(format!(
+            "解压后共 {} MB",
+            total / 1024 / 1024
+        )));
+    }
+    Ok(())
+}
+
+/// An OLE container is an .xls, an encrypted OOXML workbook, or a Word/PowerPoint file.
+fn ole_kind(bytes: &[u8]) -> Result<Format, ReadFailure> {
+    // Directory entry names are UTF-16LE; look for the telling stream names anywhere in the
+    // container rather than parsing it (the parser runs later, isolated).
+    let has = |name: &str| {
+        let pat: Vec<u8> = name.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        bytes.windows(pat.len()).any(|w| w == pat.as_slice())
+    };
+    if has("EncryptedPackage") || has("EncryptionInfo") {
+        return Err(ReadFailure::Encrypted);
+    }
+    if has("WordDocument") {
+        return Err(ReadFailure::NotSpreadsheet("Word 文档（.doc）".into()));
+    }
+    if has("PowerPoint Document") {
+        return Err(ReadFailure::NotSpreadsheet("PowerPoint 文档".into()));
+    }
+    Ok(Format::Xls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for (n, b) in entries {
+                z.start_file(*n, opts).unwrap();
+                z.write_all(b).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    }
+
+    #[test]
+    fn formats_by_content_not_name() {
+        let x = zip_with(&[("xl/workbook.xml", b"<workbook/>")]);
+        assert_eq!(sniff(&x, "xls"), Ok(Format::Xlsx));
+        let o = zip_with(&[(
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        )]);
+        assert_eq!(sniff(&o, "xlsx"), Ok(Format::Ods));
+        let w = zip_with(&[("word/document.xml", b"<w/>")]);
+        assert!(
+            matches!(sniff(&w, "xlsx"), Err(ReadFailure::NotSpreadsheet(s)) if s.contains("Word"))
+        );
+        assert_eq!(sniff(b"", "xlsx"), Err(ReadFailure::Empty));
+        assert_eq!(sniff("a,b\n1,2".as_bytes(), "csv"), Ok(Format::Csv));
+        assert!(matches!(
+            sniff(b"hello", "xlsx"),
+            Err(ReadFailure::NotSpreadsheet(_))
+        ));
+        assert!(
+            matches!(sniff(b"%PDF-1.4", "xlsx"), Err(ReadFailure::NotSpreadsheet(s)) if s.contains("PDF"))
+        );
+        assert!(
+            matches!(sniff(b"<html><table>", "xls"), Err(ReadFailure::NotSpreadsheet(s)) if s.contains("网页"))
+        );
+    }
+
+    #[test]
+    fn encrypted_ole_is_named_as_such() {
+        let mut ole = OLE.to_vec();
+        ole.extend(vec![0u8; 100]);
+        ole.extend(
+            "EncryptedPackage"
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        );
+        assert_eq!(sniff(&ole, "xlsx"), Err(ReadFailure::Encrypted));
+        let mut xls = OLE.to_vec();
+        xls.extend("Workbook".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(sniff(&xls, "xlsx"), Ok(Format::Xls));
+    }
+
+    #[test]
+    fn zip_bomb_is_refused_before_opening() {
+        let zeros = vec![0u8; 8 * 1024 * 1024];
+        let bomb = zip_with(&[
+            ("xl/workbook.xml", b"<w/>"),
+            ("xl/worksheets/sheet1.xml", &zeros),
+        ]);
+        assert!(
+            matches!(sniff(&bomb, "xlsx"), Err(ReadFailure::TooLarge(s)) if s.contains("压缩炸弹"))
+        );
+    }
+
+    #[test]
+    fn truncated_zip_is_corrupt() {
+        let x = zip_with(&[("xl/workbook.xml", b"<workbook/>")]);
+        let cut = &x[..x.len() / 2];
+        assert!(matches!(sniff(cut, "xlsx"), Err(ReadFailure::Corrupt(_))));
+    }
+}

@@ -1,0 +1,463 @@
+//! Finding the entry table, the metadata and the template marker in a workbook's cells — pure.
+//!
+//! Returns are what people sent: the sheet may be renamed, title rows may sit above the header,
+//! columns may be reordered, extra, or headed by a synonym with line breaks and full-width
+//! characters. The header row is the row that names the most known columns.
+
+use super::{Cell, RawBook, RawSheet};
+use crate::contract::{self, Column};
+use crate::text::name_key;
+use std::collections::BTreeMap;
+
+/// How many rows from the top are searched for the header.
+const HEADER_SEARCH_ROWS: u32 = 60;
+
+/// A header as written → the column it names.
+pub fn header_column(written: &str) -> Option<Column> {
+    let mut k = name_key(written);
+    // Notes in brackets and required-field stars: 刊发日期（必填）, *标题.
+    if let Some(i) = k.find(['(', '[']) {
+        if i > 0 {
+            k.truncate(i);
+        }
+    }
+    let k = k.trim_matches(|c| c == '*' || c == ':' || c == '：');
+    let col = match k {
+        "序号" | "编号" | "序" | "no" | "no." => Column::Seq,
+        "稿件类别" | "类别" | "稿件类型" | "类型" | "信息类别" | "稿件分类" | "分类"
+        | "稿件种类" | "种类" => Column::Category,
+        "标题" | "题目" | "稿件标题" | "信息标题" | "文章标题" | "稿件名称" | "题名"
+        | "稿件题目" | "新闻标题" => Column::Title,
+        "刊发媒体" | "媒体" | "刊物名称" | "刊物" | "媒体名称" | "刊发刊物" | "发表媒体"
+        | "刊载媒体" | "采用媒体" | "报刊名称" | "刊发媒体名称" | "采用刊物" | "发表刊物"
+        | "刊发单位" | "刊登媒体" => Column::Outlet,
+        "媒体类别" | "媒体类型" | "媒体性质" | "刊物类别" | "刊物类型" | "媒体级别" => {
+            Column::DeclaredKind
+        }
+        "刊发日期" | "日期" | "发表日期" | "刊发时间" | "发表时间" | "刊登日期" | "见报日期"
+        | "时间" | "刊登时间" | "采用日期" | "采用时间" | "发布日期" | "发布时间" => {
+            Column::Date
+        }
+        "期号版面" | "期号" | "版面" | "期数" | "刊期" | "期号/版面" | "链接" | "网址" | "版次"
+        | "期号版次" => Column::Issue,
+        "作者" | "撰稿人" | "作者姓名" | "撰稿" | "供稿人" | "作者(撰稿人)" | "撰写人" => {
+            Column::Authors
+        }
+        "审核人" | "审核" | "审稿人" | "审核领导" => Column::Reviewer,
+        "签发人" | "签发" | "签发领导" => Column::Signer,
+        "备注" | "说明" | "附注" => Column::Remarks,
+        _ => return None,
+    };
+    Some(col)
+}
+
+/// One entry row as read: the cell of each known column, when present.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRow {
+    /// Zero-based sheet row.
+    pub row: u32,
+    pub cells: BTreeMap<Column, (u16, Cell)>,
+}
+
+impl RawRow {
+    pub fn get(&self, c: Column) -> Option<&Cell> {
+        self.cells.get(&c).map(|(_, v)| v)
+    }
+
+    /// The cell's text, cleaned; empty when absent.
+    pub fn text(&self, c: Column) -> String {
+        self.get(c)
+            .map(|v| crate::text::clean_cell(&v.display()))
+            .unwrap_or_default()
+    }
+}
+
+/// A metadata value and where it was found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetaValue {
+    pub cell: Cell,
+    pub sheet: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Meta {
+    pub unit: Option<MetaValue>,
+    pub quarter: Option<MetaValue>,
+    pub contact: Option<MetaValue>,
+    pub phone: Option<MetaValue>,
+    pub filed: Option<MetaValue>,
+}
+
+/// The template's hidden marker, when the return is on one of our templates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    pub version: String,
+    pub unit: String,
+    pub quarter: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located {
+    pub sheet: String,
+    pub header_row: u32,
+    /// Known columns found, with their sheet column.
+    pub columns: BTreeMap<Column, u16>,
+    pub meta: Meta,
+    pub marker: Option<Marker>,
+    /// Rows with something in a known column other than 序号.
+    pub rows: Vec<RawRow>,
+}
+
+impl Located {
+    pub fn missing_required(&self) -> Vec<Column> {
+        [
+            Column::Category,
+            Column::Title,
+            Column::Outlet,
+            Column::Date,
+        ]
+        .into_iter()
+        .filter(|c| !self.columns.contains_key(c))
+        .collect()
+    }
+}
+
+/// Rows of a sheet: row → (col → cell).
+fn grid(sheet: &RawSheet) -> BTreeMap<u32, BTreeMap<u16, &Cell>> {
+    let mut g: BTreeMap<u32, BTreeMap<u16, &Cell>> = BTreeMap::new();
+    for (r, c, v) in &sheet.cells {
+        if !v.is_blank() {
+            g.entry(*r).or_default().insert(*c, v);
+        }
+    }
+    g
+}
+
+/// The best header row of a sheet: (row, columns) naming the most known columns, with 标题.
+fn find_header(g: &BTreeMap<u32, BTreeMap<u16, &Cell>>) -> Option<(u32, BTreeMap<Column, u16>)> {
+    let mut best: Option<(u32, BTreeMap<Column, u16>)> = None;
+    for (&r, cols) in g.range(..HEADER_SEARCH_ROWS) {
+        let mut found: BTreeMap<Column, u16> = BTreeMap::new();
+        for (&c, v) in cols {
+            if let Cell::Text(t) = v {
+                if let Some(col) = header_column(t) {
+                    found.entry(col).or_insert(c);
+                }
+            }
+        }
+        let ok = found.contains_key(&Column::Title) && found.len() >= 3;
+        if ok && best.as_ref().is_none_or(|(_, b)| found.len() > b.len()) {
+            best = Some((r, found));
+        }
+    }
+    best
+}
+
+/// Locate the table, metadata and marker. `None` when no sheet has a recognisable header.
+pub fn locate(book: &RawBook) -> Option<Located> {
+    let marker = book
+        .sheets
+        .iter()
+        .find(|s| s.name == contract::SHEET_MARKER)
+        .and_then(read_marker);
+
+    // Candidate sheets: the most columns wins; ties go to 稿件明细, then visible, then order.
+    type Candidate = (usize, u32, BTreeMap<Column, u16>, (usize, bool, bool));
+    let mut best: Option<Candidate> = None;
+    for (i, s) in book.sheets.iter().enumerate() {
+        if s.name == contract::SHEET_MARKER || s.name == contract::SHEET_CATALOG {
+            continue;
+        }
+        let g = grid(s);
+        if let Some((r, cols)) = find_header(&g) {
+            let key = (cols.len(), s.name == contract::SHEET_ENTRIES, s.visible);
+            if best.as_ref().is_none_or(|b| key > b.3) {
+                best = Some((i, r, cols, key));
+            }
+        }
+    }
+    let (si, header_row, columns, _) = best?;
+    let sheet = &book.sheets[si];
+    let g = grid(sheet);
+
+    let mut rows = Vec::new();
+    for (&r, cols) in g.range(header_row + 1..) {
+        let mut cells = BTreeMap::new();
+        for (&col, &c) in &columns {
+            if let Some(v) = cols.get(&c) {
+                cells.insert(col, (c, (*v).clone()));
+            }
+        }
+        if cells.keys().any(|k| *k != Column::Seq) {
+            rows.push(RawRow { row: r, cells });
+        }
+    }
+
+    let mut meta = Meta::default();
+    scan_meta(sheet, &g, Some(header_row), &mut meta);
+    for other in &book.sheets {
+        if other.name != sheet.name
+            && other.name != contract::SHEET_MARKER
+            && other.name != contract::SHEET_CATALOG
+            && other.name != contract::SHEET_INSTRUCTIONS
+        {
+            scan_meta(other, &grid(other), None, &mut meta);
+        }
+    }
+
+    Some(Located {
+        sheet: sheet.name.clone(),
+        header_row,
+        columns,
+        meta,
+        marker,
+        rows,
+    })
+}
+
+fn read_marker(s: &RawSheet) -> Option<Marker> {
+    let g = grid(s);
+    let value = |key: &str| -> Option<String> {
+        g.values()
+            .find_map(|cols| match (cols.get(&0), cols.get(&1)) {
+                (Some(Cell::Text(k)), Some(v)) if k == key => Some(v.display()),
+                _ => None,
+            })
+    };
+    let first = g.values().next()?.get(&0)?;
+    if !matches!(first, Cell::Text(t) if t == contract::MARKER_MAGIC) {
+        return None;
+    }
+    Some(Marker {
+        version: value(contract::MARKER_VERSION).unwrap_or_default(),
+        unit: value(contract::MARKER_UNIT).unwrap_or_default(),
+        quarter: value(contract::MARKER_QUARTER).unwrap_or_default(),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Unit,
+    Quarter,
+    Contact,
+    Phone,
+    Filed,
+}
+
+const LABELS: [(&str, Field); 17] = [
+    ("报送单位", Field::Unit),
+    ("填报单位", Field::Unit),
+    ("单位名称", Field::Unit),
+    ("报送部门", Field::Unit),
+    ("单位", Field::Unit),
+    ("报送季度", Field::Quarter),
+    ("所属季度", Field::Quarter),
+    ("季度", Field::Quarter),
+    ("联系人", Field::Contact),
+    ("填表人", Field::Contact),
+    ("填报人", Field::Contact),
+    ("联系电话", Field::Phone),
+    ("电话", Field::Phone),
+    ("填报日期", Field::Filed),
+    ("报送日期", Field::Filed),
+    ("填表日期", Field::Filed),
+    ("上报日期", Field::Filed),
+];
+
+fn label_of(text: &str) -> Option<(Field, usize)> {
+    let t = text.trim_start();
+    LABELS.iter().find_map(|(l, f)| {
+        // Labels may be spaced out: "联 系 人".
+        let mut chars = t.char_indices().filter(|(_, c)| !c.is_whitespace());
+        let mut end = 0;
+        for lc in l.chars() {
+            match chars.next() {
+                Some((i, c)) if c == lc => end = i + c.len_utf8(),
+                _ => return None,
+            }
+        }
+        Some((*f, end))
+    })
+}
+
+fn scan_meta(
+    sheet: &RawSheet,
+    g: &BTreeMap<u32, BTreeMap<u16, &Cell>>,
+    above: Option<u32>,
+    meta: &mut Meta,
+) {
+    let rows = match above {
+        Some(h) => g.range(..h),
+        None => g.range(..HEADER_SEARCH_ROWS),
+    };
+    for (&r, cols) in rows {
+        for (&c, v) in cols {
+            let Cell::Text(t) = v else { continue };
+            let Some((field, end)) = label_of(t) else {
+                continue;
+            };
+            let rest =
+                t[end..].trim_start_matches(|ch: char| ch.is_whitespace() || ":：".contains(ch));
+            let value = if !rest.trim().is_empty() {
+                Some((Cell::Text(rest.trim().to_string()), c))
+            } else {
+                cols.range(c + 1..=c.saturating_add(4))
+                    .find(|(_, v)| !matches!(v, Cell::Text(t) if label_of(t).is_some()))
+                    .map(|(&vc, v)| ((*v).clone(), vc))
+            };
+            let Some((cell, vc)) = value else { continue };
+            let slot = match field {
+                Field::Unit => &mut meta.unit,
+                Field::Quarter => &mut meta.quarter,
+                Field::Contact => &mut meta.contact,
+                Field::Phone => &mut meta.phone,
+                Field::Filed => &mut meta.filed,
+            };
+            if slot.is_none() {
+                *slot = Some(MetaValue {
+                    cell,
+                    sheet: sheet.name.clone(),
+                    at: contract::cell_ref(r, vc),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Format;
+
+    fn sheet(name: &str, rows: &[&[&str]]) -> RawSheet {
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    cells.push((r as u32, c as u16, Cell::Text(v.to_string())));
+                }
+            }
+        }
+        RawSheet {
+            name: name.into(),
+            visible: true,
+            cells,
+        }
+    }
+
+    fn book(sheets: Vec<RawSheet>) -> RawBook {
+        RawBook {
+            format: Format::Xlsx,
+            sheets,
+            truncated: vec![],
+        }
+    }
+
+    #[test]
+    fn header_synonyms_with_breaks_spaces_and_full_width() {
+        assert_eq!(header_column("稿件\n类别"), Some(Column::Category));
+        assert_eq!(header_column(" 题 目 "), Some(Column::Title));
+        assert_eq!(header_column("刊物名称"), Some(Column::Outlet));
+        assert_eq!(header_column("发表日期"), Some(Column::Date));
+        assert_eq!(header_column("撰稿人"), Some(Column::Authors));
+        assert_eq!(header_column("稿件类型"), Some(Column::Category));
+        assert_eq!(header_column("刊发日期（必填）"), Some(Column::Date));
+        assert_eq!(header_column("*标题"), Some(Column::Title));
+        assert_eq!(header_column("ＮＯ"), Some(Column::Seq));
+        assert_eq!(header_column("媒体类别"), Some(Column::DeclaredKind));
+        assert_eq!(header_column("阅读量"), None);
+    }
+
+    #[test]
+    fn renamed_sheet_title_rows_reordered_and_extra_columns() {
+        let b = book(vec![
+            sheet("说明", &[&["请按要求填写"]]),
+            sheet(
+                "Sheet1",
+                &[
+                    &["长春市局2026年第三季度信息报送表"],
+                    &["报送单位：长春市局", "", "填报日期", "2026-09-18"],
+                    &[],
+                    &["题目", "阅读量", "媒体", "日期", "类别", "作者"],
+                    &[
+                        "标题甲",
+                        "100",
+                        "东方烟草报",
+                        "2026-08-05",
+                        "宣传报道",
+                        "张三",
+                    ],
+                    &[],
+                    &["标题乙", "", "工作动态", "8月6日", "政务信息", ""],
+                ],
+            ),
+        ]);
+        let l = locate(&b).unwrap();
+        assert_eq!(l.sheet, "Sheet1");
+        assert_eq!(l.header_row, 3);
+        assert_eq!(l.columns[&Column::Title], 0);
+        assert_eq!(l.columns[&Column::Outlet], 2);
+        assert_eq!(l.columns[&Column::Category], 4);
+        assert!(!l.columns.contains_key(&Column::Seq));
+        assert_eq!(l.rows.len(), 2);
+        assert_eq!(l.rows[1].row, 6);
+        assert_eq!(l.rows[1].text(Column::Outlet), "工作动态");
+        assert_eq!(l.rows[0].cells[&Column::Date].0, 3);
+        let unit = l.meta.unit.clone().unwrap();
+        assert_eq!(unit.cell, Cell::Text("长春市局".into()));
+        assert_eq!(unit.at, "A2");
+        let filed = l.meta.filed.clone().unwrap();
+        assert_eq!(filed.cell, Cell::Text("2026-09-18".into()));
+        assert_eq!(filed.at, "D2");
+        assert!(l.missing_required().is_empty());
+    }
+
+    #[test]
+    fn numbered_empty_rows_are_not_rows() {
+        let b = book(vec![sheet(
+            "稿件明细",
+            &[
+                &["序号", "稿件类别", "标题", "刊发媒体", "刊发日期"],
+                &["1", "宣传报道", "甲", "东方烟草报", "2026-08-05"],
+                &["2"],
+                &["3", "", "", "", ""],
+            ],
+        )]);
+        let l = locate(&b).unwrap();
+        assert_eq!(l.rows.len(), 1);
+    }
+
+    #[test]
+    fn no_table_is_none() {
+        assert!(locate(&book(vec![sheet(
+            "Sheet1",
+            &[&["你好", "世界"], &["标题"]]
+        )]))
+        .is_none());
+        assert!(locate(&book(vec![])).is_none());
+    }
+
+    #[test]
+    fn labels_spaced_out_and_value_beside() {
+        let b = book(vec![sheet(
+            "x",
+            &[
+                &["联 系 人", "", "王五", "联系电话：0431-1234567"],
+                &["报送季度", "2026年第三季度"],
+                &["标题", "刊发媒体", "刊发日期"],
+            ],
+        )]);
+        let l = locate(&b).unwrap();
+        assert_eq!(
+            l.meta.contact.clone().unwrap().cell,
+            Cell::Text("王五".into())
+        );
+        assert_eq!(
+            l.meta.phone.clone().unwrap().cell,
+            Cell::Text("0431-1234567".into())
+        );
+        assert_eq!(l.meta.quarter.as_ref().unwrap().at, "B2");
+        assert_eq!(l.missing_required(), [Column::Category]);
+    }
+}

@@ -1,0 +1,985 @@
+//! Validation — pure: the rows of one located return → entries with their tier, status and
+//! quota standing, plus every problem located to its cell (SPEC §2.1–§2.4).
+//!
+//! Rows that fail (missing fields, dates outside the window) are set aside first; duplicates
+//! within the return are then resolved among the rest (SPEC §2.3).
+
+use crate::contract::{cell_ref, Column};
+use crate::dates::parse_date;
+use crate::problem::{Code, Problem, Severity};
+use crate::read::table::{Located, RawRow};
+use crate::rules::{DateClass, DuplicatePolicy, OutletKind, Quarter, Rules, Tier};
+use crate::text::{name_key, title_key};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Category {
+    #[serde(rename = "政务信息")]
+    Info,
+    #[serde(rename = "宣传报道")]
+    News,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Info => "政务信息",
+            Category::News => "宣传报道",
+        }
+    }
+
+    /// 政务信息 / 宣传报道 and their common synonyms.
+    pub fn parse(s: &str) -> Option<Category> {
+        let k = name_key(s);
+        match k.as_str() {
+            "政务信息" | "信息" | "政务" | "政务信息类" | "政务类" | "信息类" => {
+                Some(Category::Info)
+            }
+            "宣传报道" | "宣传" | "新闻" | "报道" | "新闻报道" | "新闻宣传" | "宣传稿件"
+            | "新闻稿件" | "宣传报道类" | "宣传类" | "新闻类" => {
+                Some(Category::News)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What a unit declared about an unlisted outlet (媒体类别).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Declared {
+    /// 市级以上党委政府信息刊物
+    PartyInfo,
+    /// 市级以上党委政府新闻媒体
+    PartyNews,
+    /// 其他媒体
+    Other,
+}
+
+impl Declared {
+    pub fn parse(s: &str) -> Option<Declared> {
+        let k = name_key(s);
+        if k.is_empty() {
+            return None;
+        }
+        if k.contains("其他") {
+            return Some(Declared::Other);
+        }
+        let party = k.contains("党委") || k.contains("政府") || k.contains("市级");
+        if party && (k.contains("信息") || k.contains("刊物")) {
+            Some(Declared::PartyInfo)
+        } else if party && (k.contains("新闻") || k.contains("媒体") || k.contains("报")) {
+            Some(Declared::PartyNews)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum OutletMatch {
+    /// A listed outlet, by index into the rules' outlets.
+    Listed(usize),
+    /// Not listed, but close to this listed outlet.
+    NearMiss(usize),
+    Unlisted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Status {
+    #[serde(rename = "计分")]
+    Scored,
+    #[serde(rename = "补报计分")]
+    CarriedOver,
+    #[serde(rename = "待核")]
+    Pending,
+    #[serde(rename = "不计分")]
+    NotScored,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Scored => "计分",
+            Status::CarriedOver => "补报计分",
+            Status::Pending => "待核",
+            Status::NotScored => "不计分",
+        }
+    }
+
+    pub fn scores(self) -> bool {
+        self != Status::NotScored
+    }
+}
+
+/// One row of a return, validated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entry {
+    pub file: String,
+    pub sheet: String,
+    /// Zero-based sheet row.
+    pub row: u32,
+    /// The row's title cell (or the row, when it has no title column), e.g. `C12`.
+    pub at: String,
+    pub category: Option<Category>,
+    pub category_written: String,
+    pub title: String,
+    #[serde(skip)]
+    pub title_key: String,
+    pub outlet_written: String,
+    pub outlet: OutletMatch,
+    pub declared: Option<Declared>,
+    pub date: Option<NaiveDate>,
+    pub date_written: String,
+    pub issue: String,
+    pub authors: Vec<String>,
+    pub reviewer: String,
+    pub signer: String,
+    pub remarks: String,
+    pub tier: Tier,
+    pub status: Status,
+    /// Why it does not score, or why it is flagged; short Chinese phrases.
+    pub reasons: Vec<String>,
+    /// Counts towards the monthly news quota (in the month of `date`).
+    pub monthly_news: bool,
+    /// Counts towards the quarterly information quota.
+    pub quarterly_info: bool,
+}
+
+impl Entry {
+    pub fn month(&self) -> Option<u32> {
+        self.date.map(|d| d.month())
+    }
+}
+
+/// What the validator needs to know about the return the rows came from.
+pub struct Context<'a> {
+    pub rules: &'a Rules,
+    pub quarter: Quarter,
+    pub file: &'a str,
+    pub unit: Option<&'a str>,
+    /// The return's 填报日期, when given.
+    pub filed: Option<NaiveDate>,
+}
+
+struct RowCtx<'a> {
+    ctx: &'a Context<'a>,
+    sheet: &'a str,
+    columns: &'a std::collections::BTreeMap<Column, u16>,
+    row: &'a RawRow,
+    problems: &'a mut Vec<Problem>,
+    errors: usize,
+    reasons: Vec<String>,
+}
+
+impl RowCtx<'_> {
+    fn cell_of(&self, c: Column) -> String {
+        match self.columns.get(&c) {
+            Some(col) => cell_ref(self.row.row, *col),
+            None => format!("第{}行", self.row.row + 1),
+        }
+    }
+
+    fn report(&mut self, sev: Severity, code: Code, col: Column, msg: String, fix: Option<&str>) {
+        let mut p = Problem::new(sev, code, self.ctx.file, msg)
+            .at(self.sheet, self.cell_of(col))
+            .unit(self.ctx.unit);
+        if let Some(f) = fix {
+            p = p.fix(f);
+        }
+        self.problems.push(p);
+        if sev == Severity::Error {
+            self.errors += 1;
+        }
+    }
+
+    fn reject(&mut self, code: Code, col: Column, reason: &str, msg: String, fix: Option<&str>) {
+        self.reasons.push(reason.to_string());
+        self.report(Severity::Error, code, col, msg, fix);
+    }
+}
+
+/// Split 作者 on 、，,;；/ and spaces.
+pub fn split_authors(s: &str) -> Vec<String> {
+    s.split(|c: char| "、，,;；/／".contains(c) || c.is_whitespace())
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Match a written outlet against the list: exact after normalisation, else a near miss.
+pub fn match_outlet(rules: &Rules, written: &str) -> OutletMatch {
+    if let Some(i) = rules.find_outlet(written) {
+        return OutletMatch::Listed(i);
+    }
+    let k = name_key(written);
+    if k.chars().count() < 2 {
+        return OutletMatch::Unlisted;
+    }
+    let mut best: Option<(f64, usize)> = None;
+    for (lk, i) in rules.outlet_keys() {
+        let (short, long) = if k.chars().count() <= lk.chars().count() {
+            (k.as_str(), lk)
+        } else {
+            (lk, k.as_str())
+        };
+        let contained = short.chars().count() >= 3 && long.contains(short);
+        let sim = strsim::jaro_winkler(&k, lk);
+        let close = contained
+            || sim >= 0.9
+            || (strsim::levenshtein(&k, lk) <= 1 && short.chars().count() >= 3);
+        if close {
+            let score = if contained { 1.0 + sim } else { sim };
+            if best.is_none_or(|(b, bi)| score > b || (score == b && i < bi)) {
+                best = Some((score, i));
+            }
+        }
+    }
+    match best {
+        Some((_, i)) => OutletMatch::NearMiss(i),
+        None => OutletMatch::Unlisted,
+    }
+}
+
+/// Validate every row of a located return. Entries come back in row order.
+pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut entries: Vec<Entry> = located
+        .rows
+        .iter()
+        .map(|row| validate_row(ctx, located, row, &mut problems))
+        .collect();
+    resolve_duplicates(ctx, &mut entries, &mut problems);
+    (entries, problems)
+}
+
+fn validate_row(
+    ctx: &Context,
+    located: &Located,
+    row: &RawRow,
+    problems: &mut Vec<Problem>,
+) -> Entry {
+    let rules = ctx.rules;
+    let sheet = located.sheet.as_str();
+    let window = ctx.quarter.window(rules.deadline_day);
+    let mut rc = RowCtx {
+        ctx,
+        sheet,
+        columns: &located.columns,
+        row,
+        problems,
+        errors: 0,
+        reasons: Vec::new(),
+    };
+    let category_written = row.text(Column::Category);
+    let title = row.text(Column::Title);
+    let outlet_written = row.text(Column::Outlet);
+    let date_written = row
+        .get(Column::Date)
+        .map(|c| c.display())
+        .unwrap_or_default();
+    let declared_written = row.text(Column::DeclaredKind);
+
+    // Missing fields, each at its own cell.
+    for (col, value, what) in [
+        (Column::Category, &category_written, "稿件类别"),
+        (Column::Title, &title, "标题"),
+        (Column::Outlet, &outlet_written, "刊发媒体"),
+        (Column::Date, &date_written, "刊发日期"),
+    ] {
+        if value.trim().is_empty() {
+            rc.reject(
+                Code::R01MissingField,
+                col,
+                &format!("缺少{what}"),
+                format!("缺少{what}，该行不计分"),
+                Some(&format!("请补填{what}")),
+            );
+        }
+    }
+
+    let category = if category_written.is_empty() {
+        None
+    } else {
+        let c = Category::parse(&category_written);
+        if c.is_none() {
+            rc.reject(
+                Code::R11BadCategory,
+                Column::Category,
+                "稿件类别无法识别",
+                format!("稿件类别“{category_written}”无法识别"),
+                Some("请填写“政务信息”或“宣传报道”"),
+            );
+        }
+        c
+    };
+
+    let date = row.get(Column::Date).and_then(|c| {
+        let d = parse_date(c, Some(ctx.quarter));
+        if d.is_none() {
+            rc.reject(
+                Code::R02BadDate,
+                Column::Date,
+                "刊发日期无法识别",
+                format!("刊发日期“{}”无法识别", c.display()),
+                Some("请写成 2026-08-05 这样的日期"),
+            );
+        }
+        d
+    });
+    let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let mut class = None;
+    if let Some(d) = date {
+        let c = window.classify(d);
+        class = Some(c);
+        match c {
+            DateClass::AfterDeadline => rc.reject(
+                Code::R03AfterDeadline,
+                Column::Date,
+                "刊发日期在截止日之后",
+                format!(
+                    "刊发日期 {} 在本季度截止日 {} 之后，属于下季度",
+                    ymd(d),
+                    ymd(window.deadline)
+                ),
+                Some("请在下季度报送表中作为补报填写"),
+            ),
+            DateClass::Outside => rc.reject(
+                Code::R04OutsideWindow,
+                Column::Date,
+                "刊发日期不在报送范围内",
+                format!(
+                    "刊发日期 {} 不在本季度报送范围（{} 至 {}）内",
+                    ymd(d),
+                    ymd(window.earliest()),
+                    ymd(window.deadline)
+                ),
+                Some("请核对日期；早于范围的稿件已过报送期限"),
+            ),
+            DateClass::CarriedOver => {
+                rc.reasons.push("补报".into());
+                rc.report(
+                    Severity::Info,
+                    Code::R06CarriedOver,
+                    Column::Date,
+                    format!(
+                        "刊发日期 {} 在上季度截止日之后，作为补报计分，不计入本季度任务",
+                        ymd(d)
+                    ),
+                    None,
+                );
+            }
+            DateClass::InWindow => {}
+        }
+        if let Some(f) = ctx.filed {
+            if d > f && c != DateClass::AfterDeadline {
+                rc.reject(
+                    Code::R05AfterFiled,
+                    Column::Date,
+                    "刊发日期晚于填报日期",
+                    format!("刊发日期 {} 晚于本表填报日期 {}", ymd(d), ymd(f)),
+                    Some("请核对刊发日期或填报日期"),
+                );
+            }
+        }
+    }
+
+    // Outlet, declaration and tier.
+    let declared = if declared_written.is_empty() {
+        None
+    } else {
+        let d = Declared::parse(&declared_written);
+        if d.is_none() {
+            rc.report(
+                Severity::Warning,
+                Code::R17BadDeclaredKind,
+                Column::DeclaredKind,
+                format!("媒体类别“{declared_written}”无法识别，按“其他媒体”处理"),
+                Some("请从下拉列表选择媒体类别"),
+            );
+        }
+        d
+    };
+    let outlet = if outlet_written.is_empty() {
+        OutletMatch::Unlisted
+    } else {
+        match_outlet(rules, &outlet_written)
+    };
+    let declared_tier = match declared {
+        Some(Declared::PartyInfo) | Some(Declared::PartyNews) => Tier::Two,
+        _ => Tier::Three,
+    };
+    let mut pending = false;
+    let tier = match outlet {
+        OutletMatch::Listed(i) => rules.outlets[i].tier,
+        OutletMatch::NearMiss(i) => {
+            pending = true;
+            let likely = &rules.outlets[i].name;
+            rc.reasons.push(format!("媒体名称疑为《{likely}》"));
+            rc.report(
+                Severity::Warning,
+                Code::R09NearMiss,
+                Column::Outlet,
+                format!(
+                    "刊发媒体“{outlet_written}”不在名单中，是否指《{likely}》？暂按{}计分，待核",
+                    declared_tier.label()
+                ),
+                Some(&format!(
+                    "如确为《{likely}》，复核时改为{}；如是另一媒体，请在媒体类别中注明",
+                    rules.outlets[i].tier.label()
+                )),
+            );
+            declared_tier
+        }
+        OutletMatch::Unlisted if !outlet_written.is_empty() => {
+            if declared_tier == Tier::Two {
+                pending = true;
+                rc.reasons.push("名单外党委政府媒体，待核".into());
+                rc.report(
+                    Severity::Warning,
+                    Code::R08DeclaredParty,
+                    Column::DeclaredKind,
+                    format!(
+                        "“{outlet_written}”不在媒体名单中，报送单位声明为“{declared_written}”，暂按二级计分，待省局核实"
+                    ),
+                    Some("核实后在稿件明细的“复核决定”栏填写结果"),
+                );
+            } else {
+                rc.report(
+                    Severity::Info,
+                    Code::R07Unlisted,
+                    Column::Outlet,
+                    format!("“{outlet_written}”不在媒体名单中，按三级计分"),
+                    Some("如该媒体是市级以上党委、政府的信息刊物或新闻媒体，请在“媒体类别”中注明"),
+                );
+            }
+            declared_tier
+        }
+        OutletMatch::Unlisted => Tier::Three,
+    };
+
+    // Category against the outlet's kind: information goes to information publications.
+    if let Some(cat) = category {
+        let kind = match outlet {
+            OutletMatch::Listed(i) => Some(rules.outlets[i].kind),
+            _ => match declared {
+                Some(Declared::PartyInfo) => Some(OutletKind::InfoPublication),
+                Some(Declared::PartyNews) => Some(OutletKind::NewsMedia),
+                _ => None,
+            },
+        };
+        let mismatch = match (cat, kind) {
+            (Category::News, Some(OutletKind::InfoPublication)) => Some("信息刊物"),
+            (Category::Info, Some(OutletKind::NewsMedia)) => Some("新闻媒体"),
+            (Category::Info, Some(OutletKind::Website)) => Some("网站"),
+            _ => None,
+        };
+        if let Some(kind_label) = mismatch {
+            rc.report(
+                Severity::Warning,
+                Code::R10CategoryMismatch,
+                Column::Category,
+                format!(
+                    "稿件类别为“{}”，但“{outlet_written}”是{kind_label}，政务信息和宣传报道不能混淆",
+                    cat.label()
+                ),
+                Some("请核对稿件类别"),
+            );
+        }
+    }
+
+    // 送审签发.
+    let reviewer = row.text(Column::Reviewer);
+    let signer = row.text(Column::Signer);
+    let missing: Vec<&str> = [("审核人", &reviewer), ("签发人", &signer)]
+        .iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        let col = if reviewer.is_empty() {
+            Column::Reviewer
+        } else {
+            Column::Signer
+        };
+        let msg = format!("缺少{}（稿件须经审核、签发后报送）", missing.join("和"));
+        if rules.policy.missing_signoff_is_error {
+            rc.reject(
+                Code::R12NoSignoff,
+                col,
+                "缺少审核人或签发人",
+                msg,
+                Some("请补填审核人和签发人"),
+            );
+        } else {
+            rc.report(
+                Severity::Warning,
+                Code::R12NoSignoff,
+                col,
+                msg,
+                Some("请补填审核人和签发人"),
+            );
+        }
+    }
+
+    let at = rc.cell_of(Column::Title);
+    let status = if rc.errors > 0 {
+        Status::NotScored
+    } else if pending {
+        Status::Pending
+    } else if class == Some(DateClass::CarriedOver) {
+        Status::CarriedOver
+    } else {
+        Status::Scored
+    };
+    let in_quarter = status.scores() && class == Some(DateClass::InWindow);
+    let monthly_news = in_quarter
+        && category == Some(Category::News)
+        && matches!(outlet, OutletMatch::Listed(i) if rules.outlets[i].quotas.monthly_news);
+    let quarterly_info = in_quarter
+        && category == Some(Category::Info)
+        && match outlet {
+            OutletMatch::Listed(i) => rules.outlets[i].quotas.quarterly_info,
+            _ => declared == Some(Declared::PartyInfo),
+        };
+
+    Entry {
+        file: ctx.file.to_string(),
+        sheet: sheet.to_string(),
+        row: row.row,
+        at,
+        category,
+        category_written,
+        title_key: title_key(&title),
+        title,
+        outlet_written,
+        outlet,
+        declared,
+        date,
+        date_written,
+        issue: row.text(Column::Issue),
+        authors: split_authors(&row.text(Column::Authors)),
+        reviewer,
+        signer,
+        remarks: row.text(Column::Remarks),
+        tier,
+        status,
+        reasons: rc.reasons,
+        monthly_news,
+        quarterly_info,
+    }
+}
+
+/// One piece scores once per unit (SPEC §2.3): among rows that would score, those with the same
+/// title keep the highest tier, then the earliest date, then the first read.
+fn resolve_duplicates(ctx: &Context, entries: &mut [Entry], problems: &mut Vec<Problem>) {
+    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, e) in entries.iter().enumerate() {
+        if e.status.scores() && !e.title_key.is_empty() {
+            groups.entry(e.title_key.as_str()).or_default().push(i);
+        }
+    }
+    let groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    for mut g in groups {
+        g.sort_by_key(|&i| (entries[i].tier, entries[i].date, i));
+        let keep = g[0];
+        let drop_all = ctx.rules.policy.duplicate == DuplicatePolicy::ScoreNone;
+        let kept_row = entries[keep].row + 1;
+        for (n, &i) in g.iter().enumerate() {
+            if n == 0 && !drop_all {
+                continue;
+            }
+            let (k, e) = (&entries[keep], &entries[i]);
+            let (code, kind) = if n == 0 {
+                (Code::R14MultiSubmit, "一稿多投")
+            } else if e.category != k.category {
+                (Code::R15CategoryConfusion, "类别混淆")
+            } else if name_key(&e.outlet_written) == name_key(&k.outlet_written) {
+                (Code::R13Duplicate, "重复")
+            } else {
+                (Code::R14MultiSubmit, "一稿多投")
+            };
+            let msg = if drop_all {
+                format!(
+                    "同一稿件“{}”报送了 {} 次（{kind}），按规则全部不计分",
+                    e.title,
+                    g.len()
+                )
+            } else {
+                format!(
+                    "与第 {kept_row} 行为同一稿件“{}”（{kind}），只按第 {kept_row} 行计一次",
+                    e.title
+                )
+            };
+            problems.push(
+                Problem::new(Severity::Error, code, ctx.file, msg)
+                    .at(&e.sheet, e.at.clone())
+                    .unit(ctx.unit)
+                    .fix("同一稿件只能报送一次；如确为不同稿件，请修改标题加以区分"),
+            );
+            let e = &mut entries[i];
+            e.status = Status::NotScored;
+            e.reasons.push(kind.to_string());
+            e.monthly_news = false;
+            e.quarterly_info = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::table::locate;
+    use crate::read::{Cell, Format, RawBook, RawSheet};
+
+    const HEAD: [&str; 10] = [
+        "稿件类别",
+        "标题",
+        "刊发媒体",
+        "媒体类别",
+        "刊发日期",
+        "期号版面",
+        "作者",
+        "审核人",
+        "签发人",
+        "备注",
+    ];
+
+    /// Rows of (category, title, outlet, declared, date), signed off unless the test says not.
+    fn run_with(
+        rules: &Rules,
+        filed: Option<&str>,
+        rows: &[[&str; 5]],
+    ) -> (Vec<Entry>, Vec<Problem>) {
+        let mut cells = Vec::new();
+        for (c, h) in HEAD.iter().enumerate() {
+            cells.push((0, c as u16, Cell::Text(h.to_string())));
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let full = [
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                "",
+                "张三、李四",
+                "王五",
+                "赵六",
+                "",
+            ];
+            for (c, v) in full.iter().enumerate() {
+                if !v.is_empty() {
+                    cells.push((r as u32 + 1, c as u16, Cell::Text(v.to_string())));
+                }
+            }
+        }
+        let book = RawBook {
+            format: Format::Xlsx,
+            sheets: vec![RawSheet {
+                name: "稿件明细".into(),
+                visible: true,
+                cells,
+            }],
+            truncated: vec![],
+        };
+        let located = locate(&book).unwrap();
+        let ctx = Context {
+            rules,
+            quarter: Quarter::parse("2026Q3").unwrap(),
+            file: "长春.xlsx",
+            unit: Some("长春市局（分公司）"),
+            filed: filed.map(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").unwrap()),
+        };
+        validate(&ctx, &located)
+    }
+
+    fn run(rows: &[[&str; 5]]) -> (Vec<Entry>, Vec<Problem>) {
+        run_with(&Rules::builtin(), None, rows)
+    }
+
+    fn codes(p: &[Problem]) -> Vec<String> {
+        p.iter()
+            .map(|p| {
+                format!(
+                    "{} {} {}",
+                    p.severity,
+                    p.code.id(),
+                    p.cell.clone().unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_tier_and_an_alias() {
+        let (e, p) = run(&[
+            ["宣传报道", "甲", "《东方烟草报》", "", "2026-07-05"],
+            ["政务信息", "乙", "工作动态", "", "2026-07-06"],
+            ["宣传报道", "丙", "某某晚报", "", "2026-07-07"],
+            ["宣传报道", "丁", "国家局网站", "", "2026-08-07"],
+        ]);
+        assert_eq!(
+            e.iter().map(|e| e.tier).collect::<Vec<_>>(),
+            [Tier::One, Tier::Two, Tier::Three, Tier::One]
+        );
+        assert!(e.iter().all(|e| e.status == Status::Scored));
+        assert_eq!(codes(&p), ["提示 R07 C4"]);
+        assert!(e[0].monthly_news && e[3].monthly_news && !e[1].monthly_news);
+        assert!(
+            !e[1].quarterly_info,
+            "工作动态 does not count for the information quota"
+        );
+        assert_eq!(e[0].authors, ["张三", "李四"]);
+    }
+
+    #[test]
+    fn declared_party_media_is_tier_two_pending_and_info_counts() {
+        let (e, p) = run(&[
+            [
+                "政务信息",
+                "甲",
+                "长春市委信息",
+                "市级以上党委政府信息刊物",
+                "2026-07-05",
+            ],
+            [
+                "宣传报道",
+                "乙",
+                "长春日报",
+                "市级以上党委政府新闻媒体",
+                "2026-07-06",
+            ],
+            ["宣传报道", "丙", "长春晚报", "其他媒体", "2026-07-07"],
+            ["宣传报道", "丁", "东方烟草报", "其他媒体", "2026-07-08"],
+        ]);
+        assert_eq!((e[0].tier, e[0].status), (Tier::Two, Status::Pending));
+        assert_eq!((e[1].tier, e[1].status), (Tier::Two, Status::Pending));
+        assert_eq!((e[2].tier, e[2].status), (Tier::Three, Status::Scored));
+        assert_eq!(
+            (e[3].tier, e[3].status),
+            (Tier::One, Status::Scored),
+            "the list decides for a listed outlet"
+        );
+        assert!(e[0].quarterly_info && !e[1].quarterly_info);
+        assert_eq!(codes(&p), ["警告 R08 D2", "警告 R08 D3", "提示 R07 C4"]);
+    }
+
+    #[test]
+    fn near_miss_names_the_likely_outlet_and_is_pending() {
+        let (e, p) = run(&[
+            ["宣传报道", "甲", "东方烟草", "", "2026-07-05"],
+            [
+                "宣传报道",
+                "乙",
+                "中国烟草报",
+                "市级以上党委政府新闻媒体",
+                "2026-07-06",
+            ],
+        ]);
+        assert_eq!((e[0].tier, e[0].status), (Tier::Three, Status::Pending));
+        assert_eq!((e[1].tier, e[1].status), (Tier::Two, Status::Pending));
+        assert!(!e[0].monthly_news, "a near miss is not a quota outlet");
+        assert!(
+            p[0].message.contains("是否指《东方烟草报》"),
+            "{}",
+            p[0].message
+        );
+        assert!(
+            p[1].message.contains("是否指《中国烟草》"),
+            "{}",
+            p[1].message
+        );
+        assert_eq!(p[0].cell.as_deref(), Some("C2"));
+    }
+
+    #[test]
+    fn window_carry_over_after_deadline_and_after_filed() {
+        let (e, p) = run_with(
+            &Rules::builtin(),
+            Some("2026-09-15"),
+            &[
+                ["宣传报道", "补报", "东方烟草报", "", "2026-06-25"],
+                ["宣传报道", "太早", "东方烟草报", "", "2026-06-20"],
+                ["宣传报道", "下季度", "东方烟草报", "", "2026-09-21"],
+                ["宣传报道", "晚于填报", "东方烟草报", "", "2026-09-18"],
+                ["宣传报道", "截止日当天", "东方烟草报", "", "2026-09-15"],
+            ],
+        );
+        let st: Vec<Status> = e.iter().map(|e| e.status).collect();
+        assert_eq!(
+            st,
+            [
+                Status::CarriedOver,
+                Status::NotScored,
+                Status::NotScored,
+                Status::NotScored,
+                Status::Scored
+            ]
+        );
+        assert!(!e[0].monthly_news, "补报 counts towards no quota");
+        assert!(e[4].monthly_news);
+        assert_eq!(
+            codes(&p),
+            ["提示 R06 E2", "错误 R04 E3", "错误 R03 E4", "错误 R05 E5"]
+        );
+    }
+
+    #[test]
+    fn missing_fields_and_bad_values_are_located() {
+        let (e, p) = run(&[
+            ["", "无类别", "东方烟草报", "", "2026-07-05"],
+            ["宣传报道", "", "东方烟草报", "", "2026-07-05"],
+            ["宣传报道", "无媒体", "", "", "2026-07-05"],
+            ["宣传报道", "无日期", "东方烟草报", "", ""],
+            ["宣传报道", "坏日期", "东方烟草报", "", "八月五日"],
+            ["随笔", "坏类别", "东方烟草报", "", "2026-07-05"],
+            ["新闻", "同义类别", "东方烟草报", "", "2026年7月5日"],
+        ]);
+        assert!(e[..6].iter().all(|e| e.status == Status::NotScored));
+        assert_eq!(e[6].status, Status::Scored);
+        assert_eq!(e[6].category, Some(Category::News));
+        assert_eq!(
+            codes(&p),
+            [
+                "错误 R01 A2",
+                "错误 R01 B3",
+                "错误 R01 C4",
+                "错误 R01 E5",
+                "错误 R02 E6",
+                "错误 R11 A7"
+            ]
+        );
+        assert_eq!(e[0].reasons, ["缺少稿件类别"]);
+    }
+
+    #[test]
+    fn category_outlet_mismatch_warns() {
+        let (e, p) = run(&[
+            ["宣传报道", "甲", "领导参阅", "", "2026-07-05"],
+            ["政务信息", "乙", "东方烟草报", "", "2026-07-05"],
+        ]);
+        assert!(e.iter().all(|e| e.status == Status::Scored));
+        assert_eq!(codes(&p), ["警告 R10 A2", "警告 R10 A3"]);
+        assert!(!e[0].quarterly_info && !e[1].monthly_news);
+    }
+
+    #[test]
+    fn duplicates_score_once_with_the_right_reason() {
+        let (e, p) = run(&[
+            ["宣传报道", "数字烟草建设", "某某晚报", "", "2026-07-01"],
+            ["宣传报道", "数字烟草建设！", "东方烟草报", "", "2026-07-09"],
+            ["宣传报道", "数字 烟草 建设", "东方烟草报", "", "2026-07-10"],
+            ["政务信息", "数字烟草建设", "领导参阅", "", "2026-07-08"],
+            ["宣传报道", "另一篇", "东方烟草报", "", "2026-07-08"],
+        ]);
+        // 一级 rows: 东方烟草报 07-09, 领导参阅 07-08 → the earlier 一级 row scores.
+        let st: Vec<Status> = e.iter().map(|e| e.status).collect();
+        assert_eq!(
+            st,
+            [
+                Status::NotScored,
+                Status::NotScored,
+                Status::NotScored,
+                Status::Scored,
+                Status::Scored
+            ]
+        );
+        assert_eq!(e[0].reasons, ["类别混淆"]);
+        assert_eq!(e[1].reasons, ["类别混淆"]);
+        let (e, _) = run(&[
+            ["宣传报道", "数字烟草建设", "某某晚报", "", "2026-07-01"],
+            ["宣传报道", "数字烟草建设", "东方烟草报", "", "2026-07-09"],
+            ["宣传报道", "数字烟草建设", "东方烟草报", "", "2026-07-10"],
+        ]);
+        assert_eq!(e[0].reasons, ["一稿多投"]);
+        assert_eq!(e[1].status, Status::Scored);
+        assert_eq!(e[2].reasons, ["重复"]);
+        assert!(
+            p.iter()
+                .filter(|p| p.code == Code::R15CategoryConfusion)
+                .count()
+                == 3
+        );
+    }
+
+    #[test]
+    fn duplicate_policy_score_none() {
+        let text = crate::rules::DEFAULT_TOML
+            .replace("duplicate = \"只计一次\"", "duplicate = \"全部不计分\"");
+        let rules = Rules::from_toml(&text).unwrap();
+        let (e, _) = run_with(
+            &rules,
+            None,
+            &[
+                ["宣传报道", "甲", "东方烟草报", "", "2026-07-01"],
+                ["宣传报道", "甲", "中国烟草", "", "2026-07-02"],
+            ],
+        );
+        assert!(e.iter().all(|e| e.status == Status::NotScored));
+    }
+
+    #[test]
+    fn missing_signoff_warns_or_rejects() {
+        let rows = [["宣传报道", "甲", "东方烟草报", "", "2026-07-01"]];
+        let rules = Rules::builtin();
+        let mut cells_without_signer = run_with(&rules, None, &rows);
+        assert!(cells_without_signer.1.is_empty());
+        // Build one row without reviewer and signer by hand.
+        let book = RawBook {
+            format: Format::Csv,
+            sheets: vec![RawSheet {
+                name: "CSV".into(),
+                visible: true,
+                cells: vec![
+                    (0, 0, Cell::Text("稿件类别".into())),
+                    (0, 1, Cell::Text("标题".into())),
+                    (0, 2, Cell::Text("刊发媒体".into())),
+                    (0, 3, Cell::Text("刊发日期".into())),
+                    (0, 4, Cell::Text("审核人".into())),
+                    (0, 5, Cell::Text("签发人".into())),
+                    (1, 0, Cell::Text("宣传报道".into())),
+                    (1, 1, Cell::Text("甲".into())),
+                    (1, 2, Cell::Text("东方烟草报".into())),
+                    (
+                        1,
+                        3,
+                        Cell::Date(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()),
+                    ),
+                ],
+            }],
+            truncated: vec![],
+        };
+        let located = locate(&book).unwrap();
+        for (text, status, sev) in [
+            (
+                crate::rules::DEFAULT_TOML.to_string(),
+                Status::Scored,
+                Severity::Warning,
+            ),
+            (
+                crate::rules::DEFAULT_TOML
+                    .replace("missing_signoff = \"警告\"", "missing_signoff = \"错误\""),
+                Status::NotScored,
+                Severity::Error,
+            ),
+        ] {
+            let rules = Rules::from_toml(&text).unwrap();
+            let ctx = Context {
+                rules: &rules,
+                quarter: Quarter::parse("2026Q3").unwrap(),
+                file: "a.csv",
+                unit: None,
+                filed: None,
+            };
+            let (e, p) = validate(&ctx, &located);
+            assert_eq!(e[0].status, status);
+            assert_eq!(p.len(), 1);
+            assert_eq!((p[0].severity, p[0].code), (sev, Code::R12NoSignoff));
+            assert!(p[0].message.contains("缺少审核人和签发人"));
+            assert_eq!(p[0].cell.as_deref(), Some("E2"));
+        }
+        cells_without_signer.0.clear();
+    }
+}
