@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// 生成某季度各单位的报送模板（每单位一个，另加一个空白模板）
     Template(TemplateArgs),
+    /// 检查报送表：逐行校验，列出每个问题及其单元格（有错误时退出码为 1）
+    Check(CheckArgs),
     /// 导出或检查规则文件
     Rules(RulesArgs),
 }
@@ -45,4 +47,17 @@ pub struct RulesArgs {
     /// 检查一个规则文件是否有误
     #[arg(long, value_name = "FILE")]
     pub check: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// 要检查的报送表文件或文件夹（可写多个）
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// 按此季度的报送范围检查（不指定时按各表自己的季度）
+    #[arg(long, short)]
+    pub quarter: Option<String>,
+    /// 以 JSON 格式输出（供其他程序使用）
+    #[arg(long)]
+    pub json: bool,
 }

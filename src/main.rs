@@ -4,6 +4,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A reading child process (see read::isolate), not a user command.
+    if std::env::args_os().nth(1).as_deref() == Some(xinxi::read::isolate::WORKER_ARG.as_ref()) {
+        return xinxi::read::isolate::worker_main();
+    }
     let cli = xinxi::cli::Cli::parse();
     match xinxi::cmd::run(cli) {
         Ok(code) => code,

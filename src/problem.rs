@@ -75,6 +75,85 @@ pub enum Code {
 }
 
 impl Code {
+    pub const ALL: [Code; 35] = [
+        Code::F01Ignored,
+        Code::F02Encrypted,
+        Code::F03NotSpreadsheet,
+        Code::F04Corrupt,
+        Code::F05TooLarge,
+        Code::F06Crashed,
+        Code::F07Empty,
+        Code::F08NoTable,
+        Code::F09UnitUnknown,
+        Code::F10QuarterMismatch,
+        Code::F11OldTemplate,
+        Code::F12NoFiledDate,
+        Code::F13Late,
+        Code::F14Superseded,
+        Code::F15Truncated,
+        Code::F16MissingColumns,
+        Code::F17BadFiledDate,
+        Code::F18UnitFromFileName,
+        Code::R01MissingField,
+        Code::R02BadDate,
+        Code::R03AfterDeadline,
+        Code::R04OutsideWindow,
+        Code::R05AfterFiled,
+        Code::R06CarriedOver,
+        Code::R07Unlisted,
+        Code::R08DeclaredParty,
+        Code::R09NearMiss,
+        Code::R10CategoryMismatch,
+        Code::R11BadCategory,
+        Code::R12NoSignoff,
+        Code::R13Duplicate,
+        Code::R14MultiSubmit,
+        Code::R15CategoryConfusion,
+        Code::R16CrossUnit,
+        Code::R17BadDeclaredKind,
+    ];
+
+    /// A short Chinese name of the problem, as listed in the README.
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::F01Ignored => "文件未读取（不是报送表格式）",
+            Code::F02Encrypted => "文件有打开密码",
+            Code::F03NotSpreadsheet => "不是电子表格",
+            Code::F04Corrupt => "文件损坏或不完整",
+            Code::F05TooLarge => "文件过大或疑似压缩炸弹",
+            Code::F06Crashed => "读取时超时、内存不足或异常终止",
+            Code::F07Empty => "空文件",
+            Code::F08NoTable => "找不到稿件明细表",
+            Code::F09UnitUnknown => "无法识别报送单位",
+            Code::F10QuarterMismatch => "报送季度不符或未填写",
+            Code::F11OldTemplate => "使用了其他季度或旧版本的模板",
+            Code::F12NoFiledDate => "未填写填报日期",
+            Code::F13Late => "逾期报送",
+            Code::F14Superseded => "同一单位有较新的文件，本文件不计入",
+            Code::F15Truncated => "超出读取范围的单元格未读取",
+            Code::F16MissingColumns => "缺少必需的列",
+            Code::F17BadFiledDate => "填报日期无法识别",
+            Code::F18UnitFromFileName => "按文件名识别报送单位",
+            Code::R01MissingField => "缺少稿件类别、标题、刊发媒体或刊发日期",
+            Code::R02BadDate => "刊发日期无法识别",
+            Code::R03AfterDeadline => "刊发日期在截止日之后（属于下季度）",
+            Code::R04OutsideWindow => "刊发日期不在报送范围内",
+            Code::R05AfterFiled => "刊发日期晚于填报日期",
+            Code::R06CarriedOver => "补报（上季度截止后刊发），计分但不计入任务",
+            Code::R07Unlisted => "名单外媒体，按三级计分",
+            Code::R08DeclaredParty => "名单外媒体声明为市级以上党委政府媒体，暂按二级，待核",
+            Code::R09NearMiss => "媒体名称与名单中某媒体相近，待核",
+            Code::R10CategoryMismatch => "稿件类别与媒体类型不符",
+            Code::R11BadCategory => "稿件类别无法识别",
+            Code::R12NoSignoff => "缺少审核人或签发人",
+            Code::R13Duplicate => "重复报送（同一媒体）",
+            Code::R14MultiSubmit => "一稿多投（多个媒体）",
+            Code::R15CategoryConfusion => "类别混淆（同一稿件既报政务信息又报宣传报道）",
+            Code::R16CrossUnit => "跨单位重复，待核",
+            Code::R17BadDeclaredKind => "媒体类别无法识别",
+        }
+    }
+
     /// The code as shown: `R02`.
     pub fn id(self) -> String {
         let s = format!("{self:?}");
@@ -159,6 +238,18 @@ impl Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readme_documents_every_code() {
+        let readme = include_str!("../README.md");
+        for c in Code::ALL {
+            let line = format!("| {} | {} |", c.id(), c.title());
+            assert!(readme.contains(&line), "README lacks the row: {line}");
+        }
+        let mut ids: Vec<String> = Code::ALL.iter().map(|c| c.id()).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), Code::ALL.len(), "codes are unique");
+    }
 
     #[test]
     fn codes_are_short_and_stable() {

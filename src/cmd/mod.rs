@@ -1,5 +1,7 @@
 //! One file per subcommand; each wires the pipeline stages together and prints for the clerk.
 
+mod check;
+mod progress;
 mod rules;
 mod template;
 
@@ -12,5 +14,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Template(args) => template::run(cli.rules.as_deref(), args),
         Command::Rules(args) => rules::run(args),
+        Command::Check(args) => check::run(cli.rules.as_deref(), args),
     }
 }

@@ -2,32 +2,54 @@
 //! materialised as a dense range; every format is held to the cell, row and column limits.
 //! Callers that face untrusted files go through `isolate`, which runs this in a child process.
 
-use super::{limits, sniff::sniff, Cell, Format, RawBook, RawSheet, ReadFailure};
+use super::{
+    limits, sha256_hex, sniff::sniff, Cell, Format, RawBook, RawSheet, ReadFailure, ReadResult,
+};
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
 use chrono::NaiveDate;
 use std::io::Cursor;
 use std::path::Path;
 
-/// Read one file completely into cells.
-pub fn read_file(path: &Path) -> Result<RawBook, ReadFailure> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| ReadFailure::Corrupt(format!("无法打开：{e}")))?;
-    if meta.len() > limits::MAX_FILE_BYTES {
-        return Err(ReadFailure::TooLarge(format!(
-            "文件有 {} MB",
-            meta.len() / 1024 / 1024
-        )));
+/// Read one file completely into cells; the file is read from disk once.
+pub fn read_file(path: &Path) -> ReadResult {
+    let failed = |size: u64, f: ReadFailure| ReadResult {
+        sha256: String::new(),
+        size,
+        book: Err(f),
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => return failed(0, ReadFailure::Corrupt(format!("无法打开：{e}"))),
+    };
+    if size > limits::MAX_FILE_BYTES {
+        return failed(
+            size,
+            ReadFailure::TooLarge(format!("文件有 {} MB", size / 1024 / 1024)),
+        );
     }
-    let bytes = std::fs::read(path).map_err(|e| ReadFailure::Corrupt(format!("无法读取：{e}")))?;
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return failed(size, ReadFailure::Corrupt(format!("无法读取：{e}"))),
+    };
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    read_bytes(&bytes, &ext)
+    ReadResult {
+        sha256: sha256_hex(&bytes),
+        size: bytes.len() as u64,
+        book: read_bytes(&bytes, &ext),
+    }
 }
 
-/// Read a file's content; `ext` only matters for text files.
+/// Read a file's content; `ext` only matters for text files. A panic inside a parser (calamine
+/// indexes past the end of some truncated .xls files) is caught and reported as damage.
 pub fn read_bytes(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, ext)))
+        .unwrap_or_else(|_| Err(ReadFailure::Corrupt("解析时出现异常".into())))
+}
+
+fn parse(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
     let format = sniff(bytes, ext)?;
     let mut budget = Budget::default();
     let sheets = match format {

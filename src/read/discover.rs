@@ -131,7 +131,13 @@ mod tests {
         assert_eq!(d.skipped.len(), 4);
         assert_eq!(d.ignored.len(), 2);
         assert!(d.ignored.iter().all(|p| p.code == Code::F01Ignored));
-        assert!(d.ignored.iter().any(|p| p.message.contains(".docx 文件不是报送表")));
-        assert!(d.ignored.iter().any(|p| p.message.contains(".pdf 文件不是报送表")));
+        assert!(d
+            .ignored
+            .iter()
+            .any(|p| p.message.contains(".docx 文件不是报送表")));
+        assert!(d
+            .ignored
+            .iter()
+            .any(|p| p.message.contains(".pdf 文件不是报送表")));
     }
 }

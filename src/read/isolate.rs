@@ -5,7 +5,7 @@
 //! A few long-lived children (one per core) are fed one path at a time over stdin and answer
 //! with one JSON line, so isolation does not cost a process per file.
 
-use super::{cells::read_file, limits, RawBook, ReadFailure};
+use super::{cells::read_file, limits, ReadFailure, ReadResult};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -16,8 +16,6 @@ use std::time::Duration;
 
 /// The hidden subcommand a reading child runs.
 pub const WORKER_ARG: &str = "__read-worker";
-
-type Answer = Result<RawBook, ReadFailure>;
 
 /// Entry point of a reading child: one JSON-encoded path per stdin line, one JSON answer per
 /// stdout line.
@@ -32,23 +30,38 @@ pub fn worker_main() -> std::process::ExitCode {
             Ok(p) => PathBuf::from(p),
             Err(_) => break,
         };
-        let answer: Answer = std::panic::catch_unwind(|| read_file(&path)).unwrap_or_else(|p| {
-            let why = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(ReadFailure::Crashed(format!(
-                "读取程序内部错误：{}",
-                why.chars().take(120).collect::<String>()
-            )))
-        });
+        let answer: ReadResult =
+            std::panic::catch_unwind(|| read_file(&path)).unwrap_or_else(|p| {
+                let why = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                crashed(
+                    &path,
+                    format!(
+                        "读取程序内部错误：{}",
+                        why.chars().take(120).collect::<String>()
+                    ),
+                )
+            });
         let json = serde_json::to_string(&answer).expect("answers serialise");
         if writeln!(out, "{json}").and_then(|_| out.flush()).is_err() {
             break;
         }
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// The answer for a file whose reader failed: its checksum is taken here, the content is not
+/// parsed again.
+fn crashed(path: &Path, why: String) -> ReadResult {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    ReadResult {
+        sha256: super::sha256_hex(&bytes),
+        size: bytes.len() as u64,
+        book: Err(ReadFailure::Crashed(why)),
+    }
 }
 
 #[cfg(unix)]
@@ -103,7 +116,7 @@ impl Worker {
     }
 
     /// Read one file; `Err` means this worker is gone and must be replaced.
-    fn read(&mut self, path: &Path, timeout: Duration) -> Result<Answer, ReadFailure> {
+    fn read(&mut self, path: &Path, timeout: Duration) -> Result<ReadResult, String> {
         let req = serde_json::to_string(&path.to_string_lossy()).expect("a string serialises");
         if writeln!(self.stdin, "{req}")
             .and_then(|_| self.stdin.flush())
@@ -112,35 +125,30 @@ impl Worker {
             return Err(self.died());
         }
         match self.lines.recv_timeout(timeout) {
-            Ok(line) => serde_json::from_str::<Answer>(&line)
-                .map_err(|e| ReadFailure::Crashed(format!("读取进程返回异常：{e}"))),
+            Ok(line) => serde_json::from_str::<ReadResult>(&line)
+                .map_err(|e| format!("读取进程返回异常：{e}")),
             Err(RecvTimeoutError::Timeout) => {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                Err(ReadFailure::Crashed(format!(
-                    "读取超过 {} 秒仍未完成",
-                    timeout.as_secs()
-                )))
+                Err(format!("读取超过 {} 秒仍未完成", timeout.as_secs()))
             }
             Err(RecvTimeoutError::Disconnected) => Err(self.died()),
         }
     }
 
-    fn died(&mut self) -> ReadFailure {
+    fn died(&mut self) -> String {
         let status = self.child.wait().ok();
         #[cfg(unix)]
         {
             use std::os::unix::process::ExitStatusExt;
             if let Some(sig) = status.and_then(|s| s.signal()) {
-                return ReadFailure::Crashed(format!(
-                    "读取时内存不足或解析程序异常终止（信号 {sig}）"
-                ));
+                return format!("读取时内存不足或解析程序异常终止（信号 {sig}）");
             }
         }
-        ReadFailure::Crashed(format!(
+        format!(
             "读取进程意外退出（{}）",
             status.map(|s| s.to_string()).unwrap_or_default()
-        ))
+        )
     }
 }
 
@@ -153,14 +161,14 @@ impl Drop for Worker {
 
 /// Read every file in isolated children running `exe`, in parallel on all cores. Answers come
 /// back in the order of `files`; `progress` is called once per finished file.
-pub fn read_all(exe: &Path, files: &[PathBuf], progress: &(dyn Fn() + Sync)) -> Vec<Answer> {
+pub fn read_all(exe: &Path, files: &[PathBuf], progress: &(dyn Fn() + Sync)) -> Vec<ReadResult> {
     let n = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .min(files.len())
         .max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Answer>>> = Mutex::new(vec![None; files.len()]);
+    let results: Mutex<Vec<Option<ReadResult>>> = Mutex::new(vec![None; files.len()]);
     let timeout = Duration::from_secs(limits::READ_SECONDS);
     std::thread::scope(|s| {
         for _ in 0..n {
@@ -175,12 +183,12 @@ pub fn read_all(exe: &Path, files: &[PathBuf], progress: &(dyn Fn() + Sync)) -> 
                         worker = Worker::spawn(exe).ok();
                     }
                     let answer = match worker.as_mut() {
-                        None => Err(ReadFailure::Crashed("无法启动读取进程".into())),
+                        None => crashed(&files[i], "无法启动读取进程".into()),
                         Some(w) => match w.read(&files[i], timeout) {
                             Ok(a) => a,
-                            Err(failure) => {
+                            Err(why) => {
                                 worker = None;
-                                Err(failure)
+                                crashed(&files[i], why)
                             }
                         },
                     };

@@ -83,6 +83,23 @@ pub struct RawBook {
     pub truncated: Vec<String>,
 }
 
+/// What reading one file gave: its checksum and size (for 说明) and its cells, or why not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadResult {
+    pub sha256: String,
+    pub size: u64,
+    pub book: Result<RawBook, ReadFailure>,
+}
+
+/// SHA-256 of a file's bytes, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Why a file could not be read. Each kind has its own message and problem code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReadFailure {

@@ -1,0 +1,633 @@
+//! The front half shared by `check` and `consolidate`: find the files, read them (isolated),
+//! locate each return's table, identify its unit and quarter, validate its rows, and decide
+//! which of a unit's several files is used. Every file ends up accounted for.
+
+use crate::dates::parse_date;
+use crate::problem::{Code, Problem, Severity};
+use crate::read::table::{locate, Located, MetaValue};
+use crate::read::{discover, isolate, Format, ReadFailure, ReadResult};
+use crate::rules::{Quarter, Rules};
+use crate::text::name_key;
+use crate::validate::{self, Entry, Status};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// How the files are read: in child processes of `exe` (the real program), or in this process
+/// (library tests on trusted files).
+pub enum ReadMode<'a> {
+    Isolated(&'a Path),
+    InProcess,
+}
+
+/// A return that was read and validated.
+#[derive(Debug)]
+pub struct Return {
+    /// Index into the rules' roster, when identified.
+    pub unit: Option<usize>,
+    /// The unit as written (metadata, marker or file name).
+    pub unit_written: String,
+    /// The quarter the rows were validated against.
+    pub quarter: Quarter,
+    /// The quarter the return says it is for.
+    pub declared_quarter: Option<Quarter>,
+    pub filed: Option<NaiveDate>,
+    pub contact: String,
+    pub phone: String,
+    pub late: bool,
+    pub on_template: bool,
+    pub sheet: String,
+    pub entries: Vec<Entry>,
+    /// Set when a newer file from the same unit is used instead (index into `Batch::files`).
+    pub superseded_by: Option<usize>,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Unreadable(ReadFailure),
+    NoTable,
+    Read(Box<Return>),
+}
+
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// As shown to the clerk: the path relative to the folder given.
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+    pub format: Option<Format>,
+    pub outcome: Outcome,
+    pub problems: Vec<Problem>,
+}
+
+impl FileReport {
+    pub fn ret(&self) -> Option<&Return> {
+        match &self.outcome {
+            Outcome::Read(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The return, when it is the one used for its unit.
+    pub fn used(&self) -> Option<&Return> {
+        self.ret().filter(|r| r.superseded_by.is_none())
+    }
+
+    pub fn errors(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub files: Vec<FileReport>,
+    /// Lock files, hidden files and the program's own outputs.
+    pub skipped: Vec<PathBuf>,
+    /// Files not read, with the reason.
+    pub ignored: Vec<Problem>,
+}
+
+impl Batch {
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.ignored
+            .iter()
+            .chain(self.files.iter().flat_map(|f| &f.problems))
+    }
+}
+
+/// Read and validate everything under `paths`. `quarter` is the quarter to validate against;
+/// without it each return is validated against its own quarter.
+pub fn load(
+    paths: &[PathBuf],
+    rules: &Rules,
+    quarter: Option<Quarter>,
+    mode: ReadMode,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> anyhow::Result<Batch> {
+    let found = discover::discover(paths)?;
+    let total = found.files.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        progress(n, total);
+    };
+    let results: Vec<ReadResult> = match mode {
+        ReadMode::Isolated(exe) => isolate::read_all(exe, &found.files, &tick),
+        ReadMode::InProcess => found
+            .files
+            .iter()
+            .map(|f| {
+                let r = crate::read::cells::read_file(f);
+                tick();
+                r
+            })
+            .collect(),
+    };
+    let base = common_base(paths);
+    let mut ignored = found.ignored;
+    for p in &mut ignored {
+        p.file = display_name(Path::new(&p.file), base.as_deref());
+    }
+    let mut files: Vec<FileReport> = found
+        .files
+        .iter()
+        .zip(results)
+        .map(|(path, result)| {
+            examine(
+                path,
+                display_name(path, base.as_deref()),
+                result,
+                rules,
+                quarter,
+            )
+        })
+        .collect();
+    supersede(&mut files, rules);
+    Ok(Batch {
+        files,
+        skipped: found.skipped,
+        ignored,
+    })
+}
+
+fn common_base(paths: &[PathBuf]) -> Option<PathBuf> {
+    match paths {
+        [p] if p.is_dir() => Some(p.clone()),
+        _ => None,
+    }
+}
+
+fn display_name(path: &Path, base: Option<&Path>) -> String {
+    base.and_then(|b| path.strip_prefix(b).ok())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn examine(
+    path: &Path,
+    name: String,
+    result: ReadResult,
+    rules: &Rules,
+    quarter: Option<Quarter>,
+) -> FileReport {
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        name,
+        sha256: result.sha256,
+        size: result.size,
+        modified,
+        format: None,
+        outcome: Outcome::NoTable,
+        problems: Vec::new(),
+    };
+    let book = match result.book {
+        Ok(b) => b,
+        Err(f) => {
+            report.problems.push(
+                Problem::new(Severity::Error, f.code(), &report.name, f.message()).fix(f.fix()),
+            );
+            report.outcome = Outcome::Unreadable(f);
+            return report;
+        }
+    };
+    report.format = Some(book.format);
+    for note in &book.truncated {
+        report.problems.push(Problem::new(
+            Severity::Warning,
+            Code::F15Truncated,
+            &report.name,
+            note.clone(),
+        ));
+    }
+    let Some(located) = locate(&book) else {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let unit = identify_in_text(rules, &stem).map(|i| rules.units[i].name.as_str());
+        report.problems.push(
+            Problem::new(
+                Severity::Error,
+                Code::F08NoTable,
+                &report.name,
+                "找不到稿件明细表：没有一行表头同时含有“标题”和其他栏目（稿件类别、刊发媒体、刊发日期等）",
+            )
+            .unit(unit)
+            .fix("请报送单位使用本季度的报送模板填写"),
+        );
+        return report;
+    };
+    let ret = build_return(
+        &located,
+        path,
+        &report.name,
+        rules,
+        quarter,
+        &mut report.problems,
+    );
+    report.outcome = Outcome::Read(Box::new(ret));
+    report
+}
+
+fn meta_text(v: &Option<MetaValue>) -> String {
+    v.as_ref()
+        .map(|m| crate::text::clean_cell(&m.cell.display()))
+        .unwrap_or_default()
+}
+
+fn build_return(
+    located: &Located,
+    path: &Path,
+    file: &str,
+    rules: &Rules,
+    quarter: Option<Quarter>,
+    problems: &mut Vec<Problem>,
+) -> Return {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+
+    // The unit: metadata, then the template marker, then the file name.
+    let written_meta = meta_text(&located.meta.unit);
+    let marker_unit = located
+        .marker
+        .as_ref()
+        .map(|m| m.unit.clone())
+        .unwrap_or_default();
+    let mut unit = None;
+    let mut unit_written = String::new();
+    if !written_meta.is_empty() {
+        unit_written = written_meta.clone();
+        unit = rules
+            .find_unit(&written_meta)
+            .or_else(|| identify_in_text(rules, &written_meta));
+    }
+    if unit.is_none() && !marker_unit.is_empty() {
+        unit = rules.find_unit(&marker_unit);
+        if unit_written.is_empty() {
+            unit_written = marker_unit.clone();
+        }
+    }
+    if unit.is_none() {
+        if let Some(i) = rules
+            .find_unit(&stem)
+            .or_else(|| identify_in_text(rules, &stem))
+        {
+            unit = Some(i);
+            let msg = if written_meta.is_empty() {
+                format!(
+                    "表中没有填写报送单位，按文件名识别为“{}”",
+                    rules.units[i].name
+                )
+            } else {
+                format!(
+                    "报送单位“{written_meta}”不在名单中，按文件名识别为“{}”",
+                    rules.units[i].name
+                )
+            };
+            problems.push(Problem::new(
+                Severity::Info,
+                Code::F18UnitFromFileName,
+                file,
+                msg,
+            ));
+            if unit_written.is_empty() {
+                unit_written = stem.clone();
+            }
+        }
+    }
+    let unit_name = unit.map(|i| rules.units[i].name.as_str());
+    if unit.is_none() {
+        let mut p = Problem::new(
+            Severity::Error,
+            Code::F09UnitUnknown,
+            file,
+            if unit_written.is_empty() {
+                "无法识别报送单位：表中没有填写报送单位，文件名中也没有名单中的单位名称".to_string()
+            } else {
+                format!("无法识别报送单位“{unit_written}”：不在单位名单中")
+            },
+        )
+        .fix("请在表中“报送单位”一栏填写名单中的单位名称，或在规则文件中为该单位添加别名");
+        if let Some(m) = &located.meta.unit {
+            p = p.at(&m.sheet, m.at.clone());
+        }
+        problems.push(p);
+    }
+    let tag = |p: Problem| p.unit(unit_name);
+
+    // The quarter: what the return says, what its template says, what the caller asked for.
+    let declared = located
+        .meta
+        .quarter
+        .as_ref()
+        .and_then(|m| Quarter::parse(&m.cell.display()).ok());
+    let marker_quarter = located
+        .marker
+        .as_ref()
+        .and_then(|m| Quarter::parse(&m.quarter).ok());
+    let own = declared.or(marker_quarter);
+    let effective = quarter
+        .or(own)
+        .or_else(|| infer_quarter(located))
+        .unwrap_or_else(|| Quarter::of_date(chrono::Local::now().date_naive()));
+    if let (Some(q), Some(d)) = (quarter, declared) {
+        if q != d {
+            let m = located
+                .meta
+                .quarter
+                .as_ref()
+                .expect("declared came from it");
+            problems.push(tag(Problem::new(
+                Severity::Warning,
+                Code::F10QuarterMismatch,
+                file,
+                format!(
+                    "表中写的报送季度是{}，不是{}；按{}的报送范围检查",
+                    d.chinese(),
+                    q.chinese(),
+                    q.chinese()
+                ),
+            )
+            .at(&m.sheet, m.at.clone())));
+        }
+    }
+    if let Some(mq) = marker_quarter {
+        if mq != effective {
+            problems.push(tag(Problem::new(
+                Severity::Warning,
+                Code::F11OldTemplate,
+                file,
+                format!(
+                    "使用的是{}的报送模板，不是{}的",
+                    mq.chinese(),
+                    effective.chinese()
+                ),
+            )
+            .fix("请使用本季度的报送模板（日期范围和任务可能不同）")));
+        }
+    }
+    if let Some(m) = &located.marker {
+        if m.version != crate::contract::TEMPLATE_VERSION.to_string() {
+            problems.push(tag(Problem::new(
+                Severity::Info,
+                Code::F11OldTemplate,
+                file,
+                format!(
+                    "报送模板版本为 {}，当前版本为 {}",
+                    m.version,
+                    crate::contract::TEMPLATE_VERSION
+                ),
+            )));
+        }
+    }
+    if own.is_none() && quarter.is_none() {
+        problems.push(tag(Problem::new(
+            Severity::Info,
+            Code::F10QuarterMismatch,
+            file,
+            format!(
+                "表中没有填写报送季度，按刊发日期推定为{}",
+                effective.chinese()
+            ),
+        )));
+    }
+
+    // 填报日期 and lateness.
+    let deadline = effective.deadline(rules.deadline_day);
+    let filed = match &located.meta.filed {
+        None => {
+            problems.push(tag(Problem::new(
+                Severity::Warning,
+                Code::F12NoFiledDate,
+                file,
+                format!(
+                    "没有填写填报日期，视为在截止日（{}）填报",
+                    deadline.format("%Y-%m-%d")
+                ),
+            )
+            .in_sheet(&located.sheet)
+            .fix("请在“填报日期”一栏填写报送当天的日期")));
+            None
+        }
+        Some(m) => {
+            let d = parse_date(&m.cell, Some(effective));
+            if d.is_none() {
+                problems.push(tag(Problem::new(
+                    Severity::Warning,
+                    Code::F17BadFiledDate,
+                    file,
+                    format!("填报日期“{}”无法识别，视为在截止日填报", m.cell.display()),
+                )
+                .at(&m.sheet, m.at.clone())
+                .fix("请写成 2026-09-18 这样的日期")));
+            }
+            d
+        }
+    };
+    let late = filed.is_some_and(|f| f > deadline);
+    if late {
+        let m = located.meta.filed.as_ref().expect("filed came from it");
+        let rejected = rules.policy.late_return_rejected;
+        problems.push(tag(Problem::new(
+            if rejected {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            Code::F13Late,
+            file,
+            format!(
+                "逾期报送：填报日期 {} 晚于截止日 {}{}",
+                filed.expect("late").format("%Y-%m-%d"),
+                deadline.format("%Y-%m-%d"),
+                if rejected {
+                    "，按规则不计分"
+                } else {
+                    "，仍计分并标记"
+                }
+            ),
+        )
+        .at(&m.sheet, m.at.clone())));
+    }
+
+    let missing = located.missing_required();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|c| c.header()).collect();
+        problems.push(tag(Problem::new(
+            Severity::Warning,
+            Code::F16MissingColumns,
+            file,
+            format!(
+                "表中没有“{}”列，相关各行将因缺少该项不计分",
+                names.join("”“")
+            ),
+        )
+        .at(&located.sheet, format!("第{}行", located.header_row + 1))
+        .fix("请使用报送模板，不要删除列")));
+    }
+
+    let ctx = validate::Context {
+        rules,
+        quarter: effective,
+        file,
+        unit: unit_name,
+        filed,
+    };
+    let (mut entries, row_problems) = validate::validate(&ctx, located);
+    problems.extend(row_problems);
+    if late && rules.policy.late_return_rejected {
+        for e in &mut entries {
+            if e.status.scores() {
+                e.status = Status::NotScored;
+                e.reasons.push("逾期报送".into());
+                e.monthly_news = false;
+                e.quarterly_info = false;
+            }
+        }
+    }
+
+    Return {
+        unit,
+        unit_written,
+        quarter: effective,
+        declared_quarter: own,
+        filed,
+        contact: meta_text(&located.meta.contact),
+        phone: meta_text(&located.meta.phone),
+        late,
+        on_template: located.marker.is_some(),
+        sheet: located.sheet.clone(),
+        entries,
+        superseded_by: None,
+    }
+}
+
+/// The quarter most of a return's dates fall in, when it says nothing itself.
+fn infer_quarter(located: &Located) -> Option<Quarter> {
+    let mut counts: BTreeMap<Quarter, usize> = BTreeMap::new();
+    for r in &located.rows {
+        if let Some(d) = r
+            .get(crate::contract::Column::Date)
+            .and_then(|c| parse_date(c, None))
+        {
+            *counts.entry(Quarter::of_date(d)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(q, n)| (*n, *q))
+        .map(|(q, _)| q)
+}
+
+/// A roster unit named inside a longer text (a file name, "长春市烟草专卖局办公室"): the longest
+/// name or alias it contains, when that is one unit only. Two-character aliases (长春) are not
+/// taken when the province follows them (吉林省).
+pub fn identify_in_text(rules: &Rules, text: &str) -> Option<usize> {
+    let t = name_key(text);
+    let mut best: Option<(usize, usize)> = None;
+    let mut ambiguous = false;
+    for (i, u) in rules.units.iter().enumerate() {
+        for n in std::iter::once(&u.name).chain(&u.aliases) {
+            for k in [name_key(n), crate::rules::unit_key(n)] {
+                let len = k.chars().count();
+                if len < 2 {
+                    continue;
+                }
+                let hit = t.match_indices(&k).any(|(pos, _)| {
+                    let next = t[pos + k.len()..].chars().next();
+                    !(len == 2 && next == Some('省'))
+                });
+                if !hit {
+                    continue;
+                }
+                match best {
+                    Some((l, j)) if len < l || (len == l && j == i) => {}
+                    Some((l, j)) if len == l && j != i => ambiguous = true,
+                    _ => {
+                        best = Some((len, i));
+                        ambiguous = false;
+                    }
+                }
+            }
+        }
+    }
+    if ambiguous {
+        None
+    } else {
+        best.map(|(_, i)| i)
+    }
+}
+
+/// When a unit sent several files, the newest (by 填报日期, then file time) is used.
+fn supersede(files: &mut [FileReport], rules: &Rules) {
+    let mut by_unit: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        if let Some(u) = f.ret().and_then(|r| r.unit) {
+            by_unit.entry(u).or_default().push(i);
+        }
+    }
+    for (u, mut idx) in by_unit {
+        if idx.len() < 2 {
+            continue;
+        }
+        idx.sort_by_key(|&i| {
+            let r = files[i].ret().expect("has a return");
+            (r.filed, files[i].modified, i)
+        });
+        let newest = *idx.last().expect("two or more");
+        let newest_name = files[newest].name.clone();
+        for &i in &idx[..idx.len() - 1] {
+            let name = files[i].name.clone();
+            if let Outcome::Read(r) = &mut files[i].outcome {
+                r.superseded_by = Some(newest);
+            }
+            files[i].problems.push(
+                Problem::new(
+                    Severity::Info,
+                    Code::F14Superseded,
+                    &name,
+                    format!(
+                        "{}报送了多个文件，使用较新的“{newest_name}”，本文件不计入",
+                        rules.units[u].name
+                    ),
+                )
+                .unit(Some(&rules.units[u].name)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_inside_file_names() {
+        let r = Rules::builtin();
+        let find = |s: &str| identify_in_text(&r, s).map(|i| r.units[i].name.as_str());
+        assert_eq!(
+            find("2026Q3_长春市局（分公司）_报送模板"),
+            Some("长春市局（分公司）")
+        );
+        assert_eq!(find("长春报送表"), Some("长春市局（分公司）"));
+        assert_eq!(find("吉林市烟草专卖局第三季度"), Some("吉林市局（分公司）"));
+        assert_eq!(find("延边州局信息"), Some("延边州局（分公司）"));
+        assert_eq!(
+            find("吉林省局通知"),
+            None,
+            "吉林省 is the province, not 吉林市"
+        );
+        assert_eq!(find("长春和吉林"), None, "two units named: ambiguous");
+        assert_eq!(find("新建 Microsoft Excel 工作表"), None);
+    }
+}

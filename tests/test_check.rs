@@ -1,0 +1,491 @@
+//! `check` and the reader behind it: files from real spreadsheet software read to the same rows,
+//! every layout and date spelling, hostile files, and no row lost.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use xinxi::batch::{self, Batch, ReadMode};
+use xinxi::problem::{Code, Severity};
+use xinxi::rules::{Quarter, Rules};
+use xinxi::validate::Status;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn load(paths: &[PathBuf], quarter: &str) -> Batch {
+    batch::load(
+        paths,
+        &Rules::builtin(),
+        Some(Quarter::parse(quarter).unwrap()),
+        ReadMode::InProcess,
+        &|_, _| {},
+    )
+    .unwrap()
+}
+
+/// (category, title, outlet, date) of every row of the one return in `path`.
+fn rows_of(path: &Path) -> Vec<(String, String, String, String)> {
+    let b = load(&[path.to_path_buf()], "2026Q3");
+    let r = b.files[0]
+        .ret()
+        .unwrap_or_else(|| panic!("{}: {:?}", path.display(), b.files[0].problems));
+    r.entries
+        .iter()
+        .map(|e| {
+            (
+                e.category
+                    .map(|c| c.label().to_string())
+                    .unwrap_or_default(),
+                e.title.clone(),
+                e.outlet_written.clone(),
+                e.date.map(|d| d.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn expected_rows() -> Vec<(String, String, String, String)> {
+    [
+        (
+            "宣传报道",
+            "长春：数字烟草建设助力零售户增收",
+            "东方烟草报",
+            "2026-08-05",
+        ),
+        (
+            "政务信息",
+            "长春市局推进专卖管理规范化",
+            "领导参阅",
+            "2026-07-20",
+        ),
+        ("宣传报道", "长春卷烟市场稳中有进", "长春日报", "2026-09-01"),
+    ]
+    .iter()
+    .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+    .collect()
+}
+
+#[test]
+fn files_from_real_spreadsheet_programs_read_to_the_same_rows() {
+    for name in [
+        "openpyxl_plain.xlsx",
+        "libreoffice_resaved.xlsx",
+        "libreoffice.xls",
+        "libreoffice.ods",
+        "inline_strings.xlsx",
+        "gbk.csv",
+    ] {
+        assert_eq!(rows_of(&fixtures().join(name)), expected_rows(), "{name}");
+    }
+}
+
+#[test]
+fn metadata_and_unit_from_each_kind_of_file() {
+    let b = load(&[fixtures().join("openpyxl_plain.xlsx")], "2026Q3");
+    let r = b.files[0].ret().unwrap();
+    assert_eq!(r.unit, Some(0), "报送单位：长春市局 in one cell");
+    assert_eq!(r.filed.unwrap().to_string(), "2026-09-18");
+    assert_eq!(r.declared_quarter, Quarter::parse("2026Q3").ok());
+    assert_eq!(r.sheet, "Sheet1");
+    let b = load(&[fixtures().join("inline_strings.xlsx")], "2026Q3");
+    let r = b.files[0].ret().unwrap();
+    assert_eq!(r.unit, Some(0), "长春市烟草专卖局 beside its label");
+    assert_eq!(
+        r.filed.unwrap().to_string(),
+        "2026-09-18",
+        "text date 2026/9/18"
+    );
+    // The csv names no unit, and its file name none either: reported, not guessed.
+    let b = load(&[fixtures().join("gbk.csv")], "2026Q3");
+    assert_eq!(b.files[0].ret().unwrap().unit, None);
+    assert!(b.files[0]
+        .problems
+        .iter()
+        .any(|p| p.code == Code::F09UnitUnknown && p.severity == Severity::Error));
+}
+
+#[test]
+fn a_real_xls_named_xlsx_is_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("四平市局.xlsx");
+    std::fs::copy(fixtures().join("libreoffice.xls"), &p).unwrap();
+    assert_eq!(rows_of(&p), expected_rows());
+}
+
+#[test]
+fn filled_template_reads_back_with_its_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&[
+        "template",
+        "--quarter",
+        "2026Q3",
+        "--unit",
+        "辽源",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let src = dir.path().join("2026Q3_辽源市局（分公司）_报送模板.xlsx");
+    let filled = dir.path().join("returns").join("辽源.xlsx");
+    std::fs::create_dir(filled.parent().unwrap()).unwrap();
+    python_openpyxl(&format!(
+        r#"
+import openpyxl, datetime
+wb = openpyxl.load_workbook({src:?})
+ws = wb["稿件明细"]
+ws["G3"] = datetime.date(2026, 9, 21)
+rows = [
+ ("宣传报道","长春：数字烟草建设助力零售户增收","东方烟草报","",datetime.date(2026,8,5)),
+ ("政务信息","长春市局推进专卖管理规范化","领导参阅","",datetime.date(2026,7,20)),
+ ("宣传报道","长春卷烟市场稳中有进","长春日报","市级以上党委政府新闻媒体",datetime.date(2026,9,1)),
+]
+for i,(a,b,c,d,e) in enumerate(rows):
+    for j,v in enumerate((a,b,c,d,e)):
+        if v: ws.cell(7+i, 2+j, v)
+wb.save({filled:?})
+"#,
+        src = src.to_str().unwrap(),
+        filled = filled.to_str().unwrap()
+    ));
+    assert_eq!(rows_of(&filled), expected_rows());
+    let b = load(std::slice::from_ref(&filled), "2026Q3");
+    let r = b.files[0].ret().unwrap();
+    assert!(r.on_template);
+    assert_eq!(r.unit, Some(3));
+    assert_eq!(r.filed.unwrap().to_string(), "2026-09-21");
+    assert!(r.late, "filed after the 20th");
+    let late = b.files[0]
+        .problems
+        .iter()
+        .find(|p| p.code == Code::F13Late)
+        .unwrap();
+    assert_eq!(
+        (late.severity, late.cell.as_deref()),
+        (Severity::Warning, Some("G3"))
+    );
+    assert!(
+        r.entries.iter().all(|e| e.status.scores()),
+        "a late return still scores by default"
+    );
+}
+
+/// A sheet written by rust_xlsxwriter with every layout variation at once: renamed, title rows,
+/// reordered and extra columns, headers with line breaks, spaces and full-width characters, and
+/// every date spelling.
+#[test]
+fn layout_variations_and_every_date_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("白山市局.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("我的表").unwrap();
+    ws.merge_range(
+        0,
+        0,
+        0,
+        6,
+        "白山市局第三季度报送",
+        &rust_xlsxwriter::Format::new(),
+    )
+    .unwrap();
+    ws.write_string(1, 0, "报送单位").unwrap();
+    ws.write_string(1, 1, " 白山市烟草专卖局（公司） ").unwrap();
+    ws.write_string(1, 3, "填报日期：2026年9月18日").unwrap();
+    let heads = [
+        "发表\n日期",
+        "阅读量",
+        "题　目",
+        "刊物名称",
+        "稿件类型",
+        "审核人",
+        "签发人",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string(3, c as u16, *h).unwrap();
+    }
+    let date_fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+    let spellings = [
+        "2026-08-05",
+        "2026/8/5",
+        "2026.8.5",
+        "2026年8月5日",
+        "20260805",
+        "8月5日",
+        "\u{a0}2026-08-05 ",
+    ];
+    let mut r = 4u32;
+    for s in spellings {
+        ws.write_string(r, 0, s).unwrap();
+        r += 1;
+    }
+    ws.write_datetime_with_format(
+        r,
+        0,
+        rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 8, 5).unwrap(),
+        &date_fmt,
+    )
+    .unwrap();
+    r += 1;
+    ws.write_number(r, 0, 46239.0).unwrap();
+    r += 1;
+    ws.write_number(r, 0, 20260805.0).unwrap();
+    let n = r - 3;
+    for i in 0..n {
+        let row = 4 + i;
+        ws.write_string(row, 2, format!("标题{i}")).unwrap();
+        ws.write_string(row, 3, "《东方烟草报》").unwrap();
+        ws.write_string(row, 4, "新闻").unwrap();
+        ws.write_string(row, 5, "王五").unwrap();
+        ws.write_string(row, 6, "赵六").unwrap();
+    }
+    wb.save(&path).unwrap();
+    let b = load(&[path], "2026Q3");
+    let ret = b.files[0].ret().unwrap();
+    assert_eq!(ret.unit, Some(5));
+    assert_eq!(ret.sheet, "我的表");
+    assert_eq!(ret.filed.unwrap().to_string(), "2026-09-18");
+    assert_eq!(ret.entries.len(), n as usize);
+    for e in &ret.entries {
+        assert_eq!(
+            e.date.map(|d| d.to_string()).as_deref(),
+            Some("2026-08-05"),
+            "row {}: {}",
+            e.row + 1,
+            e.date_written
+        );
+        assert_eq!(e.status, Status::Scored, "row {}", e.row + 1);
+        assert!(e.monthly_news);
+    }
+    assert!(
+        b.files[0]
+            .problems
+            .iter()
+            .all(|p| p.severity != Severity::Error),
+        "{:?}",
+        b.files[0].problems
+    );
+}
+
+/// Build each hostile kind of file next to a good one; run the real binary (isolated readers).
+#[test]
+fn hostile_and_broken_files_are_reported_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixtures().join("openpyxl_plain.xlsx"), d.join("good.xlsx")).unwrap();
+    std::fs::copy(fixtures().join("encrypted.xlsx"), d.join("encrypted.xlsx")).unwrap();
+    let good = std::fs::read(fixtures().join("openpyxl_plain.xlsx")).unwrap();
+    std::fs::write(d.join("truncated.xlsx"), &good[..good.len() / 2]).unwrap();
+    // calamine panics on an index inside this one; the panic is caught.
+    let xls = std::fs::read(fixtures().join("libreoffice.xls")).unwrap();
+    std::fs::write(d.join("truncated.xls"), &xls[..5400]).unwrap();
+    std::fs::write(d.join("empty.xlsx"), b"").unwrap();
+    std::fs::write(d.join("text.xls"), "这不是表格").unwrap();
+    std::fs::write(
+        d.join("page.xls"),
+        "<html><table><tr><td>1</td></tr></table></html>",
+    )
+    .unwrap();
+    std::fs::write(d.join("bomb.xlsx"), zip_bomb()).unwrap();
+    std::fs::write(d.join("huge_count.xlsx"), huge_shared_string_count()).unwrap();
+    std::fs::write(d.join("far_cell.xlsx"), far_cell()).unwrap();
+
+    let out = bin()
+        .args(["check", "--json", "--quarter", "2026Q3"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |n: &str| {
+        j["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == n)
+            .unwrap_or_else(|| panic!("{n}"))
+            .clone()
+    };
+    let codes = |n: &str| -> Vec<String> {
+        file(n)["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(file("good.xlsx")["rows_read"], 3);
+    assert_eq!(codes("encrypted.xlsx"), ["F02"]);
+    assert_eq!(codes("truncated.xlsx"), ["F04"]);
+    assert_eq!(codes("truncated.xls"), ["F04"]);
+    assert_eq!(codes("empty.xlsx"), ["F07"]);
+    assert_eq!(codes("text.xls"), ["F03"]);
+    assert_eq!(codes("page.xls"), ["F03"]);
+    assert_eq!(codes("bomb.xlsx"), ["F05"]);
+    // calamine aborts the process on this one: only the child dies.
+    assert_eq!(
+        codes("huge_count.xlsx"),
+        ["F06"],
+        "{}",
+        file("huge_count.xlsx")
+    );
+    assert!(codes("far_cell.xlsx").contains(&"F15".to_string()));
+    assert_eq!(file("far_cell.xlsx")["rows_read"], 1);
+    for n in [
+        "encrypted.xlsx",
+        "truncated.xlsx",
+        "bomb.xlsx",
+        "huge_count.xlsx",
+    ] {
+        let msg = file(n)["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            !msg.is_empty() && msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{n}: {msg}"
+        );
+    }
+}
+
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (n, b) in entries {
+            z.start_file(*n, o).unwrap();
+            z.write_all(b).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+fn minimal_xlsx(sheet: &str, shared: Option<&str>) -> Vec<u8> {
+    let mut entries = vec![
+        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_vec()),
+        ("_rels/.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_vec()),
+        ("xl/workbook.xml", br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_vec()),
+        ("xl/_rels/workbook.xml.rels", br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_vec()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes().to_vec()),
+    ];
+    if let Some(s) = shared {
+        entries.push(("xl/sharedStrings.xml", s.as_bytes().to_vec()));
+    }
+    zip_of(&entries)
+}
+
+fn zip_bomb() -> Vec<u8> {
+    let mut sheet = String::from(
+        r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    sheet.push_str(&" ".repeat(20 * 1024 * 1024));
+    sheet.push_str("</sheetData></worksheet>");
+    minimal_xlsx(&sheet, None)
+}
+
+fn huge_shared_string_count() -> Vec<u8> {
+    let sheet = r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+    let shared = r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1000000000000" uniqueCount="1000000000000"><si><t>x</t></si></sst>"#;
+    minimal_xlsx(sheet, Some(shared))
+}
+
+fn far_cell() -> Vec<u8> {
+    let sheet = r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>标题</t></is></c><c r="B1" t="inlineStr"><is><t>刊发媒体</t></is></c><c r="C1" t="inlineStr"><is><t>刊发日期</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>甲</t></is></c><c r="B2" t="inlineStr"><is><t>东方烟草报</t></is></c><c r="C2" t="inlineStr"><is><t>2026-08-05</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>z</t></is></c></row></sheetData></worksheet>"#;
+    minimal_xlsx(sheet, None)
+}
+
+/// Over a folder of mixed fixtures: rows read = rows that score + rows that do not, and every
+/// row that does not score has a 错误 naming its cell.
+#[test]
+fn no_row_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in [
+        "openpyxl_plain.xlsx",
+        "libreoffice.ods",
+        "gbk.csv",
+        "encrypted.xlsx",
+    ] {
+        std::fs::copy(fixtures().join(n), dir.path().join(n)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("四平.csv"),
+        "稿件类别,标题,刊发媒体,刊发日期,审核人,签发人\n宣传报道,甲,东方烟草报,2026-08-05,王,赵\n宣传报道,,东方烟草报,2026-08-06,王,赵\n宣传报道,丙,东方烟草报,下个月,王,赵\n宣传报道,丁,东方烟草报,2026-10-01,王,赵\n宣传报道,甲,中国烟草,2026-08-07,王,赵\n,,,,,\n",
+    )
+    .unwrap();
+    let b = load(&[dir.path().to_path_buf()], "2026Q3");
+    let (mut read, mut scored, mut not_scored) = (0, 0, 0);
+    for f in &b.files {
+        let Some(r) = f.ret() else { continue };
+        for e in &r.entries {
+            read += 1;
+            if e.status == Status::NotScored {
+                not_scored += 1;
+                let at = f.problems.iter().any(|p| {
+                    p.severity == Severity::Error
+                        && p.cell.is_some()
+                        && p.cell
+                            .as_deref()
+                            .unwrap()
+                            .ends_with(&(e.row + 1).to_string())
+                });
+                assert!(
+                    at,
+                    "{}: row {} has no located error: {:?}",
+                    f.name,
+                    e.row + 1,
+                    e.reasons
+                );
+            } else {
+                scored += 1;
+            }
+        }
+    }
+    assert_eq!(read, 3 + 3 + 3 + 5);
+    assert_eq!(
+        not_scored, 4,
+        "missing title, bad date, after deadline, duplicate"
+    );
+    assert_eq!(read, scored + not_scored);
+}
+
+#[test]
+fn exit_codes_and_closing_count() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("libreoffice_resaved.xlsx"),
+        dir.path().join("长春.xlsx"),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["check", "--quarter", "2026Q3"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("【长春.xlsx】长春市局（分公司） · 2026Q3 · 读取 3 行，0 行不计分"),
+        "{text}"
+    );
+    assert!(text.contains("共 1 个文件：已读取 1 个"), "{text}");
+    assert!(
+        text.contains("读取 3 行：可计分 3 行，不计分 0 行。问题：错误 0 条"),
+        "{text}"
+    );
+    std::fs::write(dir.path().join("坏.xlsx"), b"x").unwrap();
+    let out = bin().args(["check"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let out = bin().args(["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "no path is a usage error");
+    let out = bin().args(["check", "/no/such/folder"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("找不到"));
+}
