@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// 生成某季度各单位的报送模板（每单位一个，另加一个空白模板）
     Template(TemplateArgs),
+    /// 汇总一个季度：计分、排名、任务完成情况，写出汇总表（主要功能）
+    Consolidate(ConsolidateArgs),
     /// 检查报送表：逐行校验，列出每个问题及其单元格（有错误时退出码为 1）
     Check(CheckArgs),
     /// 导出或检查规则文件
@@ -60,4 +62,23 @@ pub struct CheckArgs {
     /// 以 JSON 格式输出（供其他程序使用）
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ConsolidateArgs {
+    /// 存放各单位报送表的文件夹
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// 季度，如 2026Q3（各表季度一致时可省略）
+    #[arg(long, short)]
+    pub quarter: Option<String>,
+    /// 汇总表的保存位置（默认：文件夹旁边的 汇总表_季度.xlsx）
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// 另存一份 JSON 格式的汇总数据
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// 为每个单位生成回执，保存到此文件夹
+    #[arg(long, value_name = "DIR")]
+    pub feedback: Option<PathBuf>,
 }

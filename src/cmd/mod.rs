@@ -1,6 +1,7 @@
 //! One file per subcommand; each wires the pipeline stages together and prints for the clerk.
 
 mod check;
+mod consolidate;
 mod progress;
 mod rules;
 mod template;
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template(args) => template::run(cli.rules.as_deref(), args),
         Command::Rules(args) => rules::run(args),
         Command::Check(args) => check::run(cli.rules.as_deref(), args),
+        Command::Consolidate(args) => consolidate::run(cli.rules.as_deref(), args),
     }
 }

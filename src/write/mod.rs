@@ -2,6 +2,9 @@
 //! memory and then saved whole (temporary file in the target folder, then rename), so a failed
 //! run never leaves half a file behind.
 
+pub mod consolidated;
+pub mod feedback;
+pub mod table;
 pub mod template;
 
 use anyhow::Context;

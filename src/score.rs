@@ -1,0 +1,681 @@
+//! Scoring — pure: each roster unit's validated rows → tier counts, points, quota standing,
+//! rankings overall and within groups, cross-unit duplicates, and individual authors
+//! (SPEC §2.2, §2.3, §2.5).
+
+use crate::problem::{Code, Problem, Severity};
+use crate::rules::{AuthorCredit, Quarter, Rules, Tier};
+use crate::validate::{Category, Entry, Status};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How a roster unit's return stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SubmissionStatus {
+    #[serde(rename = "按时")]
+    OnTime,
+    #[serde(rename = "逾期")]
+    Late,
+    #[serde(rename = "无法读取")]
+    Unreadable,
+    #[serde(rename = "未报送")]
+    Missing,
+}
+
+impl SubmissionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            SubmissionStatus::OnTime => "按时",
+            SubmissionStatus::Late => "逾期",
+            SubmissionStatus::Unreadable => "无法读取",
+            SubmissionStatus::Missing => "未报送",
+        }
+    }
+}
+
+/// One roster unit's input to scoring: the rows of the return used for it.
+#[derive(Clone, Debug)]
+pub struct Submission {
+    pub status: SubmissionStatus,
+    /// The file the rows come from.
+    pub file: Option<String>,
+    pub filed: Option<NaiveDate>,
+    pub entries: Vec<Entry>,
+}
+
+impl Submission {
+    pub fn missing() -> Submission {
+        Submission {
+            status: SubmissionStatus::Missing,
+            file: None,
+            filed: None,
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// A quota's standing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct QuotaCheck {
+    /// e.g. "8月宣传报道" or "季度政务信息".
+    pub name: String,
+    pub count: u32,
+    pub required: u32,
+    /// For the information quota: the target above the minimum.
+    pub target: Option<u32>,
+}
+
+impl QuotaCheck {
+    /// Below the minimum: 未达标.
+    pub fn short(&self) -> bool {
+        self.count < self.required
+    }
+
+    /// At or above the minimum but below the target: 未达目标.
+    pub fn below_target(&self) -> bool {
+        !self.short() && self.target.is_some_and(|t| self.count < t)
+    }
+
+    /// "8月宣传报道 0/1", "季度政务信息 1/2（未达目标）".
+    pub fn describe(&self) -> String {
+        match self.target {
+            Some(t) if self.below_target() => {
+                format!("{} {}/{}（未达目标）", self.name, self.count, t)
+            }
+            _ => format!("{} {}/{}", self.name, self.count, self.required),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitResult {
+    pub name: String,
+    pub group: String,
+    pub status: SubmissionStatus,
+    pub file: Option<String>,
+    pub filed: Option<NaiveDate>,
+    /// Scoring rows per tier (一级, 二级, 三级).
+    pub tiers: [u32; 3],
+    pub total: u32,
+    /// Scoring rows by category.
+    pub info_items: u32,
+    pub news_items: u32,
+    /// The three monthly news quotas, then the quarterly information quota.
+    pub quotas: Vec<QuotaCheck>,
+    pub rank: u32,
+    pub group_rank: u32,
+    pub rows_read: usize,
+    pub rows_scored: usize,
+    pub rows_pending: usize,
+    pub rows_not_scored: usize,
+}
+
+impl UnitResult {
+    /// Every quota below its minimum.
+    pub fn shortfalls(&self) -> Vec<&QuotaCheck> {
+        self.quotas.iter().filter(|q| q.short()).collect()
+    }
+
+    /// "达标", "未达标：8月宣传报道 0/1；…" or "达标（季度政务信息 1/2 未达目标）".
+    pub fn quota_status(&self) -> String {
+        let short: Vec<String> = self.shortfalls().iter().map(|q| q.describe()).collect();
+        let soft: Vec<String> = self
+            .quotas
+            .iter()
+            .filter(|q| q.below_target())
+            .map(|q| q.describe())
+            .collect();
+        match (short.is_empty(), soft.is_empty()) {
+            (true, true) => "达标".into(),
+            (true, false) => format!("达标，{}", soft.join("；")),
+            (false, _) => format!(
+                "未达标：{}",
+                short
+                    .iter()
+                    .chain(&soft)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AuthorResult {
+    pub name: String,
+    pub unit: String,
+    pub points: f64,
+    pub items: u32,
+    pub rank: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scored {
+    /// Roster order.
+    pub units: Vec<UnitResult>,
+    /// Indices into `units`, best first.
+    pub ranking: Vec<usize>,
+    pub authors: Vec<AuthorResult>,
+    /// The rows, per roster unit, after cross-unit flags.
+    pub entries: Vec<Vec<Entry>>,
+    /// Cross-unit duplicates (R16).
+    pub problems: Vec<Problem>,
+}
+
+/// Score a quarter. `subs` has one submission per roster unit, in roster order.
+pub fn score(rules: &Rules, quarter: Quarter, mut subs: Vec<Submission>) -> Scored {
+    assert_eq!(
+        subs.len(),
+        rules.units.len(),
+        "one submission per roster unit"
+    );
+    let problems = flag_cross_unit(rules, &mut subs);
+    let months = quarter.months();
+
+    let mut units: Vec<UnitResult> = subs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let u = &rules.units[i];
+            let scoring: Vec<&Entry> = s.entries.iter().filter(|e| e.status.scores()).collect();
+            let mut tiers = [0u32; 3];
+            for e in &scoring {
+                tiers[e.tier.index()] += 1;
+            }
+            let total = Tier::ALL
+                .iter()
+                .map(|t| tiers[t.index()] * rules.points_of(*t))
+                .sum();
+            let mut quotas: Vec<QuotaCheck> = months
+                .iter()
+                .map(|&m| QuotaCheck {
+                    name: format!("{m}月宣传报道"),
+                    count: scoring
+                        .iter()
+                        .filter(|e| e.monthly_news && e.date.map(|d| d.month()) == Some(m))
+                        .count() as u32,
+                    required: u.monthly_news,
+                    target: None,
+                })
+                .collect();
+            quotas.push(QuotaCheck {
+                name: "季度政务信息".into(),
+                count: scoring.iter().filter(|e| e.quarterly_info).count() as u32,
+                required: u.quarterly_info_min,
+                target: (u.quarterly_info_target > u.quarterly_info_min)
+                    .then_some(u.quarterly_info_target),
+            });
+            let count = |st: Status| s.entries.iter().filter(|e| e.status == st).count();
+            UnitResult {
+                name: u.name.clone(),
+                group: u.group.clone(),
+                status: s.status,
+                file: s.file.clone(),
+                filed: s.filed,
+                tiers,
+                total,
+                info_items: scoring
+                    .iter()
+                    .filter(|e| e.category == Some(Category::Info))
+                    .count() as u32,
+                news_items: scoring
+                    .iter()
+                    .filter(|e| e.category == Some(Category::News))
+                    .count() as u32,
+                quotas,
+                rank: 0,
+                group_rank: 0,
+                rows_read: s.entries.len(),
+                rows_scored: count(Status::Scored) + count(Status::CarriedOver),
+                rows_pending: count(Status::Pending),
+                rows_not_scored: count(Status::NotScored),
+            }
+        })
+        .collect();
+
+    // Highest total first; within equal totals more 一级 items, then roster order.
+    let mut ranking: Vec<usize> = (0..units.len()).collect();
+    ranking.sort_by_key(|&i| {
+        (
+            std::cmp::Reverse(units[i].total),
+            std::cmp::Reverse(units[i].tiers[0]),
+            i,
+        )
+    });
+    let totals: Vec<u32> = units.iter().map(|u| u.total).collect();
+    for (i, u) in units.iter_mut().enumerate() {
+        u.rank = 1 + totals.iter().filter(|&&t| t > totals[i]).count() as u32;
+        u.group_rank = 1 + rules
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| o.group == rules.units[i].group && totals[*j] > totals[i])
+            .count() as u32;
+    }
+
+    let authors = rank_authors(rules, &subs);
+    Scored {
+        units,
+        ranking,
+        authors,
+        entries: subs.into_iter().map(|s| s.entries).collect(),
+        problems,
+    }
+}
+
+/// The same title scoring for two units: both stay scored, marked 待核 for the office.
+fn flag_cross_unit(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
+    let mut by_title: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for (u, s) in subs.iter().enumerate() {
+        for (i, e) in s.entries.iter().enumerate() {
+            if e.status.scores() && !e.title_key.is_empty() {
+                by_title
+                    .entry(e.title_key.clone())
+                    .or_default()
+                    .push((u, i));
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for hits in by_title.values() {
+        let mut units: Vec<usize> = hits.iter().map(|(u, _)| *u).collect();
+        units.dedup();
+        if units.len() < 2 {
+            continue;
+        }
+        for &(u, i) in hits {
+            let others: Vec<&str> = units
+                .iter()
+                .filter(|&&o| o != u)
+                .map(|&o| rules.units[o].name.as_str())
+                .collect();
+            let e = &mut subs[u].entries[i];
+            if e.status != Status::NotScored {
+                e.status = Status::Pending;
+            }
+            e.reasons
+                .push(format!("跨单位重复（{}）", others.join("、")));
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    Code::R16CrossUnit,
+                    &e.file,
+                    format!(
+                        "标题“{}”也由{}报送，两家均暂计分，待省局核定",
+                        e.title,
+                        others.join("、")
+                    ),
+                )
+                .at(&e.sheet, e.at.clone())
+                .unit(Some(&rules.units[u].name))
+                .fix("核定后在稿件明细的“复核决定”栏填写结果"),
+            );
+        }
+    }
+    problems
+}
+
+fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
+    let mut acc: BTreeMap<(usize, String), (f64, u32)> = BTreeMap::new();
+    for (u, s) in subs.iter().enumerate() {
+        for e in s.entries.iter().filter(|e| e.status.scores()) {
+            if e.authors.is_empty() {
+                continue;
+            }
+            let pts = rules.points_of(e.tier) as f64;
+            let each = match rules.policy.author_credit {
+                AuthorCredit::Full => pts,
+                AuthorCredit::Split => pts / e.authors.len() as f64,
+            };
+            let mut seen: Vec<&str> = Vec::new();
+            for a in &e.authors {
+                if seen.contains(&a.as_str()) {
+                    continue;
+                }
+                seen.push(a);
+                let slot = acc.entry((u, a.clone())).or_default();
+                slot.0 += each;
+                slot.1 += 1;
+            }
+        }
+    }
+    let mut list: Vec<AuthorResult> = acc
+        .into_iter()
+        .map(|((u, name), (points, items))| AuthorResult {
+            name,
+            unit: rules.units[u].name.clone(),
+            points: (points * 100.0).round() / 100.0,
+            items,
+            rank: 0,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.points
+            .total_cmp(&a.points)
+            .then(b.items.cmp(&a.items))
+            .then(a.name.cmp(&b.name))
+    });
+    let pts: Vec<f64> = list.iter().map(|a| a.points).collect();
+    for a in list.iter_mut() {
+        a.rank = 1 + pts.iter().filter(|&&p| p > a.points).count() as u32;
+    }
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::table::locate;
+    use crate::read::{Cell, Format, RawBook, RawSheet};
+    use crate::validate::{validate, Context};
+
+    /// Rows of (category, title, outlet, date, authors), validated as unit `unit`'s return.
+    fn sub(rules: &Rules, unit: usize, rows: &[(&str, &str, &str, &str, &str)]) -> Submission {
+        let head = [
+            "稿件类别",
+            "标题",
+            "刊发媒体",
+            "刊发日期",
+            "作者",
+            "审核人",
+            "签发人",
+        ];
+        let mut cells: Vec<(u32, u16, Cell)> = head
+            .iter()
+            .enumerate()
+            .map(|(c, h)| (0, c as u16, Cell::Text(h.to_string())))
+            .collect();
+        for (r, (a, b, c, d, e)) in rows.iter().enumerate() {
+            for (col, v) in [a, b, c, d, e, &"王", &"赵"].iter().enumerate() {
+                if !v.is_empty() {
+                    cells.push((r as u32 + 1, col as u16, Cell::Text(v.to_string())));
+                }
+            }
+        }
+        let book = RawBook {
+            format: Format::Csv,
+            sheets: vec![RawSheet {
+                name: "S".into(),
+                visible: true,
+                cells,
+            }],
+            truncated: vec![],
+        };
+        let ctx = Context {
+            rules,
+            quarter: q3(),
+            file: "f.csv",
+            unit: Some(&rules.units[unit].name),
+            filed: None,
+        };
+        let (entries, _) = validate(&ctx, &locate(&book).unwrap());
+        Submission {
+            status: SubmissionStatus::OnTime,
+            file: Some("f.csv".into()),
+            filed: None,
+            entries,
+        }
+    }
+
+    fn q3() -> Quarter {
+        Quarter::parse("2026Q3").unwrap()
+    }
+
+    fn subs(rules: &Rules, given: Vec<(usize, Submission)>) -> Vec<Submission> {
+        let mut all: Vec<Submission> = (0..rules.units.len())
+            .map(|_| Submission::missing())
+            .collect();
+        for (i, s) in given {
+            all[i] = s;
+        }
+        all
+    }
+
+    #[test]
+    fn total_is_five_three_one_and_quotas_per_month() {
+        let r = Rules::builtin();
+        // 四平 (index 2): monthly quota 1.
+        let s = sub(
+            &r,
+            2,
+            &[
+                ("宣传报道", "甲", "东方烟草报", "2026-07-05", "张三"),
+                ("宣传报道", "乙", "中国烟草网", "2026-09-05", "张三、李四"),
+                ("政务信息", "丙", "工作动态", "2026-08-05", ""),
+                ("宣传报道", "丁", "某某晚报", "2026-08-06", ""),
+                ("宣传报道", "补报", "东方烟草报", "2026-06-25", ""),
+            ],
+        );
+        let out = score(&r, q3(), subs(&r, vec![(2, s)]));
+        let u = &out.units[2];
+        assert_eq!(u.tiers, [3, 1, 1]);
+        assert_eq!(u.total, 3 * 5 + 3 + 1);
+        assert_eq!((u.news_items, u.info_items), (4, 1));
+        let counts: Vec<(String, u32, u32)> = u
+            .quotas
+            .iter()
+            .map(|q| (q.name.clone(), q.count, q.required))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("7月宣传报道".into(), 1, 1),
+                ("8月宣传报道".into(), 0, 1),
+                ("9月宣传报道".into(), 1, 1),
+                ("季度政务信息".into(), 0, 1)
+            ],
+            "补报 in June counts for no month; 工作动态 is not a quota outlet"
+        );
+        assert_eq!(
+            u.quota_status(),
+            "未达标：8月宣传报道 0/1；季度政务信息 0/1"
+        );
+        assert_eq!((u.rows_read, u.rows_scored, u.rows_not_scored), (5, 5, 0));
+    }
+
+    #[test]
+    fn changchun_and_jilin_need_two_a_month_and_info_target_is_softer() {
+        let r = Rules::builtin();
+        let rows = [
+            ("宣传报道", "甲", "东方烟草报", "2026-07-05", ""),
+            ("宣传报道", "乙", "中国烟草", "2026-08-05", ""),
+            ("宣传报道", "丙", "中国烟草网", "2026-08-06", ""),
+            ("宣传报道", "丁", "东方烟草报", "2026-09-05", ""),
+            ("宣传报道", "戊", "东方烟草报", "2026-09-06", ""),
+            ("政务信息", "己", "领导参阅", "2026-09-07", ""),
+        ];
+        let out = score(
+            &r,
+            q3(),
+            subs(&r, vec![(0, sub(&r, 0, &rows)), (2, sub(&r, 2, &rows))]),
+        );
+        assert_eq!(
+            out.units[0].quota_status(),
+            "未达标：7月宣传报道 1/2；季度政务信息 1/2（未达目标）"
+        );
+        assert_eq!(
+            out.units[2].quota_status(),
+            "达标，季度政务信息 1/2（未达目标）"
+        );
+        assert_eq!(out.units[1].status, SubmissionStatus::Missing);
+        assert_eq!(
+            out.units[1].quota_status(),
+            "未达标：7月宣传报道 0/2；8月宣传报道 0/2；9月宣传报道 0/2；季度政务信息 0/1"
+        );
+    }
+
+    #[test]
+    fn ties_share_a_rank_and_more_first_tier_items_list_first() {
+        let r = Rules::builtin();
+        // 长春 5 (one 一级), 吉林 5 (five 三级), 四平 8, others 0.
+        let out = score(
+            &r,
+            q3(),
+            subs(
+                &r,
+                vec![
+                    (
+                        1,
+                        sub(
+                            &r,
+                            1,
+                            &[
+                                ("宣传报道", "a", "某报", "2026-07-01", ""),
+                                ("宣传报道", "b", "某报", "2026-07-02", ""),
+                                ("宣传报道", "c", "某报", "2026-07-03", ""),
+                                ("宣传报道", "d", "某报", "2026-07-04", ""),
+                                ("宣传报道", "e", "某报", "2026-07-05", ""),
+                            ],
+                        ),
+                    ),
+                    (
+                        0,
+                        sub(&r, 0, &[("宣传报道", "f", "东方烟草报", "2026-07-01", "")]),
+                    ),
+                    (
+                        2,
+                        sub(
+                            &r,
+                            2,
+                            &[
+                                ("宣传报道", "g", "东方烟草报", "2026-07-01", ""),
+                                ("宣传报道", "h", "工作动态", "2026-07-01", ""),
+                            ],
+                        ),
+                    ),
+                ],
+            ),
+        );
+        let order: Vec<(&str, u32, u32)> = out
+            .ranking
+            .iter()
+            .map(|&i| {
+                (
+                    &out.units[i].name[..6],
+                    out.units[i].total,
+                    out.units[i].rank,
+                )
+            })
+            .collect();
+        assert_eq!(
+            &order[..4],
+            &[
+                ("四平", 8, 1),
+                ("长春", 5, 2),
+                ("吉林", 5, 2),
+                ("辽源", 0, 4)
+            ]
+        );
+        assert_eq!(out.units[8].rank, 4, "everyone at 0 shares rank 4");
+    }
+
+    #[test]
+    fn ranks_within_groups() {
+        let text =
+            crate::rules::DEFAULT_TOML.replacen("group = \"市（州）局\"", "group = \"甲组\"", 2);
+        let r = Rules::from_toml(&text).unwrap();
+        let out = score(
+            &r,
+            q3(),
+            subs(
+                &r,
+                vec![
+                    (
+                        2,
+                        sub(&r, 2, &[("宣传报道", "g", "东方烟草报", "2026-07-01", "")]),
+                    ),
+                    (
+                        1,
+                        sub(&r, 1, &[("宣传报道", "x", "某报", "2026-07-01", "")]),
+                    ),
+                ],
+            ),
+        );
+        assert_eq!(out.units[2].rank, 1);
+        assert_eq!(out.units[2].group_rank, 1);
+        assert_eq!(
+            (out.units[1].rank, out.units[1].group_rank),
+            (2, 1),
+            "吉林 leads 甲组"
+        );
+        assert_eq!((out.units[0].rank, out.units[0].group_rank), (3, 2));
+        assert_eq!((out.units[3].rank, out.units[3].group_rank), (3, 2));
+    }
+
+    #[test]
+    fn cross_unit_duplicates_are_pending_and_still_score() {
+        let r = Rules::builtin();
+        let out = score(
+            &r,
+            q3(),
+            subs(
+                &r,
+                vec![
+                    (
+                        0,
+                        sub(
+                            &r,
+                            0,
+                            &[(
+                                "宣传报道",
+                                "全省烟草工作会议召开",
+                                "东方烟草报",
+                                "2026-07-01",
+                                "",
+                            )],
+                        ),
+                    ),
+                    (
+                        1,
+                        sub(
+                            &r,
+                            1,
+                            &[(
+                                "宣传报道",
+                                "全省烟草工作会议召开！",
+                                "中国烟草",
+                                "2026-07-02",
+                                "",
+                            )],
+                        ),
+                    ),
+                ],
+            ),
+        );
+        assert_eq!(out.problems.len(), 2);
+        assert!(out.problems.iter().all(|p| p.code == Code::R16CrossUnit));
+        assert_eq!(out.entries[0][0].status, Status::Pending);
+        assert_eq!(out.units[0].total, 5);
+        assert_eq!(out.units[1].total, 5);
+        assert!(out.entries[0][0].reasons[0].contains("吉林市局（分公司）"));
+    }
+
+    #[test]
+    fn authors_full_or_split_credit() {
+        let rows = [
+            ("宣传报道", "甲", "东方烟草报", "2026-07-05", "张三、李四"),
+            ("宣传报道", "乙", "工作动态", "2026-07-06", "张三"),
+        ];
+        let r = Rules::builtin();
+        let out = score(&r, q3(), subs(&r, vec![(0, sub(&r, 0, &rows))]));
+        let a: Vec<(&str, f64, u32, u32)> = out
+            .authors
+            .iter()
+            .map(|a| (a.name.as_str(), a.points, a.items, a.rank))
+            .collect();
+        assert_eq!(a, [("张三", 8.0, 2, 1), ("李四", 5.0, 1, 2)]);
+        let r = Rules::from_toml(&crate::rules::DEFAULT_TOML.replace(
+            "author_credit = \"每人全分\"",
+            "author_credit = \"平均分配\"",
+        ))
+        .unwrap();
+        let out = score(&r, q3(), subs(&r, vec![(0, sub(&r, 0, &rows))]));
+        let a: Vec<(&str, f64)> = out
+            .authors
+            .iter()
+            .map(|a| (a.name.as_str(), a.points))
+            .collect();
+        assert_eq!(a, [("张三", 5.5), ("李四", 2.5)]);
+    }
+}

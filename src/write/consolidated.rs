@@ -1,0 +1,571 @@
+//! The consolidated workbook (汇总表, SPEC §5): 得分排名, 任务完成, 稿件明细, 个人得分, 校验问题,
+//! 报送情况 and 说明. Figures come from the [`Report`]; nothing is computed here but layout.
+
+use super::table::{write_table, Formats, Val, FIRST_ROW};
+use crate::batch::Outcome;
+use crate::contract::cell_ref;
+use crate::report::{entry_id, Report};
+use crate::validate::{Declared, OutletMatch};
+use chrono::NaiveDateTime;
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, ConditionalFormatFormula, ConditionalFormatText,
+    ConditionalFormatTextRule, DocProperties, ExcelDateTime, Format, Workbook, XlsxError,
+};
+
+pub const SHEETS: [&str; 7] = [
+    "得分排名",
+    "任务完成",
+    "稿件明细",
+    "个人得分",
+    "校验问题",
+    "报送情况",
+    "说明",
+];
+
+fn red() -> Format {
+    Format::new()
+        .set_background_color(Color::RGB(0xF8CBAD))
+        .set_font_color(Color::RGB(0x9C0006))
+}
+
+fn amber() -> Format {
+    Format::new().set_background_color(Color::RGB(0xFFE699))
+}
+
+/// How the outlet was matched, for 刊发媒体（认定）.
+pub fn outlet_as_matched(report: &Report, e: &crate::validate::Entry) -> String {
+    match e.outlet {
+        OutletMatch::Listed(i) => report.rules.outlets[i].name.clone(),
+        OutletMatch::NearMiss(i) => format!("名单外（疑为《{}》）", report.rules.outlets[i].name),
+        OutletMatch::Unlisted if e.outlet_written.is_empty() => String::new(),
+        OutletMatch::Unlisted => match e.declared {
+            Some(Declared::PartyInfo) => "名单外（声明：市级以上党委政府信息刊物）".into(),
+            Some(Declared::PartyNews) => "名单外（声明：市级以上党委政府新闻媒体）".into(),
+            _ => "名单外（其他媒体）".into(),
+        },
+    }
+}
+
+pub fn build(report: &Report, now: NaiveDateTime) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{}政务信息和宣传报道汇总表",
+                report.quarter.chinese()
+            ))
+            .set_author("省局（公司）办公室")
+            .set_comment(format!("xinxi-score {}", crate::VERSION))
+            .set_creation_datetime(&created),
+    );
+    let f = Formats::default();
+    ranking(&mut wb, report, &f)?;
+    quotas(&mut wb, report, &f)?;
+    entries(&mut wb, report, &f)?;
+    authors(&mut wb, report, &f)?;
+    problems(&mut wb, report, &f)?;
+    submissions(&mut wb, report, &f)?;
+    about(&mut wb, report, &f)?;
+    wb.save_to_buffer()
+}
+
+fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let p = report.rules.points;
+    let headers = [
+        "排名",
+        "单位",
+        "分组",
+        "组内排名",
+        "一级条数",
+        "二级条数",
+        "三级条数",
+        "总分",
+        "政务信息",
+        "宣传报道",
+        "任务完成情况",
+        "报送情况",
+    ];
+    let rows: Vec<Vec<Val>> = report
+        .scored
+        .ranking
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let u = &report.scored.units[i];
+            let r = FIRST_ROW + n as u32 + 1;
+            vec![
+                u.rank.into(),
+                u.name.as_str().into(),
+                u.group.as_str().into(),
+                u.group_rank.into(),
+                u.tiers[0].into(),
+                u.tiers[1].into(),
+                u.tiers[2].into(),
+                Val::Formula(
+                    format!("=E{r}*{}+F{r}*{}+G{r}*{}", p[0], p[1], p[2]),
+                    u.total as f64,
+                ),
+                u.info_items.into(),
+                u.news_items.into(),
+                u.quota_status().into(),
+                u.status.label().into(),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[0])?;
+    let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
+    write_table(ws, f, &title, &headers, &rows, &[])?;
+    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    ws.add_conditional_format(
+        FIRST_ROW,
+        10,
+        last,
+        10,
+        &ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::BeginsWith("未达标".into()))
+            .set_format(red()),
+    )?;
+    for status in ["未报送", "无法读取", "逾期"] {
+        ws.add_conditional_format(
+            FIRST_ROW,
+            11,
+            last,
+            11,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::Contains(status.into()))
+                .set_format(amber()),
+        )?;
+    }
+    let mut chart = Chart::new(ChartType::Column);
+    chart
+        .add_series()
+        .set_name("总分")
+        .set_categories((SHEETS[0], FIRST_ROW, 1, last, 1))
+        .set_values((SHEETS[0], FIRST_ROW, 7, last, 7));
+    chart.title().set_name("各单位得分");
+    chart.legend().set_hidden();
+    ws.insert_chart(FIRST_ROW, 13, &chart)?;
+    Ok(())
+}
+
+fn quotas(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let months = report.quarter.months();
+    let mut headers: Vec<String> = vec!["单位".into(), "分组".into(), "报送情况".into()];
+    for m in months {
+        headers.push(format!("{m}月宣传报道完成"));
+        headers.push(format!("{m}月任务"));
+    }
+    for h in ["季度政务信息完成", "最少", "目标", "结论"] {
+        headers.push(h.into());
+    }
+    let rows: Vec<Vec<Val>> = report
+        .scored
+        .units
+        .iter()
+        .map(|u| {
+            let mut row: Vec<Val> = vec![
+                u.name.as_str().into(),
+                u.group.as_str().into(),
+                u.status.label().into(),
+            ];
+            for q in &u.quotas[..3] {
+                row.push(q.count.into());
+                row.push(q.required.into());
+            }
+            let info = &u.quotas[3];
+            row.push(info.count.into());
+            row.push(info.required.into());
+            row.push(info.target.unwrap_or(info.required).into());
+            row.push(u.quota_status().into());
+            row
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[1])?;
+    let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+    write_table(
+        ws,
+        f,
+        &format!("{}任务完成情况", report.quarter.chinese()),
+        &h,
+        &rows,
+        &[],
+    )?;
+    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    // A count below its quota is highlighted; the information count below target in amber.
+    for c in [3u16, 5, 7, 9] {
+        let here = FIRST_ROW + 1;
+        let (cnt, req) = (col_letter(c), col_letter(c + 1));
+        ws.add_conditional_format(
+            FIRST_ROW,
+            c,
+            last,
+            c,
+            &ConditionalFormatFormula::new()
+                .set_rule(format!("=${cnt}{here}<${req}{here}").as_str())
+                .set_format(red()),
+        )?;
+    }
+    let here = FIRST_ROW + 1;
+    ws.add_conditional_format(
+        FIRST_ROW,
+        9,
+        last,
+        9,
+        &ConditionalFormatFormula::new()
+            .set_rule(format!("=AND($J{here}>=$K{here},$J{here}<$L{here})").as_str())
+            .set_format(amber()),
+    )?;
+    Ok(())
+}
+
+fn col_letter(c: u16) -> String {
+    cell_ref(0, c).trim_end_matches('1').to_string()
+}
+
+fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let headers = [
+        "编号",
+        "单位",
+        "稿件类别",
+        "标题",
+        "刊发媒体（填写）",
+        "刊发媒体（认定）",
+        "等级",
+        "分值",
+        "刊发日期",
+        "期号版面",
+        "作者",
+        "审核人",
+        "签发人",
+        "状态",
+        "原因",
+        "来源文件",
+        "工作表",
+        "单元格",
+        "复核决定",
+        "复核说明",
+    ];
+    let rows: Vec<Vec<Val>> = report
+        .rows()
+        .map(|(unit, e)| {
+            let points = if e.status.scores() {
+                report.rules.points_of(e.tier)
+            } else {
+                0
+            };
+            vec![
+                entry_id(unit, e).into(),
+                unit.into(),
+                e.category
+                    .map(|c| c.label().to_string())
+                    .unwrap_or_else(|| e.category_written.clone())
+                    .into(),
+                e.title.as_str().into(),
+                e.outlet_written.as_str().into(),
+                outlet_as_matched(report, e).into(),
+                e.tier.label().into(),
+                points.into(),
+                match e.date {
+                    Some(d) => Val::Date(d),
+                    None => e.date_written.as_str().into(),
+                },
+                e.issue.as_str().into(),
+                e.authors.join("、").into(),
+                e.reviewer.as_str().into(),
+                e.signer.as_str().into(),
+                e.status.label().into(),
+                e.reasons.join("；").into(),
+                e.file.as_str().into(),
+                e.sheet.as_str().into(),
+                e.at.as_str().into(),
+                Val::Empty,
+                Val::Empty,
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[2])?;
+    write_table(
+        ws,
+        f,
+        &format!("{}稿件明细", report.quarter.chinese()),
+        &headers,
+        &rows,
+        &[18, 19],
+    )?;
+    ws.set_column_width(3, 40)?;
+    ws.set_column_width(14, 30)?;
+    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    for (status, fmt) in [("不计分", red()), ("待核", amber())] {
+        ws.add_conditional_format(
+            FIRST_ROW,
+            13,
+            last,
+            13,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::BeginsWith(status.into()))
+                .set_format(fmt),
+        )?;
+    }
+    Ok(())
+}
+
+fn authors(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let rows: Vec<Vec<Val>> = report
+        .scored
+        .authors
+        .iter()
+        .map(|a| {
+            vec![
+                a.rank.into(),
+                a.name.as_str().into(),
+                a.unit.as_str().into(),
+                a.items.into(),
+                Val::Num(a.points),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[3])?;
+    write_table(
+        ws,
+        f,
+        &format!("{}个人得分", report.quarter.chinese()),
+        &["排名", "姓名", "单位", "稿件数", "得分"],
+        &rows,
+        &[],
+    )
+}
+
+fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let rows: Vec<Vec<Val>> = report
+        .problems
+        .iter()
+        .map(|p| {
+            vec![
+                p.severity.label().into(),
+                p.code.id().into(),
+                p.code.title().into(),
+                p.unit.clone().unwrap_or_default().into(),
+                p.file.as_str().into(),
+                p.sheet.clone().unwrap_or_default().into(),
+                p.cell.clone().unwrap_or_default().into(),
+                p.message.as_str().into(),
+                p.fix.clone().unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[4])?;
+    write_table(
+        ws,
+        f,
+        &format!("{}校验问题", report.quarter.chinese()),
+        &[
+            "级别",
+            "代码",
+            "问题",
+            "单位",
+            "文件",
+            "工作表",
+            "单元格",
+            "说明",
+            "建议",
+        ],
+        &rows,
+        &[],
+    )?;
+    ws.set_column_width(7, 60)?;
+    ws.set_column_width(8, 40)?;
+    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    ws.add_conditional_format(
+        FIRST_ROW,
+        0,
+        last,
+        0,
+        &ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::BeginsWith("错误".into()))
+            .set_format(red()),
+    )?;
+    Ok(())
+}
+
+fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let files = &report.batch.files;
+    let mut rows: Vec<Vec<Val>> = Vec::new();
+    for (u, res) in report.scored.units.iter().enumerate() {
+        let used = report.used_file[u].map(|i| &files[i]);
+        let ret = used.and_then(|f| f.ret());
+        let others: Vec<String> = report.unit_files[u]
+            .iter()
+            .filter(|&&i| Some(i) != report.used_file[u])
+            .map(|&i| {
+                let why = match &files[i].outcome {
+                    Outcome::Read(_) => "已被取代",
+                    Outcome::Unreadable(_) => "无法读取",
+                    Outcome::NoTable => "找不到明细表",
+                };
+                format!("{}（{why}）", files[i].name)
+            })
+            .collect();
+        rows.push(vec![
+            res.name.as_str().into(),
+            res.group.as_str().into(),
+            res.status.label().into(),
+            used.map(|f| f.name.clone()).unwrap_or_default().into(),
+            res.filed.into(),
+            ret.map(|r| r.contact.clone()).unwrap_or_default().into(),
+            ret.map(|r| r.phone.clone()).unwrap_or_default().into(),
+            res.rows_read.into(),
+            res.rows_scored.into(),
+            res.rows_pending.into(),
+            res.rows_not_scored.into(),
+            others.join("；").into(),
+        ]);
+    }
+    for &i in &report.orphan_files {
+        let fr = &files[i];
+        let (status, read) = match &fr.outcome {
+            Outcome::Read(r) => ("单位无法识别", r.entries.len()),
+            Outcome::Unreadable(_) => ("无法读取", 0),
+            Outcome::NoTable => ("找不到明细表", 0),
+        };
+        rows.push(vec![
+            "（未识别单位）".into(),
+            "".into(),
+            status.into(),
+            fr.name.as_str().into(),
+            fr.ret().and_then(|r| r.filed).into(),
+            "".into(),
+            "".into(),
+            read.into(),
+            0u32.into(),
+            0u32.into(),
+            read.into(),
+            "".into(),
+        ]);
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[5])?;
+    write_table(
+        ws,
+        f,
+        &format!("{}报送情况", report.quarter.chinese()),
+        &[
+            "单位",
+            "分组",
+            "报送情况",
+            "使用的文件",
+            "填报日期",
+            "联系人",
+            "联系电话",
+            "读取行数",
+            "计分",
+            "待核",
+            "不计分",
+            "其他文件",
+        ],
+        &rows,
+        &[],
+    )?;
+    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    for status in ["未报送", "无法读取", "逾期", "单位无法识别", "找不到明细表"]
+    {
+        ws.add_conditional_format(
+            FIRST_ROW,
+            2,
+            last,
+            2,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::BeginsWith(status.into()))
+                .set_format(amber()),
+        )?;
+    }
+    Ok(())
+}
+
+fn about(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let q = report.quarter;
+    let w = q.window(report.rules.deadline_day);
+    let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let p = report.rules.points;
+    let facts: Vec<(&str, String)> = vec![
+        ("季度", q.chinese()),
+        ("截止日期", ymd(w.deadline)),
+        (
+            "报送范围",
+            format!(
+                "{} 至 {}（其中 {} 至 {} 为补报）",
+                ymd(w.earliest()),
+                ymd(w.deadline),
+                ymd(w.carry_from),
+                ymd(w.start.pred_opt().expect("date"))
+            ),
+        ),
+        (
+            "计分",
+            format!("一级 {} 分、二级 {} 分、三级 {} 分", p[0], p[1], p[2]),
+        ),
+        ("规则指纹", report.rules.fingerprint()),
+        ("生成时间", report.generated_at.clone()),
+        ("程序版本", format!("xinxi-score {}", crate::VERSION)),
+        (
+            "输入文件",
+            format!(
+                "{} 个（另有未读取 {} 个、跳过 {} 个）",
+                report.batch.files.len(),
+                report.batch.ignored.len(),
+                report.batch.skipped.len()
+            ),
+        ),
+    ];
+    let mut rows: Vec<Vec<Val>> = facts
+        .into_iter()
+        .map(|(k, v)| vec![k.into(), v.into(), Val::Empty, Val::Empty])
+        .collect();
+    rows.push(vec![Val::Empty, Val::Empty, Val::Empty, Val::Empty]);
+    rows.push(vec![
+        "输入文件".into(),
+        "大小（字节）".into(),
+        "SHA-256".into(),
+        "结果".into(),
+    ]);
+    for fr in &report.batch.files {
+        let outcome = match &fr.outcome {
+            Outcome::Unreadable(_) => "无法读取",
+            Outcome::NoTable => "找不到明细表",
+            Outcome::Read(r) if r.superseded_by.is_some() => "已被取代",
+            Outcome::Read(r) if r.unit.is_none() => "单位无法识别",
+            Outcome::Read(_) => "已使用",
+        };
+        rows.push(vec![
+            fr.name.as_str().into(),
+            Val::Num(fr.size as f64),
+            fr.sha256.as_str().into(),
+            outcome.into(),
+        ]);
+    }
+    for p in &report.batch.ignored {
+        rows.push(vec![
+            p.file.as_str().into(),
+            Val::Empty,
+            Val::Empty,
+            "未读取".into(),
+        ]);
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEETS[6])?;
+    write_table(
+        ws,
+        f,
+        &format!("{}汇总说明", q.chinese()),
+        &["项目", "内容", "", ""],
+        &rows,
+        &[],
+    )?;
+    ws.set_column_width(2, 68)?;
+    Ok(())
+}

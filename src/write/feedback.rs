@@ -1,0 +1,181 @@
+//! The per-unit feedback workbook (回执): the unit's score, rank and shortfalls, its rows with
+//! their status, and its problems.
+
+use super::table::{write_table, Formats, Val};
+use crate::report::Report;
+use chrono::NaiveDateTime;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+
+/// `回执_2026Q3_长春市局（分公司）.xlsx`
+pub fn file_name(report: &Report, unit: usize) -> String {
+    let name: String = report.rules.units[unit]
+        .name
+        .chars()
+        .map(|c| if r#"\/:*?"<>|"#.contains(c) { '_' } else { c })
+        .collect();
+    format!("回执_{}_{}.xlsx", report.quarter, name)
+}
+
+pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>, XlsxError> {
+    let u = &report.scored.units[unit];
+    let q = report.quarter;
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "{}{}政务信息和宣传报道得分回执",
+                u.name,
+                q.chinese()
+            ))
+            .set_author("省局（公司）办公室")
+            .set_creation_datetime(&created),
+    );
+    let f = Formats::default();
+    let total_units = report.scored.units.len();
+    let group_size = report
+        .scored
+        .units
+        .iter()
+        .filter(|o| o.group == u.group)
+        .count();
+    let mut facts: Vec<(String, String)> = vec![
+        ("单位".into(), u.name.clone()),
+        ("季度".into(), q.chinese()),
+        ("报送情况".into(), u.status.label().into()),
+        ("总分".into(), u.total.to_string()),
+        (
+            "全省排名".into(),
+            format!("第 {} 名（共 {total_units} 个单位）", u.rank),
+        ),
+        (
+            "组内排名".into(),
+            format!(
+                "{}第 {} 名（共 {group_size} 个单位）",
+                u.group, u.group_rank
+            ),
+        ),
+        (
+            "计分条数".into(),
+            format!(
+                "一级 {} 条、二级 {} 条、三级 {} 条",
+                u.tiers[0], u.tiers[1], u.tiers[2]
+            ),
+        ),
+        ("任务完成情况".into(), u.quota_status()),
+    ];
+    for qc in &u.quotas {
+        let verdict = if qc.short() {
+            "未达标"
+        } else if qc.below_target() {
+            "未达目标"
+        } else {
+            "完成"
+        };
+        facts.push((
+            qc.name.clone(),
+            format!(
+                "{}（完成 {}，任务 {}）",
+                verdict,
+                qc.count,
+                qc.target.unwrap_or(qc.required)
+            ),
+        ));
+    }
+    facts.push((
+        "稿件".into(),
+        format!(
+            "读取 {} 行：计分 {} 行，待核 {} 行，不计分 {} 行",
+            u.rows_read, u.rows_scored, u.rows_pending, u.rows_not_scored
+        ),
+    ));
+    let rows: Vec<Vec<Val>> = facts
+        .into_iter()
+        .map(|(k, v)| vec![k.into(), v.into()])
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name("得分")?;
+    write_table(
+        ws,
+        &f,
+        &format!("{}{}得分回执", u.name, q.chinese()),
+        &["项目", "内容"],
+        &rows,
+        &[],
+    )?;
+
+    let rows: Vec<Vec<Val>> = report.scored.entries[unit]
+        .iter()
+        .map(|e| {
+            let points = if e.status.scores() {
+                report.rules.points_of(e.tier)
+            } else {
+                0
+            };
+            vec![
+                e.at.as_str().into(),
+                e.category
+                    .map(|c| c.label().to_string())
+                    .unwrap_or_else(|| e.category_written.clone())
+                    .into(),
+                e.title.as_str().into(),
+                e.outlet_written.as_str().into(),
+                e.tier.label().into(),
+                points.into(),
+                match e.date {
+                    Some(d) => Val::Date(d),
+                    None => e.date_written.as_str().into(),
+                },
+                e.status.label().into(),
+                e.reasons.join("；").into(),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name("稿件明细")?;
+    write_table(
+        ws,
+        &f,
+        &format!("{}报送稿件的计分情况", u.name),
+        &[
+            "单元格",
+            "稿件类别",
+            "标题",
+            "刊发媒体",
+            "等级",
+            "分值",
+            "刊发日期",
+            "状态",
+            "原因",
+        ],
+        &rows,
+        &[],
+    )?;
+
+    let rows: Vec<Vec<Val>> = report
+        .problems
+        .iter()
+        .filter(|p| p.unit.as_deref() == Some(u.name.as_str()))
+        .map(|p| {
+            vec![
+                p.severity.label().into(),
+                p.code.id().into(),
+                p.file.as_str().into(),
+                p.location().into(),
+                p.message.as_str().into(),
+                p.fix.clone().unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    let ws = wb.add_worksheet();
+    ws.set_name("问题")?;
+    write_table(
+        ws,
+        &f,
+        &format!("{}报送表中发现的问题", u.name),
+        &["级别", "代码", "文件", "位置", "说明", "建议"],
+        &rows,
+        &[],
+    )?;
+    wb.save_to_buffer()
+}
