@@ -146,7 +146,9 @@ fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
         .set_values((SHEETS[0], FIRST_ROW, 7, last, 7));
     chart.title().set_name("各单位得分");
     chart.legend().set_hidden();
-    ws.insert_chart(FIRST_ROW, 13, &chart)?;
+    // Below the table, so that the page prints at a readable width.
+    chart.set_width(720).set_height(300);
+    ws.insert_chart(last + 2, 0, &chart)?;
     Ok(())
 }
 

@@ -1,0 +1,430 @@
+//! `consolidate`: the golden summary of samples/2026Q3, the workbook read back, LibreOffice
+//! recalculation, text safety, outputs that never touch inputs, and hand-computed cases.
+
+mod common;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use common::*;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-09-25T10:00:00";
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
+}
+
+/// Run consolidate on `dir` into `out`; returns (stdout, summary JSON, workbook path).
+fn consolidate(dir: &Path, out: &Path, extra: &[&str]) -> (String, serde_json::Value, PathBuf) {
+    let xlsx = out.join("汇总表.xlsx");
+    let json = out.join("summary.json");
+    let output = bin()
+        .env("XINXI_NOW", NOW)
+        .arg("consolidate")
+        .arg(dir)
+        .arg("--out")
+        .arg(&xlsx)
+        .arg("--json")
+        .arg(&json)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    (stdout, summary, xlsx)
+}
+
+fn cell(r: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    match r.get_value((row, col)) {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::Float(f)) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Some(d) => d.to_string(),
+    }
+}
+
+/// The figures of the sample quarter, reviewed by hand. Regenerate with UPDATE_GOLDEN=1 and
+/// read the diff before committing it.
+#[test]
+fn golden_summary_of_the_sample_quarter() {
+    let out = tempfile::tempdir().unwrap();
+    let (_, summary, _) = consolidate(&samples(), out.path(), &[]);
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/summary_2026Q3.json");
+    let text = serde_json::to_string_pretty(&summary).unwrap() + "\n";
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        std::fs::write(&golden, &text).unwrap();
+    }
+    let expected =
+        std::fs::read_to_string(&golden).expect("golden file; run with UPDATE_GOLDEN=1 once");
+    assert!(text == expected, "summary differs from tests/golden/summary_2026Q3.json; review with UPDATE_GOLDEN=1 and git diff");
+}
+
+#[test]
+fn sample_quarter_hand_checked_figures() {
+    let out = tempfile::tempdir().unwrap();
+    let (stdout, s, _) = consolidate(&samples(), out.path(), &[]);
+    let t = &s["totals"];
+    assert_eq!(
+        (
+            t["units"].as_u64(),
+            t["submitted"].as_u64(),
+            t["late"].as_u64(),
+            t["missing"].as_u64()
+        ),
+        (Some(9), Some(8), Some(1), Some(1))
+    );
+    let unit = |name: &str| {
+        s["ranking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"].as_str().unwrap().starts_with(name))
+            .unwrap()
+            .clone()
+    };
+    // 吉林: the revised file is used: 一级 7 (6 news + 情况反映), 二级 1 (declared info publication) = 38.
+    let jl = unit("吉林");
+    assert_eq!(
+        (
+            jl["tier1"].as_u64(),
+            jl["tier2"].as_u64(),
+            jl["total"].as_u64()
+        ),
+        (Some(7), Some(1), Some(38))
+    );
+    assert_eq!(jl["file"], "吉林市局_修改稿.xlsx");
+    assert_eq!(jl["quota_status"], "达标");
+    // 长春: 一稿多投 scores once; August has one news item against a quota of two.
+    let cc = unit("长春");
+    assert_eq!(
+        cc["quota_status"],
+        "未达标：8月宣传报道 1/2；季度政务信息 1/2（未达目标）"
+    );
+    assert_eq!(cc["rows_not_scored"], 1);
+    // 白山: 补报 scores, the item after the deadline does not.
+    let bs = unit("白山");
+    assert_eq!(
+        (
+            bs["tier1"].as_u64(),
+            bs["total"].as_u64(),
+            bs["rows_not_scored"].as_u64()
+        ),
+        (Some(5), Some(25), Some(1))
+    );
+    // 松原 sent nothing.
+    let sy = unit("松原");
+    assert_eq!(
+        (
+            sy["submission"].as_str(),
+            sy["total"].as_u64(),
+            sy["rank"].as_u64()
+        ),
+        (Some("未报送"), Some(0), Some(9))
+    );
+    assert_eq!(unit("辽源")["submission"], "逾期");
+    // Rows: read = scored + pending + not scored.
+    assert_eq!(
+        t["rows_read"].as_u64().unwrap(),
+        t["rows_scored"].as_u64().unwrap()
+            + t["rows_pending"].as_u64().unwrap()
+            + t["rows_not_scored"].as_u64().unwrap()
+    );
+    assert!(
+        stdout.contains("单位：共 9 个，已报送 8 个（其中逾期 1 个），未报送 1 个"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("松原市局（分公司）（未报送）：7月宣传报道 0/1"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn workbook_figures_equal_the_summary_and_list_every_row() {
+    let out = tempfile::tempdir().unwrap();
+    let (_, s, xlsx) = consolidate(&samples(), out.path(), &[]);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "得分排名",
+            "任务完成",
+            "稿件明细",
+            "个人得分",
+            "校验问题",
+            "报送情况",
+            "说明"
+        ]
+    );
+    let rank = wb.worksheet_range("得分排名").unwrap();
+    let formulas = wb.worksheet_formula("得分排名").unwrap();
+    for (i, u) in s["ranking"].as_array().unwrap().iter().enumerate() {
+        let r = 2 + i as u32;
+        assert_eq!(cell(&rank, r, 0), u["rank"].to_string());
+        assert_eq!(cell(&rank, r, 1), u["unit"].as_str().unwrap());
+        assert_eq!(cell(&rank, r, 4), u["tier1"].to_string());
+        assert_eq!(cell(&rank, r, 5), u["tier2"].to_string());
+        assert_eq!(cell(&rank, r, 6), u["tier3"].to_string());
+        assert_eq!(cell(&rank, r, 7), u["total"].to_string(), "cached total");
+        assert_eq!(
+            formulas.get_value((r, 7)).unwrap(),
+            &format!("E{0}*5+F{0}*3+G{0}*1", r + 1)
+        );
+        assert_eq!(cell(&rank, r, 10), u["quota_status"].as_str().unwrap());
+    }
+    let detail = wb.worksheet_range("稿件明细").unwrap();
+    let listed = detail.height() - 2;
+    assert_eq!(listed as u64, s["totals"]["rows_read"].as_u64().unwrap());
+    // Every listed row is traceable to a file and a cell; statuses add up.
+    let mut by_status = std::collections::BTreeMap::new();
+    for r in 2..detail.height() as u32 {
+        assert!(!cell(&detail, r, 15).is_empty() && !cell(&detail, r, 17).is_empty());
+        *by_status.entry(cell(&detail, r, 13)).or_insert(0u64) += 1;
+    }
+    let t = &s["totals"];
+    assert_eq!(
+        by_status.get("不计分").copied().unwrap_or(0),
+        t["rows_not_scored"].as_u64().unwrap()
+    );
+    assert_eq!(
+        by_status.get("待核").copied().unwrap_or(0),
+        t["rows_pending"].as_u64().unwrap()
+    );
+    let subs = wb.worksheet_range("报送情况").unwrap();
+    assert!((2..subs.height() as u32)
+        .any(|r| cell(&subs, r, 11).contains("吉林市局_初稿.xlsx（已被取代）")));
+    let about = wb.worksheet_range("说明").unwrap();
+    let about_text: Vec<String> = about.rows().flatten().map(|d| d.to_string()).collect();
+    assert!(about_text.contains(&"2026-09-25 10:00:00".to_string()));
+    assert!(
+        about_text
+            .iter()
+            .any(|t| t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit())),
+        "SHA-256 of inputs"
+    );
+}
+
+#[test]
+fn libreoffice_opens_it_and_recalculates_the_same_totals() {
+    let Some(soffice) = soffice() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let (_, s, xlsx) = consolidate(&samples(), out.path(), &[]);
+    let pdf = convert(&soffice, &xlsx, "pdf", "pdf", out.path());
+    assert!(std::fs::metadata(&pdf).unwrap().len() > 10_000);
+    // openpyxl drops the cached values, so LibreOffice must compute every total itself.
+    let stripped = out.path().join("stripped.xlsx");
+    python_openpyxl(&format!(
+        "import openpyxl\nwb = openpyxl.load_workbook({:?})\nwb.save({:?})\n",
+        xlsx.to_str().unwrap(),
+        stripped.to_str().unwrap()
+    ));
+    let csv = convert(
+        &soffice,
+        &stripped,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1",
+        "csv",
+        out.path(),
+    );
+    let text = std::fs::read_to_string(csv).unwrap();
+    let totals: Vec<String> = text
+        .lines()
+        .skip(2)
+        .map(|l| l.split(',').nth(7).unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["total"].to_string())
+        .collect();
+    assert_eq!(totals, expected);
+}
+
+fn write_csv(dir: &Path, name: &str, body: &str) {
+    std::fs::write(dir.join(name), body).unwrap();
+}
+
+#[test]
+fn formula_like_titles_stay_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = "=HYPERLINK(\"http://x\",\"y\")";
+    write_csv(
+        dir.path(),
+        "长春.csv",
+        &format!("报送单位,长春市局\n填报日期,2026-09-18\n稿件类别,标题,刊发媒体,刊发日期,作者,审核人,签发人\n宣传报道,\"{}\",东方烟草报,2026-08-05,+张三,王,赵\n宣传报道,@sum(1),-东方烟草报,2026-08-06,张三,王,赵\n", title.replace('"', "\"\"")),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (_, _, xlsx) = consolidate(dir.path(), out.path(), &["--quarter", "2026Q3"]);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let detail = wb.worksheet_range("稿件明细").unwrap();
+    assert_eq!(
+        detail.get_value((2, 3)),
+        Some(&Data::String(title.to_string()))
+    );
+    assert_eq!(
+        detail.get_value((3, 3)),
+        Some(&Data::String("@sum(1)".to_string()))
+    );
+    assert_eq!(
+        detail.get_value((3, 4)),
+        Some(&Data::String("-东方烟草报".to_string()))
+    );
+    assert_eq!(
+        detail.get_value((2, 10)),
+        Some(&Data::String("+张三".to_string()))
+    );
+    let f = wb.worksheet_formula("稿件明细").unwrap();
+    assert!(
+        f.used_cells().all(|(_, _, v)| v.is_empty()),
+        "no formula in 稿件明细"
+    );
+}
+
+#[test]
+fn inputs_are_never_modified_and_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(samples()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let snapshot = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                (
+                    p.file_name().unwrap().to_string_lossy().to_string(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot(dir.path());
+    // An output named like an input is refused, and nothing is written.
+    let target = dir.path().join("白山市局.xlsx");
+    let o = bin()
+        .env("XINXI_NOW", NOW)
+        .arg("consolidate")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("不能覆盖输入"));
+    assert_eq!(snapshot(dir.path()), before);
+    // The default output goes beside the folder, not into it.
+    let o = bin()
+        .env("XINXI_NOW", NOW)
+        .arg("consolidate")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert_eq!(snapshot(dir.path()), before);
+    let beside = dir.path().parent().unwrap().join("汇总表_2026Q3.xlsx");
+    assert!(beside.exists());
+    std::fs::remove_file(&beside).unwrap();
+    // The program's own output inside the folder is not read as a return.
+    let out = tempfile::tempdir().unwrap();
+    let (_, s1, xlsx) = consolidate(dir.path(), out.path(), &[]);
+    std::fs::copy(&xlsx, dir.path().join("汇总表_2026Q3.xlsx")).unwrap();
+    let (_, s2, _) = consolidate(dir.path(), out.path(), &[]);
+    assert_eq!(s1["ranking"], s2["ranking"]);
+    assert_eq!(s1["totals"]["files"], s2["totals"]["files"]);
+}
+
+#[test]
+fn same_inputs_same_outputs() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (_, sa, xa) = consolidate(&samples(), a.path(), &[]);
+    let (_, sb, xb) = consolidate(&samples(), b.path(), &[]);
+    assert_eq!(sa, sb);
+    assert_eq!(
+        std::fs::read(xa).unwrap(),
+        std::fs::read(xb).unwrap(),
+        "byte-identical workbook with XINXI_NOW"
+    );
+}
+
+#[test]
+fn quarter_must_be_given_when_returns_disagree() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "稿件类别,标题,刊发媒体,刊发日期,审核人,签发人\n";
+    write_csv(
+        dir.path(),
+        "长春.csv",
+        &format!("报送季度,2026Q3\n{head}宣传报道,甲,东方烟草报,2026-08-05,王,赵\n"),
+    );
+    write_csv(
+        dir.path(),
+        "吉林.csv",
+        &format!("报送季度,2026Q2\n{head}宣传报道,乙,东方烟草报,2026-05-05,王,赵\n"),
+    );
+    let o = bin()
+        .arg("consolidate")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("x.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("各报送表的季度不一致（2026Q2：1 个，2026Q3：1 个）"),
+        "{err}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (_, s, _) = consolidate(dir.path(), out.path(), &["--quarter", "2026Q3"]);
+    assert_eq!(s["quarter"], "2026Q3");
+    let jl = s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "吉林市局（分公司）")
+        .unwrap();
+    assert_eq!(jl["total"], 0, "a Q2 item does not score in Q3");
+}
+
+#[test]
+fn feedback_workbooks_for_every_unit() {
+    let out = tempfile::tempdir().unwrap();
+    let fb = out.path().join("回执");
+    let (stdout, s, _) = consolidate(
+        &samples(),
+        out.path(),
+        &["--feedback", fb.to_str().unwrap()],
+    );
+    assert!(stdout.contains("9 个单位回执"));
+    let names: Vec<String> = std::fs::read_dir(&fb)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names.len(), 9);
+    let cc = s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "长春市局（分公司）")
+        .unwrap();
+    let mut wb: Xlsx<_> = open_workbook(fb.join("回执_2026Q3_长春市局（分公司）.xlsx")).unwrap();
+    let score = wb.worksheet_range("得分").unwrap();
+    let facts: Vec<(String, String)> = (2..score.height() as u32)
+        .map(|r| (cell(&score, r, 0), cell(&score, r, 1)))
+        .collect();
+    assert!(facts.contains(&("总分".into(), cc["total"].to_string())));
+    assert!(facts.contains(&(
+        "任务完成情况".into(),
+        cc["quota_status"].as_str().unwrap().into()
+    )));
+    assert!(facts
+        .iter()
+        .any(|(k, v)| k == "全省排名" && v.starts_with(&format!("第 {} 名", cc["rank"]))));
+    let rows = wb.worksheet_range("稿件明细").unwrap();
+    assert_eq!(rows.height() as u64 - 2, cc["rows_read"].as_u64().unwrap());
+}
