@@ -113,41 +113,35 @@ pub fn load(
     let found = discover::discover(paths)?;
     let total = found.files.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let tick = || {
+    let base = common_base(paths);
+    // Each file is examined as soon as it is read, on the thread that read it.
+    let handle = |i: usize, result: ReadResult| {
+        let path = &found.files[i];
+        let report = examine(
+            path,
+            display_name(path, base.as_deref()),
+            result,
+            rules,
+            quarter,
+        );
         let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         progress(n, total);
+        report
     };
-    let results: Vec<ReadResult> = match mode {
-        ReadMode::Isolated(exe) => isolate::read_all(exe, &found.files, &tick),
-        ReadMode::InProcess => found
-            .files
-            .iter()
-            .map(|f| {
-                let r = crate::read::cells::read_file(f);
-                tick();
-                r
-            })
-            .collect(),
+    let mut files: Vec<FileReport> = match mode {
+        ReadMode::Isolated(exe) => isolate::read_all(exe, &found.files, &handle),
+        ReadMode::InProcess => {
+            use rayon::prelude::*;
+            (0..total)
+                .into_par_iter()
+                .map(|i| handle(i, crate::read::cells::read_file(&found.files[i])))
+                .collect()
+        }
     };
-    let base = common_base(paths);
     let mut ignored = found.ignored;
     for p in &mut ignored {
         p.file = display_name(Path::new(&p.file), base.as_deref());
     }
-    let mut files: Vec<FileReport> = found
-        .files
-        .iter()
-        .zip(results)
-        .map(|(path, result)| {
-            examine(
-                path,
-                display_name(path, base.as_deref()),
-                result,
-                rules,
-                quarter,
-            )
-        })
-        .collect();
     supersede(&mut files, rules);
     Ok(Batch {
         files,

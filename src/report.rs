@@ -14,7 +14,8 @@ pub struct Report<'a> {
     pub quarter: Quarter,
     /// When the report was made (pinned by XINXI_NOW for reproducible outputs).
     pub generated_at: String,
-    pub batch: &'a Batch,
+    /// The returns as read; the rows of the files used have moved into `scored`.
+    pub batch: Batch,
     pub scored: Scored,
     /// Per roster unit: the file used (index into `batch.files`).
     pub used_file: Vec<Option<usize>>,
@@ -52,7 +53,7 @@ impl<'a> Report<'a> {
     pub fn build(
         rules: &'a Rules,
         quarter: Quarter,
-        batch: &'a Batch,
+        mut batch: Batch,
         generated_at: String,
     ) -> Report<'a> {
         let n = rules.units.len();
@@ -98,17 +99,20 @@ impl<'a> Report<'a> {
         let subs: Vec<Submission> = (0..n)
             .map(|u| match used_file[u] {
                 Some(i) => {
-                    let f = &batch.files[i];
-                    let r = f.ret().expect("used files have returns");
+                    let f = &mut batch.files[i];
+                    let name = f.name.clone();
+                    let Outcome::Read(r) = &mut f.outcome else {
+                        unreachable!("used files have returns")
+                    };
                     Submission {
                         status: if r.late {
                             SubmissionStatus::Late
                         } else {
                             SubmissionStatus::OnTime
                         },
-                        file: Some(f.name.clone()),
+                        file: Some(name),
                         filed: r.filed,
-                        entries: r.entries.clone(),
+                        entries: std::mem::take(&mut r.entries),
                     }
                 }
                 None if !unit_files[u].is_empty() => Submission {
@@ -121,7 +125,11 @@ impl<'a> Report<'a> {
             })
             .collect();
         let scored = score::score(rules, quarter, subs);
-        let mut problems: Vec<Problem> = batch.problems().cloned().collect();
+        // The problems move here from the files; the files keep their outcomes.
+        let mut problems: Vec<Problem> = batch.ignored.clone();
+        for f in &mut batch.files {
+            problems.append(&mut f.problems);
+        }
         problems.extend(scored.problems.iter().cloned());
         Report {
             rules,

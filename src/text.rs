@@ -3,7 +3,17 @@
 //! Units type outlet and unit names in many ways (full-width letters, book-title marks, stray
 //! spaces); comparisons always go through these functions so that the rules and the reader agree.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+
+/// The characters of `s` after NFKC, without the cost of normalising text that already is
+/// (most Chinese text is).
+fn nfkc_chars(s: &str) -> Box<dyn Iterator<Item = char> + '_> {
+    if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        Box::new(s.chars())
+    } else {
+        Box::new(s.nfkc())
+    }
+}
 
 /// Marks that never distinguish one outlet or unit name from another.
 const NAME_MARKS: &[char] = &[
@@ -13,19 +23,40 @@ const NAME_MARKS: &[char] = &[
 /// Key for comparing outlet and unit names (SPEC §2.1): NFKC (full-width to half-width),
 /// book-title marks and quotes removed, all white space removed, Latin letters case-folded.
 pub fn name_key(s: &str) -> String {
-    s.nfkc()
-        .filter(|c| !c.is_whitespace() && !NAME_MARKS.contains(c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in nfkc_chars(s) {
+        if !c.is_whitespace() && !NAME_MARKS.contains(&c) {
+            push_folded(&mut out, c);
+        }
+    }
+    out
+}
+
+/// Common CJK ideographs: letters with no case, the bulk of every name and title.
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+fn push_folded(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if is_cjk(c) {
+        out.push(c);
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 /// Key for comparing titles (SPEC §2.3): NFKC, then only letters and digits kept, case-folded.
 /// "一稿多投" detection uses it, so punctuation and spacing differences do not hide a duplicate.
 pub fn title_key(s: &str) -> String {
-    s.nfkc()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in nfkc_chars(s) {
+        if is_cjk(c) || c.is_alphanumeric() {
+            push_folded(&mut out, c);
+        }
+    }
+    out
 }
 
 /// A cell's text as a person meant it: trimmed of every kind of white space (including

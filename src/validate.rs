@@ -12,6 +12,8 @@ use crate::rules::{DateClass, DuplicatePolicy, OutletKind, Quarter, Rules, Tier}
 use crate::text::{name_key, title_key};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Category {
@@ -115,8 +117,9 @@ impl Status {
 /// One row of a return, validated.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Entry {
-    pub file: String,
-    pub sheet: String,
+    /// Shared by every row of a return.
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
     /// Zero-based sheet row.
     pub row: u32,
     /// The row's title cell (or the row, when it has no title column), e.g. `C12`.
@@ -245,10 +248,13 @@ pub fn match_outlet(rules: &Rules, written: &str) -> OutletMatch {
 /// Validate every row of a located return. Entries come back in row order.
 pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) {
     let mut problems = Vec::new();
+    // A return names the same few outlets over and over: match each spelling once.
+    let mut outlets: HashMap<String, OutletMatch> = HashMap::new();
+    let shared: (Arc<str>, Arc<str>) = (Arc::from(ctx.file), Arc::from(located.sheet.as_str()));
     let mut entries: Vec<Entry> = located
         .rows
         .iter()
-        .map(|row| validate_row(ctx, located, row, &mut problems))
+        .map(|row| validate_row(ctx, located, row, &mut problems, &mut outlets, &shared))
         .collect();
     resolve_duplicates(ctx, &mut entries, &mut problems);
     (entries, problems)
@@ -259,6 +265,8 @@ fn validate_row(
     located: &Located,
     row: &RawRow,
     problems: &mut Vec<Problem>,
+    outlets: &mut HashMap<String, OutletMatch>,
+    shared: &(Arc<str>, Arc<str>),
 ) -> Entry {
     let rules = ctx.rules;
     let sheet = located.sheet.as_str();
@@ -404,7 +412,9 @@ fn validate_row(
     let outlet = if outlet_written.is_empty() {
         OutletMatch::Unlisted
     } else {
-        match_outlet(rules, &outlet_written)
+        *outlets
+            .entry(outlet_written.clone())
+            .or_insert_with(|| match_outlet(rules, &outlet_written))
     };
     let declared_tier = match declared {
         Some(Declared::PartyInfo) | Some(Declared::PartyNews) => Tier::Two,
@@ -545,19 +555,27 @@ fn validate_row(
         };
 
     Entry {
-        file: ctx.file.to_string(),
-        sheet: sheet.to_string(),
+        file: shared.0.clone(),
+        sheet: shared.1.clone(),
         row: row.row,
         at,
         category,
-        category_written,
+        category_written: if category.is_some() {
+            String::new()
+        } else {
+            category_written
+        },
         title_key: title_key(&title),
         title,
         outlet_written,
         outlet,
         declared,
         date,
-        date_written,
+        date_written: if date.is_some() {
+            String::new()
+        } else {
+            date_written
+        },
         issue: row.text(Column::Issue),
         authors: split_authors(&row.text(Column::Authors)),
         reviewer,

@@ -6,7 +6,7 @@ use crate::batch::{self, ReadMode};
 use crate::cli::ConsolidateArgs;
 use crate::report::Report;
 use crate::rules::{Quarter, Rules};
-use crate::write::{consolidated, feedback, save_whole};
+use crate::write::{consolidated, feedback, save_whole, save_workbook_whole};
 use anyhow::{bail, Context};
 use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
@@ -58,10 +58,15 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         Some(q) => q,
         None => agreed_quarter(&batch)?,
     };
+    let inputs: Vec<PathBuf> = batch
+        .files
+        .iter()
+        .filter_map(|f| f.path.canonicalize().ok())
+        .collect();
     let report = Report::build(
         &rules,
         quarter,
-        &batch,
+        batch,
         now.format("%Y-%m-%d %H:%M:%S").to_string(),
     );
 
@@ -69,11 +74,6 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         Some(p) => p.clone(),
         None => beside(&args.dir)?.join(format!("汇总表_{quarter}.xlsx")),
     };
-    let inputs: Vec<PathBuf> = batch
-        .files
-        .iter()
-        .filter_map(|f| f.path.canonicalize().ok())
-        .collect();
     let guard = |p: &Path| -> anyhow::Result<()> {
         let target = p
             .parent()
@@ -91,8 +91,9 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
 
     let mut written = Vec::new();
     guard(&out)?;
-    let bytes = consolidated::build(&report, now).context("生成汇总表失败")?;
-    save_whole(&out, &bytes)?;
+    let mut wb = consolidated::build(&report, now).context("生成汇总表失败")?;
+    save_workbook_whole(&out, &mut wb)?;
+    drop(wb);
     written.push(out.display().to_string());
     if let Some(j) = &args.json {
         guard(j)?;

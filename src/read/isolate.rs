@@ -6,6 +6,7 @@
 //! with one JSON line, so isolation does not cost a process per file.
 
 use super::{cells::read_file, limits, ReadFailure, ReadResult};
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -115,15 +116,16 @@ impl Worker {
         })
     }
 
-    /// Read one file; `Err` means this worker is gone and must be replaced.
-    fn read(&mut self, path: &Path, timeout: Duration) -> Result<ReadResult, String> {
+    /// Queue one file for reading; `Err` means this worker is gone and must be replaced.
+    fn send(&mut self, path: &Path) -> Result<(), String> {
         let req = serde_json::to_string(&path.to_string_lossy()).expect("a string serialises");
-        if writeln!(self.stdin, "{req}")
+        writeln!(self.stdin, "{req}")
             .and_then(|_| self.stdin.flush())
-            .is_err()
-        {
-            return Err(self.died());
-        }
+            .map_err(|_| self.died())
+    }
+
+    /// The answer for the oldest queued file; `Err` means this worker is gone.
+    fn receive(&mut self, timeout: Duration) -> Result<ReadResult, String> {
         match self.lines.recv_timeout(timeout) {
             Ok(line) => serde_json::from_str::<ReadResult>(&line)
                 .map_err(|e| format!("读取进程返回异常：{e}")),
@@ -159,41 +161,71 @@ impl Drop for Worker {
     }
 }
 
-/// Read every file in isolated children running `exe`, in parallel on all cores. Answers come
-/// back in the order of `files`; `progress` is called once per finished file.
-pub fn read_all(exe: &Path, files: &[PathBuf], progress: &(dyn Fn() + Sync)) -> Vec<ReadResult> {
+/// Read every file in isolated children running `exe`, in parallel on all cores, and hand each
+/// answer to `handle` (on the thread that fed that child) as soon as it arrives, so that the
+/// cells of every file are never held at once. Results come back in the order of `files`.
+pub fn read_all<T: Send>(
+    exe: &Path,
+    files: &[PathBuf],
+    handle: &(dyn Fn(usize, ReadResult) -> T + Sync),
+) -> Vec<T> {
     let n = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .min(files.len())
         .max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<ReadResult>>> = Mutex::new(vec![None; files.len()]);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..files.len()).map(|_| None).collect());
     let timeout = Duration::from_secs(limits::READ_SECONDS);
     std::thread::scope(|s| {
         for _ in 0..n {
             s.spawn(|| {
+                // Two files in flight per child: it parses the next while this thread examines
+                // the last answer.
                 let mut worker: Option<Worker> = None;
+                let mut inflight: VecDeque<usize> = VecDeque::new();
+                let mut retry: VecDeque<usize> = VecDeque::new();
+                let finish = |i: usize, answer: ReadResult| {
+                    let done = handle(i, answer);
+                    results.lock().expect("no poisoning")[i] = Some(done);
+                };
                 loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= files.len() {
-                        break;
-                    }
-                    if worker.is_none() {
-                        worker = Worker::spawn(exe).ok();
-                    }
-                    let answer = match worker.as_mut() {
-                        None => crashed(&files[i], "无法启动读取进程".into()),
-                        Some(w) => match w.read(&files[i], timeout) {
-                            Ok(a) => a,
-                            Err(why) => {
-                                worker = None;
-                                crashed(&files[i], why)
+                    while inflight.len() < 2 {
+                        let i = match retry.pop_front() {
+                            Some(i) => i,
+                            None => {
+                                let i = next.fetch_add(1, Ordering::SeqCst);
+                                if i >= files.len() {
+                                    break;
+                                }
+                                i
                             }
-                        },
+                        };
+                        if worker.is_none() {
+                            worker = Worker::spawn(exe).ok();
+                        }
+                        match worker.as_mut().map(|w| w.send(&files[i])) {
+                            Some(Ok(())) => inflight.push_back(i),
+                            Some(Err(why)) => {
+                                worker = None;
+                                retry.extend(inflight.drain(..));
+                                finish(i, crashed(&files[i], why));
+                            }
+                            None => finish(i, crashed(&files[i], "无法启动读取进程".into())),
+                        }
+                    }
+                    let Some(i) = inflight.pop_front() else { break };
+                    let answer = match worker.as_mut().map(|w| w.receive(timeout)) {
+                        Some(Ok(a)) => a,
+                        Some(Err(why)) => {
+                            // The child died on file `i`; the files queued behind it go to a new one.
+                            worker = None;
+                            retry.extend(inflight.drain(..));
+                            crashed(&files[i], why)
+                        }
+                        None => crashed(&files[i], "读取进程已退出".into()),
                     };
-                    results.lock().expect("no poisoning")[i] = Some(answer);
-                    progress();
+                    finish(i, answer);
                 }
             });
         }

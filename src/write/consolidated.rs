@@ -46,7 +46,8 @@ pub fn outlet_as_matched(report: &Report, e: &crate::validate::Entry) -> String 
     }
 }
 
-pub fn build(report: &Report, now: NaiveDateTime) -> Result<Vec<u8>, XlsxError> {
+/// The workbook, ready to save (its large sheets stream through temporary files).
+pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
     wb.set_properties(
@@ -59,6 +60,8 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Vec<u8>, XlsxError> 
             .set_comment(format!("xinxi-score {}", crate::VERSION))
             .set_creation_datetime(&created),
     );
+    // The detail sheets are large and written once; trade a little size for speed.
+    wb.set_zip_compression_level(1);
     let f = Formats::default();
     ranking(&mut wb, report, &f)?;
     quotas(&mut wb, report, &f)?;
@@ -67,7 +70,7 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Vec<u8>, XlsxError> 
     problems(&mut wb, report, &f)?;
     submissions(&mut wb, report, &f)?;
     about(&mut wb, report, &f)?;
-    wb.save_to_buffer()
+    Ok(wb)
 }
 
 fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
@@ -86,7 +89,7 @@ fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
         "任务完成情况",
         "报送情况",
     ];
-    let rows: Vec<Vec<Val>> = report
+    let rows: Vec<Vec<Val<'_>>> = report
         .scored
         .ranking
         .iter()
@@ -113,11 +116,11 @@ fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
             ]
         })
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[0])?;
     let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
-    write_table(ws, f, &title, &headers, &rows, &[])?;
-    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    let n = write_table(ws, f, &title, &headers, rows, &[])?;
+    let last = FIRST_ROW + n.max(1) - 1;
     ws.add_conditional_format(
         FIRST_ROW,
         10,
@@ -162,7 +165,7 @@ fn quotas(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxErr
     for h in ["季度政务信息完成", "最少", "目标", "结论"] {
         headers.push(h.into());
     }
-    let rows: Vec<Vec<Val>> = report
+    let rows: Vec<Vec<Val<'_>>> = report
         .scored
         .units
         .iter()
@@ -184,18 +187,18 @@ fn quotas(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxErr
             row
         })
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[1])?;
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
-    write_table(
+    let n = write_table(
         ws,
         f,
         &format!("{}任务完成情况", report.quarter.chinese()),
         &h,
-        &rows,
+        rows,
         &[],
     )?;
-    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    let last = FIRST_ROW + n.max(1) - 1;
     // A count below its quota is highlighted; the information count below target in amber.
     for c in [3u16, 5, 7, 9] {
         let here = FIRST_ROW + 1;
@@ -250,57 +253,54 @@ fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
         "复核决定",
         "复核说明",
     ];
-    let rows: Vec<Vec<Val>> = report
-        .rows()
-        .map(|(unit, e)| {
-            let points = if e.status.scores() {
-                report.rules.points_of(e.tier)
-            } else {
-                0
-            };
-            vec![
-                entry_id(unit, e).into(),
-                unit.into(),
-                e.category
-                    .map(|c| c.label().to_string())
-                    .unwrap_or_else(|| e.category_written.clone())
-                    .into(),
-                e.title.as_str().into(),
-                e.outlet_written.as_str().into(),
-                outlet_as_matched(report, e).into(),
-                e.tier.label().into(),
-                points.into(),
-                match e.date {
-                    Some(d) => Val::Date(d),
-                    None => e.date_written.as_str().into(),
-                },
-                e.issue.as_str().into(),
-                e.authors.join("、").into(),
-                e.reviewer.as_str().into(),
-                e.signer.as_str().into(),
-                e.status.label().into(),
-                e.reasons.join("；").into(),
-                e.file.as_str().into(),
-                e.sheet.as_str().into(),
-                e.at.as_str().into(),
-                Val::Empty,
-                Val::Empty,
-            ]
-        })
-        .collect();
-    let ws = wb.add_worksheet();
+    let rows = report.rows().map(|(unit, e)| {
+        let points = if e.status.scores() {
+            report.rules.points_of(e.tier)
+        } else {
+            0
+        };
+        vec![
+            entry_id(unit, e).into(),
+            unit.into(),
+            e.category
+                .map(|c| c.label().to_string())
+                .unwrap_or_else(|| e.category_written.clone())
+                .into(),
+            e.title.as_str().into(),
+            e.outlet_written.as_str().into(),
+            outlet_as_matched(report, e).into(),
+            e.tier.label().into(),
+            points.into(),
+            match e.date {
+                Some(d) => Val::Date(d),
+                None => e.date_written.as_str().into(),
+            },
+            e.issue.as_str().into(),
+            e.authors.join("、").into(),
+            e.reviewer.as_str().into(),
+            e.signer.as_str().into(),
+            e.status.label().into(),
+            e.reasons.join("；").into(),
+            e.file.as_ref().into(),
+            e.sheet.as_ref().into(),
+            e.at.as_str().into(),
+            Val::Empty,
+            Val::Empty,
+        ]
+    });
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[2])?;
-    write_table(
+    let n = write_table(
         ws,
         f,
         &format!("{}稿件明细", report.quarter.chinese()),
         &headers,
-        &rows,
+        rows,
         &[18, 19],
     )?;
     ws.set_column_width(3, 40)?;
     ws.set_column_width(14, 30)?;
-    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    let last = FIRST_ROW + n.max(1) - 1;
     for (status, fmt) in [("不计分", red()), ("待核", amber())] {
         ws.add_conditional_format(
             FIRST_ROW,
@@ -316,7 +316,7 @@ fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
 }
 
 fn authors(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
-    let rows: Vec<Vec<Val>> = report
+    let rows: Vec<Vec<Val<'_>>> = report
         .scored
         .authors
         .iter()
@@ -330,20 +330,21 @@ fn authors(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
             ]
         })
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[3])?;
     write_table(
         ws,
         f,
         &format!("{}个人得分", report.quarter.chinese()),
         &["排名", "姓名", "单位", "稿件数", "得分"],
-        &rows,
+        rows,
         &[],
-    )
+    )?;
+    Ok(())
 }
 
 fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
-    let rows: Vec<Vec<Val>> = report
+    let rows: Vec<Vec<Val<'_>>> = report
         .problems
         .iter()
         .map(|p| {
@@ -360,9 +361,9 @@ fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxE
             ]
         })
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[4])?;
-    write_table(
+    let n = write_table(
         ws,
         f,
         &format!("{}校验问题", report.quarter.chinese()),
@@ -377,12 +378,12 @@ fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxE
             "说明",
             "建议",
         ],
-        &rows,
+        rows,
         &[],
     )?;
     ws.set_column_width(7, 60)?;
     ws.set_column_width(8, 40)?;
-    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    let last = FIRST_ROW + n.max(1) - 1;
     ws.add_conditional_format(
         FIRST_ROW,
         0,
@@ -397,7 +398,7 @@ fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxE
 
 fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let files = &report.batch.files;
-    let mut rows: Vec<Vec<Val>> = Vec::new();
+    let mut rows: Vec<Vec<Val<'_>>> = Vec::new();
     for (u, res) in report.scored.units.iter().enumerate() {
         let used = report.used_file[u].map(|i| &files[i]);
         let ret = used.and_then(|f| f.ret());
@@ -450,9 +451,9 @@ fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), Xl
             "".into(),
         ]);
     }
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[5])?;
-    write_table(
+    let n = write_table(
         ws,
         f,
         &format!("{}报送情况", report.quarter.chinese()),
@@ -470,10 +471,10 @@ fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), Xl
             "不计分",
             "其他文件",
         ],
-        &rows,
+        rows,
         &[],
     )?;
-    let last = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    let last = FIRST_ROW + n.max(1) - 1;
     for status in ["未报送", "无法读取", "逾期", "单位无法识别", "找不到明细表"]
     {
         ws.add_conditional_format(
@@ -524,7 +525,7 @@ fn about(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxErro
             ),
         ),
     ];
-    let mut rows: Vec<Vec<Val>> = facts
+    let mut rows: Vec<Vec<Val<'_>>> = facts
         .into_iter()
         .map(|(k, v)| vec![k.into(), v.into(), Val::Empty, Val::Empty])
         .collect();
@@ -558,14 +559,14 @@ fn about(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxErro
             "未读取".into(),
         ]);
     }
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[6])?;
     write_table(
         ws,
         f,
         &format!("{}汇总说明", q.chinese()),
         &["项目", "内容", "", ""],
-        &rows,
+        rows,
         &[],
     )?;
     ws.set_column_width(2, 68)?;

@@ -89,22 +89,22 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             u.rows_read, u.rows_scored, u.rows_pending, u.rows_not_scored
         ),
     ));
-    let rows: Vec<Vec<Val>> = facts
+    let rows: Vec<Vec<Val<'_>>> = facts
         .into_iter()
         .map(|(k, v)| vec![k.into(), v.into()])
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("得分")?;
     write_table(
         ws,
         &f,
         &format!("{}{}得分回执", u.name, q.chinese()),
         &["项目", "内容"],
-        &rows,
+        rows,
         &[],
     )?;
 
-    let rows: Vec<Vec<Val>> = report.scored.entries[unit]
+    let rows: Vec<Vec<Val<'_>>> = report.scored.entries[unit]
         .iter()
         .map(|e| {
             let points = if e.status.scores() {
@@ -131,7 +131,7 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             ]
         })
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("稿件明细")?;
     write_table(
         ws,
@@ -148,11 +148,11 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             "状态",
             "原因",
         ],
-        &rows,
+        rows,
         &[],
     )?;
 
-    let rows: Vec<Vec<Val>> = report
+    let rows: Vec<Vec<Val<'_>>> = report
         .problems
         .iter()
         .filter(|p| p.unit.as_deref() == Some(u.name.as_str()))
@@ -167,14 +167,14 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             ]
         })
         .collect();
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("问题")?;
     write_table(
         ws,
         &f,
         &format!("{}报送表中发现的问题", u.name),
         &["级别", "代码", "文件", "位置", "说明", "建议"],
-        &rows,
+        rows,
         &[],
     )?;
     wb.save_to_buffer()

@@ -11,8 +11,16 @@ use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 
-/// Save bytes to `path` whole or not at all.
-pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Save a workbook to `path` whole or not at all, streaming it to a temporary file beside the
+/// target (a large workbook is never held in memory as one buffer).
+pub fn save_workbook_whole(path: &Path, wb: &mut rust_xlsxwriter::Workbook) -> anyhow::Result<()> {
+    let tmp = temp_beside(path)?;
+    wb.save(tmp.path())
+        .with_context(|| format!("写入 {} 失败", path.display()))?;
+    persist(tmp, path)
+}
+
+fn temp_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -23,12 +31,12 @@ pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     // tempfile creates files readable by the owner only; outputs are ordinary documents.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder
+    builder
         .tempfile_in(dir)
-        .with_context(|| format!("无法在 {} 中写入临时文件", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
+        .with_context(|| format!("无法在 {} 中写入临时文件", dir.display()))
+}
+
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
     tmp.persist(path).map_err(|e| {
         anyhow::anyhow!(
             "无法保存 {}：{}。如果该文件正在 Excel 或 WPS 中打开，请先关闭它再运行",
@@ -37,6 +45,15 @@ pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         )
     })?;
     Ok(())
+}
+
+/// Save bytes to `path` whole or not at all.
+pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
+    persist(tmp, path)
 }
 
 /// Column width (in Excel character units) that fits Chinese text: CJK characters count double.

@@ -6,11 +6,12 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Worksheet, XlsxError,
 };
+use std::borrow::Cow;
 
 /// A cell value.
 #[derive(Clone, Debug)]
-pub enum Val {
-    Text(String),
+pub enum Val<'a> {
+    Text(Cow<'a, str>),
     Num(f64),
     Date(NaiveDate),
     /// A formula with its cached result.
@@ -18,11 +19,7 @@ pub enum Val {
     Empty,
 }
 
-impl Val {
-    pub fn text(s: impl Into<String>) -> Val {
-        Val::Text(s.into())
-    }
-
+impl Val<'_> {
     fn width(&self) -> usize {
         match self {
             Val::Text(s) => crate::text::display_width(s),
@@ -33,32 +30,32 @@ impl Val {
     }
 }
 
-impl From<&str> for Val {
-    fn from(s: &str) -> Val {
-        Val::Text(s.to_string())
+impl<'a> From<&'a str> for Val<'a> {
+    fn from(s: &'a str) -> Val<'a> {
+        Val::Text(Cow::Borrowed(s))
     }
 }
 
-impl From<String> for Val {
-    fn from(s: String) -> Val {
-        Val::Text(s)
+impl From<String> for Val<'_> {
+    fn from(s: String) -> Self {
+        Val::Text(Cow::Owned(s))
     }
 }
 
-impl From<u32> for Val {
-    fn from(n: u32) -> Val {
+impl From<u32> for Val<'_> {
+    fn from(n: u32) -> Self {
         Val::Num(n as f64)
     }
 }
 
-impl From<usize> for Val {
-    fn from(n: usize) -> Val {
+impl From<usize> for Val<'_> {
+    fn from(n: usize) -> Self {
         Val::Num(n as f64)
     }
 }
 
-impl From<Option<NaiveDate>> for Val {
-    fn from(d: Option<NaiveDate>) -> Val {
+impl From<Option<NaiveDate>> for Val<'_> {
+    fn from(d: Option<NaiveDate>) -> Self {
         d.map(Val::Date).unwrap_or(Val::Empty)
     }
 }
@@ -100,65 +97,118 @@ impl Default for Formats {
     }
 }
 
-/// Write a whole table. `input_cols` are columns left for the office to fill in.
-pub fn write_table(
+/// How a column is formatted, decided from its first rows.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Number,
+    Date,
+    Input,
+}
+
+/// Rows looked at to size and format columns before writing.
+const SAMPLE_ROWS: usize = 500;
+
+/// Write a whole table and return how many data rows it has. Rows are streamed (the sheet may
+/// be in constant-memory mode), so formats are set per column rather than per cell; the grid is
+/// printed instead of cell borders. `input_cols` are columns left for the office to fill in.
+pub fn write_table<'a>(
     ws: &mut Worksheet,
     f: &Formats,
     title: &str,
     headers: &[&str],
-    rows: &[Vec<Val>],
+    rows: impl IntoIterator<Item = Vec<Val<'a>>>,
     input_cols: &[u16],
-) -> Result<(), XlsxError> {
-    let last_col = headers.len().saturating_sub(1) as u16;
-    ws.merge_range(0, 0, 0, last_col.max(1), title, &f.title)?;
-    ws.set_row_height(0, 24)?;
+) -> Result<u32, XlsxError> {
+    let mut rows = rows.into_iter();
+    let sample: Vec<Vec<Val<'a>>> = rows.by_ref().take(SAMPLE_ROWS).collect();
+    let ncols = headers.len();
     let mut widths: Vec<usize> = headers
         .iter()
         .map(|h| crate::text::display_width(h))
         .collect();
+    let mut kinds = vec![Kind::Number; ncols];
+    let mut seen = vec![false; ncols];
+    for row in &sample {
+        for (c, v) in row.iter().enumerate().take(ncols) {
+            widths[c] = widths[c].max(v.width());
+            let k = match v {
+                Val::Text(_) => Kind::Text,
+                Val::Date(_) => Kind::Date,
+                Val::Num(_) | Val::Formula(..) => Kind::Number,
+                Val::Empty => continue,
+            };
+            kinds[c] = match (seen[c], kinds[c], k) {
+                (false, _, k) => k,
+                (true, Kind::Date, _) | (true, _, Kind::Date) => Kind::Date,
+                (true, a, b) if a == b => a,
+                _ => Kind::Text,
+            };
+            seen[c] = true;
+        }
+    }
+    for (c, kind) in kinds.iter_mut().enumerate() {
+        if input_cols.contains(&(c as u16)) {
+            *kind = Kind::Input;
+        } else if !seen[c] {
+            *kind = Kind::Text;
+        }
+    }
+    for c in 0..ncols {
+        let col = c as u16;
+        ws.set_column_width(col, (widths[c] as f64 + 2.0).clamp(6.0, 60.0))?;
+        let fmt = match kinds[c] {
+            Kind::Text => &f.cell,
+            Kind::Number => &f.number,
+            Kind::Date => &f.date,
+            Kind::Input => &f.input,
+        };
+        ws.set_column_format(col, fmt)?;
+    }
+
+    let last_col = ncols.saturating_sub(1) as u16;
+    ws.merge_range(0, 0, 0, last_col.max(1), title, &f.title)?;
+    ws.set_row_height(0, 24)?;
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, c as u16, *h, &f.header)?;
     }
-    for (i, row) in rows.iter().enumerate() {
-        let r = FIRST_ROW + i as u32;
-        for (c, v) in row.iter().enumerate() {
+    let mut n = 0u32;
+    for row in sample.into_iter().chain(rows) {
+        let r = FIRST_ROW + n;
+        for (c, v) in row.into_iter().enumerate() {
             let col = c as u16;
-            let text_fmt = if input_cols.contains(&col) {
-                &f.input
-            } else {
-                &f.cell
-            };
             match v {
-                Val::Text(s) => ws.write_string_with_format(r, col, s, text_fmt)?,
-                Val::Num(n) => ws.write_number_with_format(r, col, *n, &f.number)?,
+                Val::Text(s) => {
+                    ws.write_string(r, col, s.as_ref())?;
+                }
+                Val::Num(x) => {
+                    ws.write_number(r, col, x)?;
+                }
                 Val::Date(d) => {
                     let dt =
                         ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                    ws.write_datetime_with_format(r, col, dt, &f.date)?
+                    if kinds.get(c) == Some(&Kind::Date) {
+                        ws.write_datetime(r, col, dt)?;
+                    } else {
+                        ws.write_datetime_with_format(r, col, dt, &f.date)?;
+                    }
                 }
-                Val::Formula(expr, cached) => ws.write_formula_with_format(
-                    r,
-                    col,
-                    Formula::new(expr).set_result(format!("{cached}")),
-                    &f.number,
-                )?,
-                Val::Empty => ws.write_blank(r, col, text_fmt)?,
-            };
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(v.width());
+                Val::Formula(expr, cached) => {
+                    ws.write_formula(r, col, Formula::new(expr).set_result(format!("{cached}")))?;
+                }
+                Val::Empty => {}
             }
         }
-    }
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(c as u16, (*w as f64 + 2.0).clamp(6.0, 60.0))?;
+        n += 1;
     }
     ws.set_freeze_panes(FIRST_ROW, 0)?;
-    let last_row = FIRST_ROW + rows.len().max(1) as u32 - 1;
+    let last_row = FIRST_ROW + n.max(1) - 1;
     ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
+    ws.set_print_gridlines(true);
     ws.set_repeat_rows(0, HEADER_ROW)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
-    Ok(())
+    Ok(n)
 }

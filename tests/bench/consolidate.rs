@@ -1,0 +1,269 @@
+//! Benchmark (`cargo bench --bench consolidate`): speed and memory of `consolidate` on generated
+//! quarters, side by side with the floor it is held to — reading the same files with calamine on
+//! all cores plus writing the same rows once with rust_xlsxwriter.
+//!
+//! Targets (issue: consolidate): 300 returns × 200 rows within 1.5× the floor; 1,000 × 200 with
+//! a peak memory (the process and its reading children together) under 300 MB.
+//!
+//! Arguments: the sizes to run, as `RETURNSxROWS` (default: `300x200 1000x200`).
+
+use calamine::{open_workbook_auto, Data, Reader};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const OUTLETS: [(&str, &str); 8] = [
+    ("东方烟草报", "宣传报道"),
+    ("中国烟草网", "宣传报道"),
+    ("中国烟草", "宣传报道"),
+    ("吉林烟草工作动态", "政务信息"),
+    ("领导参阅", "政务信息"),
+    ("吉林烟草在线", "宣传报道"),
+    ("城市晚报", "宣传报道"),
+    ("东方烟草", "宣传报道"),
+];
+
+/// Rules with `n` units, so that every generated return belongs to its own unit.
+fn rules_text(n: usize) -> String {
+    let default = xinxi::rules::DEFAULT_TOML;
+    let outlets = &default[default.find("\n[[outlet]]").unwrap()..];
+    let mut s = String::from("deadline_day = 20\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "[[unit]]\nname = \"测试单位{i:04}\"\ngroup = \"第{}组\"\nmonthly_news = 1\nquarterly_info_min = 1\nquarterly_info_target = 2\n",
+            i % 5
+        ));
+    }
+    s + outlets
+}
+
+/// A return in a unit's own layout: title, metadata, header, `rows` rows (deterministic).
+fn write_return(path: &Path, unit: usize, rows: usize) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, format!("测试单位{unit:04}2026年第三季度报送表"))
+        .unwrap();
+    ws.write_string(1, 0, "报送单位").unwrap();
+    ws.write_string(1, 1, format!("测试单位{unit:04}")).unwrap();
+    ws.write_string(1, 3, "填报日期").unwrap();
+    ws.write_string(1, 4, "2026-09-18").unwrap();
+    let head = [
+        "序号",
+        "稿件类别",
+        "标题",
+        "刊发媒体",
+        "媒体类别",
+        "刊发日期",
+        "期号版面",
+        "作者",
+        "审核人",
+        "签发人",
+        "备注",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string(3, c as u16, *h).unwrap();
+    }
+    let date_fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for i in 0..rows {
+        let r = 4 + i as u32;
+        let (outlet, cat) = OUTLETS[(unit * 7 + i) % OUTLETS.len()];
+        let month = 7 + (i % 3) as u8;
+        let day = 1 + ((unit + i) % 28) as u8;
+        ws.write_number(r, 0, (i + 1) as f64).unwrap();
+        ws.write_string(r, 1, cat).unwrap();
+        ws.write_string(
+            r,
+            2,
+            format!("测试单位{unit:04}关于第{i}项工作的报道：推进卷烟市场规范化建设"),
+        )
+        .unwrap();
+        ws.write_string(r, 3, outlet).unwrap();
+        if outlet == "城市晚报" {
+            ws.write_string(r, 4, "市级以上党委政府新闻媒体").unwrap();
+        }
+        let d = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, month, day).unwrap();
+        ws.write_datetime_with_format(r, 5, d, &date_fmt).unwrap();
+        ws.write_string(r, 6, format!("第{}版", i % 8 + 1)).unwrap();
+        ws.write_string(r, 7, format!("作者{}、作者{}", i % 13, i % 7))
+            .unwrap();
+        ws.write_string(r, 8, "审核人").unwrap();
+        ws.write_string(r, 9, "签发人").unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+fn generate(dir: &Path, returns: usize, rows: usize) {
+    (0..returns).into_par_iter().for_each(|u| {
+        write_return(&dir.join(format!("return_{u:04}.xlsx")), u, rows);
+    });
+}
+
+/// The floor: read every file with calamine on all cores, then write the same rows once.
+fn floor(files: &[PathBuf], out: &Path) -> Duration {
+    let t = Instant::now();
+    let rows: Vec<Vec<String>> = files
+        .par_iter()
+        .flat_map_iter(|p| {
+            let mut wb = open_workbook_auto(p).unwrap();
+            let name = wb.sheet_names()[0].clone();
+            let range = wb.worksheet_range(&name).unwrap();
+            range
+                .rows()
+                .map(|r| {
+                    r.iter()
+                        .map(|c: &Data| c.to_string())
+                        .collect::<Vec<String>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    wb.save(out).unwrap();
+    t.elapsed()
+}
+
+/// Resident memory of a process and all its descendants, in KiB.
+fn tree_rss_kib(pid: u32) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![pid];
+    while let Some(p) = stack.pop() {
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{p}/status")) {
+            total += s
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        if let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) {
+            for t in tasks.flatten() {
+                if let Ok(c) = std::fs::read_to_string(t.path().join("children")) {
+                    stack.extend(c.split_whitespace().filter_map(|x| x.parse::<u32>().ok()));
+                }
+            }
+        }
+    }
+    total
+}
+
+/// Run consolidate; returns (wall time, peak RSS of the process tree in MB, sampled every 20 ms).
+fn consolidate(dir: &Path, rules: &Path, out: &Path) -> (Duration, f64) {
+    let t = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xinxi-score"))
+        .arg("--rules")
+        .arg(rules)
+        .args(["consolidate", "--quarter", "2026Q3", "--out"])
+        .arg(out)
+        .arg(dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut peak = 0;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "consolidate failed");
+            break;
+        }
+        peak = peak.max(tree_rss_kib(child.id()));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (t.elapsed(), peak as f64 / 1024.0)
+}
+
+/// The folder a size runs in (a temporary one unless kept for profiling).
+struct Kept {
+    path: PathBuf,
+    /// Removed when dropped; `None` when kept.
+    _tmp: Option<tempfile::TempDir>,
+}
+
+impl Kept {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn main() {
+    let sizes: Vec<(usize, usize)> = {
+        let args: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| a.contains('x'))
+            .collect();
+        let list = if args.is_empty() {
+            vec!["300x200".to_string(), "1000x200".to_string()]
+        } else {
+            args
+        };
+        list.iter()
+            .map(|s| {
+                let (a, b) = s.split_once('x').unwrap();
+                (a.parse().unwrap(), b.parse().unwrap())
+            })
+            .collect()
+    };
+    println!(
+        "cores: {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    for (returns, rows) in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        // XINXI_BENCH_KEEP=DIR keeps the generated quarter there for profiling.
+        let dir = match std::env::var("XINXI_BENCH_KEEP") {
+            Ok(k) => {
+                let d = PathBuf::from(k).join(format!("{returns}x{rows}"));
+                std::fs::create_dir_all(&d).unwrap();
+                drop(dir);
+                Kept {
+                    path: d,
+                    _tmp: None,
+                }
+            }
+            Err(_) => Kept {
+                path: dir.path().to_path_buf(),
+                _tmp: Some(dir),
+            },
+        };
+        let inputs = dir.path().join("returns");
+        let _ = std::fs::remove_dir_all(&inputs);
+        std::fs::create_dir(&inputs).unwrap();
+        generate(&inputs, returns, rows);
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, rules_text(returns)).unwrap();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&inputs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        // Warm the page cache for both contenders alike.
+        let _ = floor(&files, &dir.path().join("floor.xlsx"));
+        let mut floors = Vec::new();
+        let mut ours = Vec::new();
+        let mut peak: f64 = 0.0;
+        for _ in 0..3 {
+            floors.push(floor(&files, &dir.path().join("floor.xlsx")));
+            let (t, mem) = consolidate(&inputs, &rules, &dir.path().join("out.xlsx"));
+            ours.push(t);
+            peak = peak.max(mem);
+        }
+        let median = |v: &mut Vec<Duration>| {
+            v.sort();
+            v[v.len() / 2]
+        };
+        let (f, o) = (median(&mut floors), median(&mut ours));
+        let ratio = o.as_secs_f64() / f.as_secs_f64();
+        println!(
+            "{returns} returns × {rows} rows: consolidate {:.2} s, floor (calamine read + rust_xlsxwriter write) {:.2} s, ratio {ratio:.2} (target ≤ 1.5); peak memory {peak:.0} MB (target < 300 MB)",
+            o.as_secs_f64(),
+            f.as_secs_f64()
+        );
+    }
+}
