@@ -492,3 +492,58 @@ fn exit_codes_and_closing_count() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("找不到"));
 }
+
+/// A return on another quarter's template, one that says another quarter, one without some
+/// columns, and one with an unreadable 填报日期: each flagged with its code.
+#[test]
+fn other_quarter_old_template_missing_columns_and_bad_filed_date() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&[
+        "template",
+        "--quarter",
+        "2026Q2",
+        "--unit",
+        "通化",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    std::fs::remove_file(dir.path().join("2026Q2_空白_报送模板.xlsx")).unwrap();
+    std::fs::write(
+        dir.path().join("白城.csv"),
+        "报送季度,2026年第二季度\n填报日期,上周五\n标题,刊发媒体,审核人,签发人\n甲,东方烟草报,王,赵\n",
+    )
+    .unwrap();
+    let b = load(&[dir.path().to_path_buf()], "2026Q3");
+    let codes = |name: &str| -> Vec<(Severity, String)> {
+        b.files
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap()
+            .problems
+            .iter()
+            .map(|p| (p.severity, p.code.id()))
+            .collect()
+    };
+    let tpl = codes("2026Q2_通化市局（分公司）_报送模板.xlsx");
+    assert!(tpl.contains(&(Severity::Warning, "F10".into())), "{tpl:?}");
+    assert!(tpl.contains(&(Severity::Warning, "F11".into())), "{tpl:?}");
+    let csv = codes("白城.csv");
+    for c in ["F10", "F16", "F17"] {
+        assert!(csv.contains(&(Severity::Warning, c.into())), "{c}: {csv:?}");
+    }
+    let f = b.files.iter().find(|f| f.name == "白城.csv").unwrap();
+    let missing = f
+        .problems
+        .iter()
+        .find(|p| p.code == Code::F16MissingColumns)
+        .unwrap();
+    assert!(
+        missing.message.contains("“稿件类别”“刊发日期”"),
+        "{}",
+        missing.message
+    );
+    // The row lacks category and date: it does not score, and says why at its cells.
+    let e = &f.ret().unwrap().entries[0];
+    assert_eq!(e.status, Status::NotScored);
+    assert_eq!(e.reasons, ["缺少稿件类别", "缺少刊发日期"]);
+}
