@@ -5,13 +5,21 @@
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-/// The characters of `s` after NFKC, without the cost of normalising text that already is
-/// (most Chinese text is).
+/// The characters of `s` after NFKC, without the cost of normalising text that already is.
+/// When the text has full-width forms (a title with “：”), only the characters that are neither
+/// ASCII nor CJK ideographs go through NFKC, one at a time: keys only need the same result for
+/// the same text, and ASCII and CJK ideographs are their own NFKC.
 fn nfkc_chars(s: &str) -> Box<dyn Iterator<Item = char> + '_> {
     if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         Box::new(s.chars())
     } else {
-        Box::new(s.nfkc())
+        Box::new(s.chars().flat_map(|c| -> Box<dyn Iterator<Item = char>> {
+            if c.is_ascii() || is_cjk(c) {
+                Box::new(std::iter::once(c))
+            } else {
+                Box::new(std::iter::once(c).nfkc())
+            }
+        }))
     }
 }
 

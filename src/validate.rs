@@ -153,6 +153,22 @@ impl Entry {
     pub fn month(&self) -> Option<u32> {
         self.date.map(|d| d.month())
     }
+
+    /// The points this row earns: its tier's, when it scores.
+    pub fn points(&self, rules: &Rules) -> u32 {
+        if self.status.scores() {
+            rules.points_of(self.tier)
+        } else {
+            0
+        }
+    }
+
+    /// 稿件类别 as recognised, or as written when it was not.
+    pub fn category_text(&self) -> &str {
+        self.category
+            .map(Category::label)
+            .unwrap_or(&self.category_written)
+    }
 }
 
 /// What the validator needs to know about the return the rows came from.

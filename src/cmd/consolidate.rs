@@ -8,7 +8,7 @@ use crate::report::Report;
 use crate::rules::{Quarter, Rules};
 use crate::write::{consolidated, feedback, save_whole, save_workbook_whole};
 use anyhow::{bail, Context};
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Timelike};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,18 +21,10 @@ fn now() -> anyhow::Result<NaiveDateTime> {
     match std::env::var(NOW_VAR) {
         Ok(s) => NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S")
             .with_context(|| format!("环境变量 {NOW_VAR} 的时间格式应为 2026-09-25T10:00:00")),
-        Err(_) => Ok(chrono::Local::now().naive_local().with_nanosecond_zero()),
-    }
-}
-
-trait NoNanos {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl NoNanos for NaiveDateTime {
-    fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
-        self.with_nanosecond(0).unwrap_or(self)
+        Err(_) => {
+            let now = chrono::Local::now().naive_local();
+            Ok(now.with_nanosecond(0).unwrap_or(now))
+        }
     }
 }
 

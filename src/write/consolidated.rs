@@ -254,18 +254,11 @@ fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
         "复核说明",
     ];
     let rows = report.rows().map(|(unit, e)| {
-        let points = if e.status.scores() {
-            report.rules.points_of(e.tier)
-        } else {
-            0
-        };
+        let points = e.points(report.rules);
         vec![
             entry_id(unit, e).into(),
             unit.into(),
-            e.category
-                .map(|c| c.label().to_string())
-                .unwrap_or_else(|| e.category_written.clone())
-                .into(),
+            e.category_text().into(),
             e.title.as_str().into(),
             e.outlet_written.as_str().into(),
             outlet_as_matched(report, e).into(),

@@ -107,17 +107,10 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
     let rows: Vec<Vec<Val<'_>>> = report.scored.entries[unit]
         .iter()
         .map(|e| {
-            let points = if e.status.scores() {
-                report.rules.points_of(e.tier)
-            } else {
-                0
-            };
+            let points = e.points(report.rules);
             vec![
                 e.at.as_str().into(),
-                e.category
-                    .map(|c| c.label().to_string())
-                    .unwrap_or_else(|| e.category_written.clone())
-                    .into(),
+                e.category_text().into(),
                 e.title.as_str().into(),
                 e.outlet_written.as_str().into(),
                 e.tier.label().into(),
