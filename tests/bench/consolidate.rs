@@ -48,19 +48,10 @@ fn write_return(path: &Path, unit: usize, rows: usize) {
     ws.write_string(1, 1, format!("测试单位{unit:04}")).unwrap();
     ws.write_string(1, 3, "填报日期").unwrap();
     ws.write_string(1, 4, "2026-09-18").unwrap();
-    let head = [
-        "序号",
-        "稿件类别",
-        "标题",
-        "刊发媒体",
-        "媒体类别",
-        "刊发日期",
-        "期号版面",
-        "作者",
-        "审核人",
-        "签发人",
-        "备注",
-    ];
+    let head: Vec<&str> = xinxi::contract::Column::ALL
+        .iter()
+        .map(|c| c.header())
+        .collect();
     for (c, h) in head.iter().enumerate() {
         ws.write_string(3, c as u16, *h).unwrap();
     }
