@@ -30,23 +30,41 @@ pub struct Report<'a> {
 }
 
 /// A stable id for a row, from what it is rather than where it sits, so that the office's
-/// review decisions survive a unit re-sending its return with rows in another order.
-pub fn entry_id(unit: &str, e: &Entry) -> String {
-    let key = format!(
-        "{}|{}|{}|{}",
-        crate::text::name_key(unit),
-        e.title_key,
-        crate::text::name_key(&e.outlet_written),
-        e.date
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| e.date_written.clone())
-    );
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in key.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
+/// review decisions survive a unit re-sending its return with rows in another order. The unit is
+/// its roster name; the title and outlet are compared as keys (spacing, marks and width do not
+/// change the id).
+pub fn entry_id(rules: &Rules, unit: &str, e: &Entry) -> String {
+    let mut h = Fnv::default();
+    h.write(unit);
+    h.write(&e.title_key);
+    match e.outlet {
+        // A listed outlet is keyed by its name in the list, however the unit wrote it.
+        crate::validate::OutletMatch::Listed(i) => h.write(&rules.outlets[i].name),
+        _ => h.write(&crate::text::name_key(&e.outlet_written)),
     }
-    format!("{:08X}", (h >> 32) as u32 ^ h as u32)
+    match e.date {
+        Some(d) => h.write(&d.to_string()),
+        None => h.write(&e.date_written),
+    }
+    format!("{:08X}", (h.0 >> 32) as u32 ^ h.0 as u32)
+}
+
+/// FNV-1a, with a separator between fields.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf29ce484222325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, s: &str) {
+        for b in s.bytes().chain(std::iter::once(b'|')) {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+    }
 }
 
 impl<'a> Report<'a> {
@@ -311,5 +329,68 @@ impl<'a> Report<'a> {
             out.push_str(&format!("输出：{o}\n"));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::table::locate;
+    use crate::read::{Cell, Format, RawBook, RawSheet};
+    use crate::validate::{validate, Context};
+
+    fn entries(rows: &[[&str; 4]]) -> Vec<Entry> {
+        let mut cells: Vec<(u32, u16, Cell)> = ["稿件类别", "标题", "刊发媒体", "刊发日期"]
+            .iter()
+            .enumerate()
+            .map(|(c, h)| (0, c as u16, Cell::Text(h.to_string())))
+            .collect();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                cells.push((r as u32 + 1, c as u16, Cell::Text(v.to_string())));
+            }
+        }
+        let book = RawBook {
+            format: Format::Csv,
+            sheets: vec![RawSheet {
+                name: "S".into(),
+                visible: true,
+                cells,
+            }],
+            truncated: vec![],
+        };
+        let rules = Rules::builtin();
+        let ctx = Context {
+            rules: &rules,
+            quarter: Quarter::parse("2026Q3").unwrap(),
+            file: "f.csv",
+            unit: None,
+            filed: None,
+        };
+        validate(&ctx, &locate(&book).unwrap()).0
+    }
+
+    #[test]
+    fn entry_ids_follow_content_not_position_or_spelling() {
+        let r = Rules::builtin();
+        let a = entries(&[
+            ["宣传报道", "数字烟草建设", "东方烟草报", "2026-08-05"],
+            ["宣传报道", "另一篇", "某某晚报", "2026-08-06"],
+        ]);
+        let b = entries(&[
+            ["宣传报道", "另一篇", "某某晚报", "2026/8/6"],
+            [
+                "宣传报道",
+                "数字 烟草 建设！",
+                "《东方烟草报》",
+                "2026年8月5日",
+            ],
+        ]);
+        let id = |e: &Entry| entry_id(&r, "长春市局（分公司）", e);
+        assert_eq!(id(&a[0]), id(&b[1]));
+        assert_eq!(id(&a[1]), id(&b[0]));
+        assert_ne!(id(&a[0]), id(&a[1]));
+        assert_ne!(id(&a[0]), entry_id(&r, "吉林市局（分公司）", &a[0]));
+        assert_eq!(id(&a[0]).len(), 8);
     }
 }

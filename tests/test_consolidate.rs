@@ -193,6 +193,10 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
         by_status.get("待核").copied().unwrap_or(0),
         t["rows_pending"].as_u64().unwrap()
     );
+    let ids: std::collections::BTreeSet<String> = (2..detail.height() as u32)
+        .map(|r| cell(&detail, r, 0))
+        .collect();
+    assert_eq!(ids.len(), listed, "every row has its own id");
     let subs = wb.worksheet_range("报送情况").unwrap();
     assert!((2..subs.height() as u32)
         .any(|r| cell(&subs, r, 11).contains("吉林市局_初稿.xlsx（已被取代）")));
@@ -430,4 +434,25 @@ fn feedback_workbooks_for_every_unit() {
         .any(|(k, v)| k == "全省排名" && v.starts_with(&format!("第 {} 名", cc["rank"]))));
     let rows = wb.worksheet_range("稿件明细").unwrap();
     assert_eq!(rows.height() as u64 - 2, cc["rows_read"].as_u64().unwrap());
+}
+
+#[test]
+fn identical_rows_get_distinct_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    write_csv(
+        dir.path(),
+        "长春.csv",
+        "报送单位,长春市局\n稿件类别,标题,刊发媒体,刊发日期,审核人,签发人\n宣传报道,甲,东方烟草报,2026-08-05,王,赵\n宣传报道,甲,东方烟草报,2026-08-05,王,赵\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (_, _, xlsx) = consolidate(dir.path(), out.path(), &["--quarter", "2026Q3"]);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let detail = wb.worksheet_range("稿件明细").unwrap();
+    let (a, b) = (cell(&detail, 2, 0), cell(&detail, 3, 0));
+    assert_eq!(b, format!("{a}-2"));
+    assert_eq!(
+        (cell(&detail, 2, 13), cell(&detail, 3, 13)),
+        ("计分".to_string(), "不计分".to_string())
+    );
+    assert_eq!(cell(&detail, 3, 14), "重复");
 }

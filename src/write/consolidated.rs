@@ -253,10 +253,18 @@ fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
         "复核决定",
         "复核说明",
     ];
-    let rows = report.rows().map(|(unit, e)| {
+    // Two identical rows (a piece reported twice) would share an id: number the repeats.
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let rows = report.rows().map(move |(unit, e)| {
         let points = e.points(report.rules);
+        let mut id = entry_id(report.rules, unit, e);
+        let n = seen.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            id = format!("{id}-{n}");
+        }
         vec![
-            entry_id(unit, e).into(),
+            id.into(),
             unit.into(),
             e.category_text().into(),
             e.title.as_str().into(),
