@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// 政务信息和宣传报道季度计分：生成报送模板、校验和汇总各单位报送表。
 #[derive(Parser, Debug)]
-#[command(name = "xinxi-score", version, about, long_about = None)]
+#[command(name = "xinxi-score", version)]
 pub struct Cli {
     /// 规则文件（TOML）；不指定时使用内置默认规则
     #[arg(long, global = true, value_name = "FILE")]
