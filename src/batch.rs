@@ -101,53 +101,143 @@ impl Batch {
     }
 }
 
-/// Read and validate everything under `paths`. `quarter` is the quarter to validate against;
-/// without it each return is validated against its own quarter.
+/// Which quarter the returns are validated against.
+#[derive(Clone, Copy, Debug)]
+pub enum QuarterChoice {
+    /// The quarter the caller named.
+    Given(Quarter),
+    /// Each return against its own quarter (what it says, or what its dates say): `check`.
+    Own,
+    /// The quarter the returns agree on; an error when they do not: `consolidate`.
+    Agreed,
+}
+
+/// Read and validate everything under `paths`. Returns the batch and, for `Given` and `Agreed`,
+/// the quarter used.
 pub fn load(
     paths: &[PathBuf],
     rules: &Rules,
-    quarter: Option<Quarter>,
+    choice: QuarterChoice,
     mode: ReadMode,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> anyhow::Result<Batch> {
+) -> anyhow::Result<(Batch, Option<Quarter>)> {
     let found = discover::discover(paths)?;
-    let total = found.files.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
     let base = common_base(paths);
-    // Each file is examined as soon as it is read, on the thread that read it.
-    let handle = |i: usize, result: ReadResult| {
-        let path = &found.files[i];
-        let report = examine(
-            path,
-            display_name(path, base.as_deref()),
-            result,
-            rules,
-            quarter,
-        );
-        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        progress(n, total);
-        report
+    let names: Vec<String> = found
+        .files
+        .iter()
+        .map(|p| display_name(p, base.as_deref()))
+        .collect();
+    let all: Vec<usize> = (0..found.files.len()).collect();
+    let first = match choice {
+        QuarterChoice::Given(q) => Some(q),
+        _ => None,
     };
-    let mut files: Vec<FileReport> = match mode {
-        ReadMode::Isolated(exe) => isolate::read_all(exe, &found.files, &handle),
-        ReadMode::InProcess => {
-            use rayon::prelude::*;
-            (0..total)
-                .into_par_iter()
-                .map(|i| handle(i, crate::read::cells::read_file(&found.files[i])))
-                .collect()
+    let mut files = read_and_examine(&found.files, &names, &all, rules, first, &mode, progress);
+    let mut quarter = first;
+    if let QuarterChoice::Agreed = choice {
+        let agreed = agreed_quarter(&files)?;
+        // A return that names no quarter was checked against the quarter its dates suggest;
+        // when that is not the agreed one, it is checked again (the only file read twice).
+        let again: Vec<usize> = files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.ret().is_some_and(|r| r.quarter != agreed))
+            .map(|(i, _)| i)
+            .collect();
+        if !again.is_empty() {
+            let redone = read_and_examine(
+                &found.files,
+                &names,
+                &again,
+                rules,
+                Some(agreed),
+                &mode,
+                &|_, _| {},
+            );
+            for (i, f) in again.into_iter().zip(redone) {
+                files[i] = f;
+            }
         }
-    };
+        quarter = Some(agreed);
+    }
     let mut ignored = found.ignored;
     for p in &mut ignored {
         p.file = display_name(Path::new(&p.file), base.as_deref());
     }
     supersede(&mut files, rules);
-    Ok(Batch {
-        files,
-        skipped: found.skipped,
-        ignored,
-    })
+    Ok((
+        Batch {
+            files,
+            skipped: found.skipped,
+            ignored,
+        },
+        quarter,
+    ))
+}
+
+/// Read the files at `which` and examine each as soon as it is read, on the thread that read it.
+fn read_and_examine(
+    paths: &[PathBuf],
+    names: &[String],
+    which: &[usize],
+    rules: &Rules,
+    quarter: Option<Quarter>,
+    mode: &ReadMode,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Vec<FileReport> {
+    let total = which.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let chosen: Vec<PathBuf> = which.iter().map(|&i| paths[i].clone()).collect();
+    let handle = |k: usize, result: ReadResult| {
+        let i = which[k];
+        let report = examine(&paths[i], names[i].clone(), result, rules, quarter);
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        progress(n, total);
+        report
+    };
+    match mode {
+        ReadMode::Isolated(exe) => isolate::read_all(exe, &chosen, &handle),
+        ReadMode::InProcess => {
+            use rayon::prelude::*;
+            (0..total)
+                .into_par_iter()
+                .map(|k| handle(k, crate::read::cells::read_file(&chosen[k])))
+                .collect()
+        }
+    }
+}
+
+/// The quarter the returns say they are for; when none says, the one their dates suggest.
+fn agreed_quarter(files: &[FileReport]) -> anyhow::Result<Quarter> {
+    let count = |declared_only: bool| {
+        let mut seen: BTreeMap<Quarter, usize> = BTreeMap::new();
+        for r in files.iter().filter_map(|f| f.ret()) {
+            match (r.declared_quarter, declared_only) {
+                (Some(q), _) => *seen.entry(q).or_default() += 1,
+                (None, false) => *seen.entry(r.quarter).or_default() += 1,
+                (None, true) => {}
+            }
+        }
+        seen
+    };
+    let mut seen = count(true);
+    if seen.is_empty() {
+        seen = count(false);
+    }
+    match seen.len() {
+        1 => Ok(*seen.keys().next().expect("one")),
+        0 => anyhow::bail!(
+            "文件夹中没有可读取的报送表，无法确定季度；请用 --quarter 指定，例如 --quarter 2026Q3"
+        ),
+        _ => {
+            let list: Vec<String> = seen.iter().map(|(q, n)| format!("{q}：{n} 个")).collect();
+            anyhow::bail!(
+                "各报送表的季度不一致（{}），请用 --quarter 指定要汇总的季度",
+                list.join("，")
+            )
+        }
+    }
 }
 
 fn common_base(paths: &[PathBuf]) -> Option<PathBuf> {

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use std::path::{Path, PathBuf};
-use xinxi::batch::{self, Batch, ReadMode};
+use xinxi::batch::{self, Batch, QuarterChoice, ReadMode};
 use xinxi::problem::{Code, Severity};
 use xinxi::rules::{Quarter, Rules};
 use xinxi::validate::Status;
@@ -17,11 +17,12 @@ fn load(paths: &[PathBuf], quarter: &str) -> Batch {
     batch::load(
         paths,
         &Rules::builtin(),
-        Some(Quarter::parse(quarter).unwrap()),
+        QuarterChoice::Given(Quarter::parse(quarter).unwrap()),
         ReadMode::InProcess,
         &|_, _| {},
     )
     .unwrap()
+    .0
 }
 
 /// (category, title, outlet, date) of every row of the one return in `path`.

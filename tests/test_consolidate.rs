@@ -456,3 +456,33 @@ fn identical_rows_get_distinct_ids() {
     );
     assert_eq!(cell(&detail, 3, 14), "重复");
 }
+
+/// A return that names no quarter, with only a 补报 date (June), would look like Q2 on its own;
+/// it is checked against the quarter the other returns agree on.
+#[test]
+fn return_without_quarter_follows_the_agreed_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "稿件类别,标题,刊发媒体,刊发日期,审核人,签发人\n";
+    write_csv(
+        dir.path(),
+        "长春.csv",
+        &format!("报送季度,2026Q3\n{head}宣传报道,甲,东方烟草报,2026-08-05,王,赵\n"),
+    );
+    write_csv(
+        dir.path(),
+        "吉林.csv",
+        &format!("{head}宣传报道,乙,东方烟草报,2026-06-25,王,赵\n"),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (_, s, _) = consolidate(dir.path(), out.path(), &[]);
+    assert_eq!(s["quarter"], "2026Q3");
+    let jl = s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "吉林市局（分公司）")
+        .unwrap();
+    assert_eq!(jl["total"], 5, "the June item is 补报 in Q3 and scores");
+    assert_eq!(jl["rows_scored"], 1);
+    assert_eq!(jl["quotas"][0]["count"], 0, "补报 counts for no month");
+}

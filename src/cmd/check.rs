@@ -2,7 +2,7 @@
 //! Exit status 0 when no 错误, 1 when any.
 
 use super::progress::Progress;
-use crate::batch::{self, Batch, FileReport, Outcome, ReadMode};
+use crate::batch::{self, Batch, FileReport, Outcome, QuarterChoice, ReadMode};
 use crate::cli::CheckArgs;
 use crate::problem::{Problem, Severity};
 use crate::rules::{Quarter, Rules};
@@ -16,10 +16,14 @@ pub fn run(rules_path: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCod
     let quarter = args.quarter.as_deref().map(Quarter::parse).transpose()?;
     let exe = std::env::current_exe()?;
     let progress = Progress::new();
-    let batch = batch::load(
+    let choice = match quarter {
+        Some(q) => QuarterChoice::Given(q),
+        None => QuarterChoice::Own,
+    };
+    let (batch, _) = batch::load(
         &args.paths,
         &rules,
-        quarter,
+        choice,
         ReadMode::Isolated(&exe),
         &|d, t| progress.tick(d, t),
     )?;

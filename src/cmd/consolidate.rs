@@ -2,14 +2,13 @@
 //! consolidated workbook (plus the JSON summary and per-unit feedback on request).
 
 use super::progress::Progress;
-use crate::batch::{self, ReadMode};
+use crate::batch::{self, QuarterChoice, ReadMode};
 use crate::cli::ConsolidateArgs;
 use crate::report::Report;
 use crate::rules::{Quarter, Rules};
 use crate::write::{consolidated, feedback, save_whole, save_workbook_whole};
 use anyhow::{bail, Context};
 use chrono::{NaiveDateTime, Timelike};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,19 +36,19 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let now = now()?;
     let exe = std::env::current_exe()?;
     let progress = Progress::new();
-    let batch = batch::load(
+    let choice = match asked {
+        Some(q) => QuarterChoice::Given(q),
+        None => QuarterChoice::Agreed,
+    };
+    let (batch, quarter) = batch::load(
         std::slice::from_ref(&args.dir),
         &rules,
-        asked,
+        choice,
         ReadMode::Isolated(&exe),
         &|d, t| progress.tick(d, t),
     )?;
     progress.finish();
-
-    let quarter = match asked {
-        Some(q) => q,
-        None => agreed_quarter(&batch)?,
-    };
+    let quarter = quarter.expect("a given or agreed quarter");
     let inputs: Vec<PathBuf> = batch
         .files
         .iter()
@@ -108,31 +107,6 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     }
     print!("{}", report.terminal(&written));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The quarter the returns agree on; when they do not, the clerk must say which.
-fn agreed_quarter(batch: &batch::Batch) -> anyhow::Result<Quarter> {
-    let mut seen: BTreeMap<Quarter, usize> = BTreeMap::new();
-    for f in &batch.files {
-        if let Some(r) = f.ret() {
-            *seen
-                .entry(r.declared_quarter.unwrap_or(r.quarter))
-                .or_default() += 1;
-        }
-    }
-    match seen.len() {
-        1 => Ok(*seen.keys().next().expect("one")),
-        0 => bail!(
-            "文件夹中没有可读取的报送表，无法确定季度；请用 --quarter 指定，例如 --quarter 2026Q3"
-        ),
-        _ => {
-            let list: Vec<String> = seen.iter().map(|(q, n)| format!("{q}：{n} 个")).collect();
-            bail!(
-                "各报送表的季度不一致（{}），请用 --quarter 指定要汇总的季度",
-                list.join("，")
-            )
-        }
-    }
 }
 
 /// The folder that holds `dir`, where the consolidated workbook goes by default.
