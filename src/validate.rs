@@ -10,7 +10,7 @@ use crate::problem::{Code, Problem, Severity};
 use crate::read::table::{Located, RawRow};
 use crate::rules::{DateClass, DuplicatePolicy, OutletKind, Quarter, Rules, Tier};
 use crate::text::{name_key, title_key};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -150,10 +150,6 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn month(&self) -> Option<u32> {
-        self.date.map(|d| d.month())
-    }
-
     /// The points this row earns: its tier's, when it scores.
     pub fn points(&self, rules: &Rules) -> u32 {
         if self.status.scores() {
