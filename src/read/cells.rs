@@ -79,35 +79,61 @@ fn classify(msg: &str) -> ReadFailure {
     }
 }
 
+/// The cell budget of one file, and what was left out.
 #[derive(Default)]
 struct Budget {
     cells: usize,
     notes: Vec<String>,
 }
 
-impl Budget {
-    /// Whether a cell at (row, col) may be kept; notes once per sheet what was left out.
-    fn admit(&mut self, sheet: &str, row: u32, col: u32, dropped: &mut usize) -> bool {
-        if row >= limits::MAX_ROWS
-            || col >= limits::MAX_COLS as u32
-            || self.cells >= limits::MAX_CELLS
-        {
-            *dropped += 1;
-            return false;
+/// One sheet's cells as they are read, held to the file's budget.
+struct SheetCells {
+    name: String,
+    visible: bool,
+    cells: Vec<(u32, u16, Cell)>,
+    dropped: usize,
+}
+
+impl SheetCells {
+    fn new(name: String, visible: bool) -> SheetCells {
+        SheetCells {
+            name,
+            visible,
+            cells: Vec::new(),
+            dropped: 0,
         }
-        let _ = sheet;
-        self.cells += 1;
-        true
     }
 
-    fn close_sheet(&mut self, sheet: &str, dropped: usize) {
-        if dropped > 0 {
-            self.notes.push(format!(
-                "工作表“{sheet}”中有 {dropped} 个单元格超出读取范围（{} 行、{} 列、共 {} 个单元格以内）未读取",
+    /// Keep a non-empty cell unless it lies past the limits or the budget is spent.
+    fn add(&mut self, budget: &mut Budget, row: u32, col: u32, value: Option<Cell>) {
+        let Some(v) = value else { return };
+        if row >= limits::MAX_ROWS
+            || col >= limits::MAX_COLS as u32
+            || budget.cells >= limits::MAX_CELLS
+        {
+            self.dropped += 1;
+            return;
+        }
+        budget.cells += 1;
+        self.cells.push((row, col as u16, v));
+    }
+
+    /// The sheet, noting once what was left out.
+    fn finish(self, budget: &mut Budget) -> RawSheet {
+        if self.dropped > 0 {
+            budget.notes.push(format!(
+                "工作表“{}”中有 {} 个单元格超出读取范围（{} 行、{} 列、共 {} 个单元格以内）未读取",
+                self.name,
+                self.dropped,
                 limits::MAX_ROWS,
                 limits::MAX_COLS,
                 limits::MAX_CELLS
             ));
+        }
+        RawSheet {
+            name: self.name,
+            visible: self.visible,
+            cells: self.cells,
         }
     }
 }
@@ -190,33 +216,21 @@ fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFai
         .collect();
     let mut sheets = Vec::new();
     for (name, vis) in metas {
-        let mut cells = Vec::new();
-        let mut dropped = 0;
-        {
-            let mut reader = wb
-                .worksheet_cells_reader(&name)
-                .map_err(|e| classify(&e.to_string()))?;
-            loop {
-                match reader.next_cell() {
-                    Ok(Some(c)) => {
-                        let (r, col) = c.get_position();
-                        if let Some(v) = from_ref(c.get_value()) {
-                            if budget.admit(&name, r, col, &mut dropped) {
-                                cells.push((r, col as u16, v));
-                            }
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Err(classify(&e.to_string())),
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| classify(&e.to_string()))?;
+        let mut sheet = SheetCells::new(name.clone(), vis);
+        loop {
+            match reader.next_cell() {
+                Ok(Some(c)) => {
+                    let (r, col) = c.get_position();
+                    sheet.add(budget, r, col, from_ref(c.get_value()));
                 }
+                Ok(None) => break,
+                Err(e) => return Err(classify(&e.to_string())),
             }
         }
-        budget.close_sheet(&name, dropped);
-        sheets.push(RawSheet {
-            name,
-            visible: vis,
-            cells,
-        });
+        sheets.push(sheet.finish(budget));
     }
     Ok(sheets)
 }
@@ -239,22 +253,11 @@ where
             .worksheet_range(&name)
             .map_err(|e| classify(&e.to_string()))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut cells = Vec::new();
-        let mut dropped = 0;
+        let mut sheet = SheetCells::new(name, vis);
         for (r, c, v) in range.used_cells() {
-            let (r, c) = (r0 + r as u32, c0 + c as u32);
-            if let Some(v) = from_data(v) {
-                if budget.admit(&name, r, c, &mut dropped) {
-                    cells.push((r, c as u16, v));
-                }
-            }
+            sheet.add(budget, r0 + r as u32, c0 + c as u32, from_data(v));
         }
-        budget.close_sheet(&name, dropped);
-        sheets.push(RawSheet {
-            name,
-            visible: vis,
-            cells,
-        });
+        sheets.push(sheet.finish(budget));
     }
     Ok(sheets)
 }
@@ -266,25 +269,18 @@ fn read_csv(bytes: &[u8], budget: &mut Budget) -> Result<RawSheet, ReadFailure> 
         .has_headers(false)
         .flexible(true)
         .from_reader(decoded.as_bytes());
-    let name = "CSV".to_string();
-    let mut cells = Vec::new();
-    let mut dropped = 0;
+    let mut sheet = SheetCells::new("CSV".to_string(), true);
     for (r, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| ReadFailure::Corrupt(format!("CSV 格式有误：{e}")))?;
         for (c, field) in rec.iter().enumerate() {
-            if let Some(v) = text(field) {
-                if budget.admit(&name, r as u32, c as u32, &mut dropped) {
-                    cells.push((r as u32, c as u16, v));
-                }
-            }
+            let (r, c) = (
+                u32::try_from(r).unwrap_or(u32::MAX),
+                u32::try_from(c).unwrap_or(u32::MAX),
+            );
+            sheet.add(budget, r, c, text(field));
         }
     }
-    budget.close_sheet(&name, dropped);
-    Ok(RawSheet {
-        name,
-        visible: true,
-        cells,
-    })
+    Ok(sheet.finish(budget))
 }
 
 /// UTF-8 when the bytes are valid UTF-8 (BOM dropped), otherwise GBK (GB18030).
@@ -347,6 +343,19 @@ mod tests {
         );
         assert_eq!(cells[2], (0, 2, Cell::Number(46000.0)));
         assert_eq!(cells.len(), 3, "blank text cells are not kept");
+    }
+
+    #[test]
+    fn csv_columns_past_the_limit_are_left_out_and_noted() {
+        let wide = vec!["x"; limits::MAX_COLS as usize + 5].join(",");
+        let book = read_bytes(format!("标题\n{wide}\n").as_bytes(), "csv").unwrap();
+        assert_eq!(book.sheets[0].cells.len(), 1 + limits::MAX_COLS as usize);
+        assert_eq!(book.truncated.len(), 1);
+        assert!(
+            book.truncated[0].contains("有 5 个单元格超出读取范围"),
+            "{}",
+            book.truncated[0]
+        );
     }
 
     #[test]
