@@ -336,29 +336,13 @@ impl<'a> Report<'a> {
 mod tests {
     use super::*;
     use crate::read::table::locate;
-    use crate::read::{Cell, Format, RawBook, RawSheet};
+    use crate::read::RawBook;
     use crate::validate::{validate, Context};
 
     fn entries(rows: &[[&str; 4]]) -> Vec<Entry> {
-        let mut cells: Vec<(u32, u16, Cell)> = ["稿件类别", "标题", "刊发媒体", "刊发日期"]
-            .iter()
-            .enumerate()
-            .map(|(c, h)| (0, c as u16, Cell::Text(h.to_string())))
-            .collect();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                cells.push((r as u32 + 1, c as u16, Cell::Text(v.to_string())));
-            }
-        }
-        let book = RawBook {
-            format: Format::Csv,
-            sheets: vec![RawSheet {
-                name: "S".into(),
-                visible: true,
-                cells,
-            }],
-            truncated: vec![],
-        };
+        let mut table: Vec<Vec<&str>> = vec![vec!["稿件类别", "标题", "刊发媒体", "刊发日期"]];
+        table.extend(rows.iter().map(|r| r.to_vec()));
+        let book = RawBook::from_text_rows("S", &table);
         let rules = Rules::builtin();
         let ctx = Context {
             rules: &rules,

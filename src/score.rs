@@ -367,12 +367,12 @@ fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
 mod tests {
     use super::*;
     use crate::read::table::locate;
-    use crate::read::{Cell, Format, RawBook, RawSheet};
+    use crate::read::RawBook;
     use crate::validate::{validate, Context};
 
     /// Rows of (category, title, outlet, date, authors), validated as unit `unit`'s return.
     fn sub(rules: &Rules, unit: usize, rows: &[(&str, &str, &str, &str, &str)]) -> Submission {
-        let head = [
+        let mut table: Vec<Vec<&str>> = vec![vec![
             "稿件类别",
             "标题",
             "刊发媒体",
@@ -380,28 +380,11 @@ mod tests {
             "作者",
             "审核人",
             "签发人",
-        ];
-        let mut cells: Vec<(u32, u16, Cell)> = head
-            .iter()
-            .enumerate()
-            .map(|(c, h)| (0, c as u16, Cell::Text(h.to_string())))
-            .collect();
-        for (r, (a, b, c, d, e)) in rows.iter().enumerate() {
-            for (col, v) in [a, b, c, d, e, &"王", &"赵"].iter().enumerate() {
-                if !v.is_empty() {
-                    cells.push((r as u32 + 1, col as u16, Cell::Text(v.to_string())));
-                }
-            }
+        ]];
+        for (a, b, c, d, e) in rows {
+            table.push(vec![a, b, c, d, e, "王", "赵"]);
         }
-        let book = RawBook {
-            format: Format::Csv,
-            sheets: vec![RawSheet {
-                name: "S".into(),
-                visible: true,
-                cells,
-            }],
-            truncated: vec![],
-        };
+        let book = RawBook::from_text_rows("S", &table);
         let ctx = Context {
             rules,
             quarter: q3(),

@@ -674,38 +674,13 @@ mod tests {
         filed: Option<&str>,
         rows: &[[&str; 5]],
     ) -> (Vec<Entry>, Vec<Problem>) {
-        let mut cells = Vec::new();
-        for (c, h) in head().iter().enumerate() {
-            cells.push((0, c as u16, Cell::Text(h.to_string())));
+        let mut table: Vec<Vec<&str>> = vec![head()];
+        for row in rows {
+            let mut full = row.to_vec();
+            full.extend(["", "张三、李四", "王五", "赵六", ""]);
+            table.push(full);
         }
-        for (r, row) in rows.iter().enumerate() {
-            let full = [
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                "",
-                "张三、李四",
-                "王五",
-                "赵六",
-                "",
-            ];
-            for (c, v) in full.iter().enumerate() {
-                if !v.is_empty() {
-                    cells.push((r as u32 + 1, c as u16, Cell::Text(v.to_string())));
-                }
-            }
-        }
-        let book = RawBook {
-            format: Format::Xlsx,
-            sheets: vec![RawSheet {
-                name: "稿件明细".into(),
-                visible: true,
-                cells,
-            }],
-            truncated: vec![],
-        };
+        let book = RawBook::from_text_rows("稿件明细", &table);
         let located = locate(&book).unwrap();
         let ctx = Context {
             rules,

@@ -83,6 +83,31 @@ pub struct RawBook {
     pub truncated: Vec<String>,
 }
 
+impl RawBook {
+    /// A one-sheet book of text cells, row by row from the top-left; blank strings are left
+    /// out as a reader would. For tests and for anything that builds a return in memory.
+    pub fn from_text_rows<R: AsRef<[S]>, S: AsRef<str>>(sheet: &str, rows: &[R]) -> RawBook {
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.as_ref().iter().enumerate() {
+                let v = v.as_ref();
+                if !v.trim().is_empty() {
+                    cells.push((r as u32, c as u16, Cell::Text(v.to_string())));
+                }
+            }
+        }
+        RawBook {
+            format: Format::Xlsx,
+            sheets: vec![RawSheet {
+                name: sheet.to_string(),
+                visible: true,
+                cells,
+            }],
+            truncated: Vec::new(),
+        }
+    }
+}
+
 /// What reading one file gave: its checksum and size (for 说明) and its cells, or why not.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReadResult {
