@@ -1,8 +1,8 @@
 //! `check`: read and validate returns, print every problem grouped by file, in Chinese.
 //! Exit status 0 when no 错误, 1 when any.
 
-use super::progress::Progress;
-use crate::batch::{self, Batch, FileReport, Outcome, QuarterChoice, ReadMode};
+use super::progress::read_returns;
+use crate::batch::{Batch, FileReport, Outcome, QuarterChoice};
 use crate::cli::CheckArgs;
 use crate::problem::{Problem, Severity};
 use crate::rules::{Quarter, Rules};
@@ -14,20 +14,11 @@ use std::process::ExitCode;
 pub fn run(rules_path: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let rules = Rules::load(rules_path)?;
     let quarter = args.quarter.as_deref().map(Quarter::parse).transpose()?;
-    let exe = std::env::current_exe()?;
-    let progress = Progress::new();
     let choice = match quarter {
         Some(q) => QuarterChoice::Given(q),
         None => QuarterChoice::Own,
     };
-    let (batch, _) = batch::load(
-        &args.paths,
-        &rules,
-        choice,
-        ReadMode::Isolated(&exe),
-        &|d, t| progress.tick(d, t),
-    )?;
-    progress.finish();
+    let (batch, _) = read_returns(&args.paths, &rules, choice)?;
     if args.json {
         println!(
             "{}",

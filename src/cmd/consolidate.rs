@@ -1,8 +1,8 @@
 //! `consolidate`: the main job. Read the folder of returns, score the quarter, and write the
 //! consolidated workbook (plus the JSON summary and per-unit feedback on request).
 
-use super::progress::Progress;
-use crate::batch::{self, QuarterChoice, ReadMode};
+use super::progress::read_returns;
+use crate::batch::QuarterChoice;
 use crate::cli::ConsolidateArgs;
 use crate::report::Report;
 use crate::rules::{Quarter, Rules};
@@ -34,20 +34,11 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     }
     let asked = args.quarter.as_deref().map(Quarter::parse).transpose()?;
     let now = now()?;
-    let exe = std::env::current_exe()?;
-    let progress = Progress::new();
     let choice = match asked {
         Some(q) => QuarterChoice::Given(q),
         None => QuarterChoice::Agreed,
     };
-    let (batch, quarter) = batch::load(
-        std::slice::from_ref(&args.dir),
-        &rules,
-        choice,
-        ReadMode::Isolated(&exe),
-        &|d, t| progress.tick(d, t),
-    )?;
-    progress.finish();
+    let (batch, quarter) = read_returns(std::slice::from_ref(&args.dir), &rules, choice)?;
     let quarter = quarter.expect("a given or agreed quarter");
     let inputs: Vec<PathBuf> = batch
         .files

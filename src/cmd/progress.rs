@@ -1,7 +1,26 @@
-//! A progress bar on the terminal while files are read (only when stderr is a terminal).
+//! Reading the returns as the commands do: in isolated children of this executable, with a
+//! progress bar on the terminal (only when stderr is a terminal).
 
+use crate::batch::{self, Batch, QuarterChoice, ReadMode};
+use crate::rules::{Quarter, Rules};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Read and validate the returns under `paths`, showing progress.
+pub fn read_returns(
+    paths: &[PathBuf],
+    rules: &Rules,
+    choice: QuarterChoice,
+) -> anyhow::Result<(Batch, Option<Quarter>)> {
+    let exe = std::env::current_exe()?;
+    let progress = Progress::new();
+    let out = batch::load(paths, rules, choice, ReadMode::Isolated(&exe), &|d, t| {
+        progress.tick(d, t)
+    });
+    progress.finish();
+    out
+}
 
 pub struct Progress(Option<ProgressBar>);
 
