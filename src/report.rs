@@ -270,9 +270,9 @@ impl<'a> Report<'a> {
     }
 
     /// The one-screen Chinese summary printed at the end of `consolidate`.
-    pub fn terminal(&self, outputs: &[String]) -> String {
-        let s = self.summary();
-        let t = &s["totals"];
+    /// `summary` is [`Report::summary`], made once by the caller.
+    pub fn terminal(&self, summary: &serde_json::Value, outputs: &[String]) -> String {
+        let t = &summary["totals"];
         let mut out = format!(
             "{}汇总（截止日期 {}）\n",
             self.quarter.chinese(),

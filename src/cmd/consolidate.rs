@@ -71,6 +71,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         Ok(())
     };
 
+    let summary = report.summary();
     let mut written = Vec::new();
     guard(&out)?;
     let mut wb = consolidated::build(&report, now).context("生成汇总表失败")?;
@@ -79,7 +80,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     written.push(out.display().to_string());
     if let Some(j) = &args.json {
         guard(j)?;
-        let text = serde_json::to_string_pretty(&report.summary())? + "\n";
+        let text = serde_json::to_string_pretty(&summary)? + "\n";
         save_whole(j, text.as_bytes())?;
         written.push(j.display().to_string());
     }
@@ -96,7 +97,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
             rules.units.len()
         ));
     }
-    print!("{}", report.terminal(&written));
+    print!("{}", report.terminal(&summary, &written));
     Ok(ExitCode::SUCCESS)
 }
 

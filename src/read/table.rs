@@ -124,7 +124,9 @@ impl Located {
 }
 
 /// Rows of a sheet: row → (col → cell).
-fn grid(sheet: &RawSheet) -> BTreeMap<u32, BTreeMap<u16, &Cell>> {
+type Grid<'a> = BTreeMap<u32, BTreeMap<u16, &'a Cell>>;
+
+fn grid(sheet: &RawSheet) -> Grid<'_> {
     let mut g: BTreeMap<u32, BTreeMap<u16, &Cell>> = BTreeMap::new();
     for (r, c, v) in &sheet.cells {
         if !v.is_blank() {
@@ -135,7 +137,7 @@ fn grid(sheet: &RawSheet) -> BTreeMap<u32, BTreeMap<u16, &Cell>> {
 }
 
 /// The best header row of a sheet: (row, columns) naming the most known columns, with 标题.
-fn find_header(g: &BTreeMap<u32, BTreeMap<u16, &Cell>>) -> Option<(u32, BTreeMap<Column, u16>)> {
+fn find_header(g: &Grid) -> Option<(u32, BTreeMap<Column, u16>)> {
     let mut best: Option<(u32, BTreeMap<Column, u16>)> = None;
     for (&r, cols) in g.range(..HEADER_SEARCH_ROWS) {
         let mut found: BTreeMap<Column, u16> = BTreeMap::new();
@@ -162,15 +164,22 @@ pub fn locate(book: &RawBook) -> Option<Located> {
         .find(|s| s.name == contract::SHEET_MARKER)
         .and_then(read_marker);
 
+    // Each data sheet's rows, built once. The template's own helper sheets hold no returns.
+    let grids: Vec<Option<Grid>> = book
+        .sheets
+        .iter()
+        .map(|s| {
+            let helper = s.name == contract::SHEET_MARKER || s.name == contract::SHEET_CATALOG;
+            (!helper).then(|| grid(s))
+        })
+        .collect();
+
     // Candidate sheets: the most columns wins; ties go to 稿件明细, then visible, then order.
     type Candidate = (usize, u32, BTreeMap<Column, u16>, (usize, bool, bool));
     let mut best: Option<Candidate> = None;
     for (i, s) in book.sheets.iter().enumerate() {
-        if s.name == contract::SHEET_MARKER || s.name == contract::SHEET_CATALOG {
-            continue;
-        }
-        let g = grid(s);
-        if let Some((r, cols)) = find_header(&g) {
+        let Some(g) = &grids[i] else { continue };
+        if let Some((r, cols)) = find_header(g) {
             let key = (cols.len(), s.name == contract::SHEET_ENTRIES, s.visible);
             if best.as_ref().is_none_or(|b| key > b.3) {
                 best = Some((i, r, cols, key));
@@ -179,7 +188,7 @@ pub fn locate(book: &RawBook) -> Option<Located> {
     }
     let (si, header_row, columns, _) = best?;
     let sheet = &book.sheets[si];
-    let g = grid(sheet);
+    let g = grids[si].as_ref().expect("candidates have grids");
 
     let mut rows = Vec::new();
     for (&r, cols) in g.range(header_row + 1..) {
@@ -195,14 +204,13 @@ pub fn locate(book: &RawBook) -> Option<Located> {
     }
 
     let mut meta = Meta::default();
-    scan_meta(sheet, &g, Some(header_row), &mut meta);
-    for other in &book.sheets {
-        if other.name != sheet.name
-            && other.name != contract::SHEET_MARKER
-            && other.name != contract::SHEET_CATALOG
-            && other.name != contract::SHEET_INSTRUCTIONS
-        {
-            scan_meta(other, &grid(other), None, &mut meta);
+    scan_meta(sheet, g, Some(header_row), &mut meta);
+    for (i, other) in book.sheets.iter().enumerate() {
+        if i == si || other.name == contract::SHEET_INSTRUCTIONS {
+            continue;
+        }
+        if let Some(og) = &grids[i] {
+            scan_meta(other, og, None, &mut meta);
         }
     }
 
@@ -281,12 +289,7 @@ fn label_of(text: &str) -> Option<(Field, usize)> {
     })
 }
 
-fn scan_meta(
-    sheet: &RawSheet,
-    g: &BTreeMap<u32, BTreeMap<u16, &Cell>>,
-    above: Option<u32>,
-    meta: &mut Meta,
-) {
+fn scan_meta(sheet: &RawSheet, g: &Grid, above: Option<u32>, meta: &mut Meta) {
     let rows = match above {
         Some(h) => g.range(..h),
         None => g.range(..HEADER_SEARCH_ROWS),

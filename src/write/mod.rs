@@ -55,14 +55,3 @@ pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
     persist(tmp, path)
 }
-
-/// Column width (in Excel character units) that fits Chinese text: CJK characters count double.
-pub fn width_for(texts: &[&str], min: f64, max: f64) -> f64 {
-    let w = texts
-        .iter()
-        .map(|t| crate::text::display_width(t))
-        .max()
-        .unwrap_or(0) as f64
-        + 2.0;
-    w.clamp(min, max)
-}
