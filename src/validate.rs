@@ -921,8 +921,11 @@ mod tests {
     fn missing_signoff_warns_or_rejects() {
         let rows = [["宣传报道", "甲", "东方烟草报", "", "2026-07-01"]];
         let rules = Rules::builtin();
-        let mut cells_without_signer = run_with(&rules, None, &rows);
-        assert!(cells_without_signer.1.is_empty());
+        let (_, signed) = run_with(&rules, None, &rows);
+        assert!(
+            signed.is_empty(),
+            "a signed-off row raises nothing: {signed:?}"
+        );
         // Build one row without reviewer and signer by hand.
         let book = RawBook {
             format: Format::Csv,
@@ -977,6 +980,5 @@ mod tests {
             assert!(p[0].message.contains("缺少审核人和签发人"));
             assert_eq!(p[0].cell.as_deref(), Some("E2"));
         }
-        cells_without_signer.0.clear();
     }
 }

@@ -107,6 +107,14 @@ fn metadata_and_unit_from_each_kind_of_file() {
 }
 
 #[test]
+fn a_macro_workbook_xlsm_is_read_like_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("长春市局.xlsm");
+    std::fs::copy(fixtures().join("libreoffice_resaved.xlsx"), &p).unwrap();
+    assert_eq!(rows_of(&p), expected_rows());
+}
+
+#[test]
 fn a_real_xls_named_xlsx_is_still_read() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("四平市局.xlsx");
@@ -292,6 +300,7 @@ fn hostile_and_broken_files_are_reported_and_the_run_goes_on() {
     std::fs::write(d.join("bomb.xlsx"), zip_bomb()).unwrap();
     std::fs::write(d.join("huge_count.xlsx"), huge_shared_string_count()).unwrap();
     std::fs::write(d.join("far_cell.xlsx"), far_cell()).unwrap();
+    std::fs::write(d.join("laughs.xlsx"), billion_laughs()).unwrap();
 
     let out = bin()
         .args(["check", "--json", "--quarter", "2026Q3"])
@@ -338,6 +347,12 @@ fn hostile_and_broken_files_are_reported_and_the_run_goes_on() {
         file("huge_count.xlsx")
     );
     assert!(codes("far_cell.xlsx").contains(&"F15".to_string()));
+    // Entities are not expanded: the file is read or refused, quickly, and never hangs.
+    let laughs = codes("laughs.xlsx");
+    assert!(
+        laughs.iter().all(|c| ["F04", "F08"].contains(&c.as_str())) && !laughs.is_empty(),
+        "{laughs:?}"
+    );
     assert_eq!(file("far_cell.xlsx")["rows_read"], 1);
     for n in [
         "encrypted.xlsx",
@@ -399,6 +414,26 @@ fn huge_shared_string_count() -> Vec<u8> {
     let sheet = r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
     let shared = r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1000000000000" uniqueCount="1000000000000"><si><t>x</t></si></sst>"#;
     minimal_xlsx(sheet, Some(shared))
+}
+
+fn billion_laughs() -> Vec<u8> {
+    let mut doctype = String::from(r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">"#);
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        doctype.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!("&{prev};").repeat(10)
+        ));
+    }
+    doctype.push_str("]>");
+    let sheet = format!(
+        r#"{doctype}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"#
+    );
+    minimal_xlsx(&sheet, None)
 }
 
 fn far_cell() -> Vec<u8> {
