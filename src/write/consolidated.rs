@@ -9,7 +9,8 @@ use crate::validate::{Declared, OutletMatch};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatFormula, ConditionalFormatText,
-    ConditionalFormatTextRule, DocProperties, ExcelDateTime, Format, Workbook, XlsxError,
+    ConditionalFormatTextRule, DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
+    XlsxError,
 };
 
 pub const SHEETS: [&str; 7] = [
@@ -63,17 +64,32 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError>
     // The detail sheets are large and written once; trade a little size for speed.
     wb.set_zip_compression_level(1);
     let f = Formats::default();
-    ranking(&mut wb, report, &f)?;
-    quotas(&mut wb, report, &f)?;
-    entries(&mut wb, report, &f)?;
-    authors(&mut wb, report, &f)?;
-    problems(&mut wb, report, &f)?;
-    submissions(&mut wb, report, &f)?;
-    about(&mut wb, report, &f)?;
+    let mut sheets = Vec::with_capacity(SHEETS.len());
+    for _ in SHEETS {
+        sheets.push(wb.new_worksheet_with_constant_memory()?);
+    }
+    let [rank, quota, detail, person, problem, submitted, notes] = &mut sheets[..] else {
+        unreachable!("one worksheet per sheet name");
+    };
+    // 稿件明细 is most of the work: it is written on its own thread while the other sheets
+    // are written here (each sheet streams to its own temporary file).
+    std::thread::scope(|s| -> Result<(), XlsxError> {
+        let big = s.spawn(|| entries(detail, report, &f));
+        ranking(rank, report, &f)?;
+        quotas(quota, report, &f)?;
+        authors(person, report, &f)?;
+        problems(problem, report, &f)?;
+        submissions(submitted, report, &f)?;
+        about(notes, report, &f)?;
+        big.join().expect("the 稿件明细 writer does not panic")
+    })?;
+    for ws in sheets {
+        wb.push_worksheet(ws);
+    }
     Ok(wb)
 }
 
-fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let p = report.rules.points;
     let headers = [
         "排名",
@@ -116,7 +132,6 @@ fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
             ]
         })
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[0])?;
     let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
     let n = write_table(ws, f, &title, &headers, rows, &[])?;
@@ -155,7 +170,7 @@ fn ranking(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
     Ok(())
 }
 
-fn quotas(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let months = report.quarter.months();
     let mut headers: Vec<String> = vec!["单位".into(), "分组".into(), "报送情况".into()];
     for m in months {
@@ -187,7 +202,6 @@ fn quotas(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxErr
             row
         })
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[1])?;
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
     let n = write_table(
@@ -230,7 +244,7 @@ fn col_letter(c: u16) -> String {
     cell_ref(0, c).trim_end_matches('1').to_string()
 }
 
-fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let headers = [
         "编号",
         "单位",
@@ -289,16 +303,29 @@ fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
             Val::Empty,
         ]
     });
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[2])?;
-    let n = write_table(
-        ws,
-        f,
-        &format!("{}稿件明细", report.quarter.chinese()),
-        &headers,
-        rows,
-        &[18, 19],
-    )?;
+    // The rows are made on one thread and written on another, in chunks, through a short
+    // queue (so memory stays bounded however many rows there are).
+    const CHUNK: usize = 512;
+    let n = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<Val<'_>>>>(4);
+        s.spawn(move || {
+            let mut rows = rows.peekable();
+            while rows.peek().is_some() {
+                if tx.send(rows.by_ref().take(CHUNK).collect()).is_err() {
+                    break;
+                }
+            }
+        });
+        write_table(
+            ws,
+            f,
+            &format!("{}稿件明细", report.quarter.chinese()),
+            &headers,
+            rx.into_iter().flatten(),
+            &[18, 19],
+        )
+    })?;
     ws.set_column_width(3, 40)?;
     ws.set_column_width(14, 30)?;
     let last = FIRST_ROW + n.max(1) - 1;
@@ -316,7 +343,7 @@ fn entries(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
     Ok(())
 }
 
-fn authors(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let rows: Vec<Vec<Val<'_>>> = report
         .scored
         .authors
@@ -331,7 +358,6 @@ fn authors(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
             ]
         })
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[3])?;
     write_table(
         ws,
@@ -344,7 +370,7 @@ fn authors(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxEr
     Ok(())
 }
 
-fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let rows: Vec<Vec<Val<'_>>> = report
         .problems
         .iter()
@@ -362,7 +388,6 @@ fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxE
             ]
         })
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[4])?;
     let n = write_table(
         ws,
@@ -397,7 +422,7 @@ fn problems(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxE
     Ok(())
 }
 
-fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let files = &report.batch.files;
     let mut rows: Vec<Vec<Val<'_>>> = Vec::new();
     for (u, res) in report.scored.units.iter().enumerate() {
@@ -452,7 +477,6 @@ fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), Xl
             "".into(),
         ]);
     }
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[5])?;
     let n = write_table(
         ws,
@@ -491,7 +515,7 @@ fn submissions(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), Xl
     Ok(())
 }
 
-fn about(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let q = report.quarter;
     let w = q.window(report.rules.deadline_day);
     let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -560,7 +584,6 @@ fn about(wb: &mut Workbook, report: &Report, f: &Formats) -> Result<(), XlsxErro
             "未读取".into(),
         ]);
     }
-    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(SHEETS[6])?;
     write_table(
         ws,
