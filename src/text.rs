@@ -5,21 +5,21 @@
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-/// The characters of `s` after NFKC, without the cost of normalising text that already is.
-/// When the text has full-width forms (a title with “：”), only the characters that are neither
-/// ASCII nor CJK ideographs go through NFKC, one at a time: keys only need the same result for
-/// the same text, and ASCII and CJK ideographs are their own NFKC.
-fn nfkc_chars(s: &str) -> Box<dyn Iterator<Item = char> + '_> {
+/// Calls `f` with the characters of `s` after NFKC, without the cost of normalising text that
+/// already is. When the text has full-width forms (a title with “：”), only the characters that
+/// are neither ASCII nor CJK ideographs go through NFKC, one at a time: keys only need the same
+/// result for the same text, and ASCII and CJK ideographs are their own NFKC.
+fn each_nfkc(s: &str, mut f: impl FnMut(char)) {
     if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
-        Box::new(s.chars())
+        s.chars().for_each(f);
     } else {
-        Box::new(s.chars().flat_map(|c| -> Box<dyn Iterator<Item = char>> {
+        for c in s.chars() {
             if c.is_ascii() || is_cjk(c) {
-                Box::new(std::iter::once(c))
+                f(c);
             } else {
-                Box::new(std::iter::once(c).nfkc())
+                std::iter::once(c).nfkc().for_each(&mut f);
             }
-        }))
+        }
     }
 }
 
@@ -32,11 +32,11 @@ const NAME_MARKS: &[char] = &[
 /// book-title marks and quotes removed, all white space removed, Latin letters case-folded.
 pub fn name_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in nfkc_chars(s) {
+    each_nfkc(s, |c| {
         if !c.is_whitespace() && !NAME_MARKS.contains(&c) {
             push_folded(&mut out, c);
         }
-    }
+    });
     out
 }
 
@@ -59,11 +59,11 @@ fn push_folded(out: &mut String, c: char) {
 /// "一稿多投" detection uses it, so punctuation and spacing differences do not hide a duplicate.
 pub fn title_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in nfkc_chars(s) {
+    each_nfkc(s, |c| {
         if is_cjk(c) || c.is_alphanumeric() {
             push_folded(&mut out, c);
         }
-    }
+    });
     out
 }
 

@@ -181,7 +181,7 @@ struct RowCtx<'a> {
     ctx: &'a Context<'a>,
     sheet: &'a str,
     columns: &'a std::collections::BTreeMap<Column, u16>,
-    row: &'a RawRow,
+    row: &'a RawRow<'a>,
     problems: &'a mut Vec<Problem>,
     errors: usize,
     reasons: Vec<String>,
@@ -348,7 +348,8 @@ fn validate_row(
         }
         d
     });
-    let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    // NaiveDate displays as 2026-08-05.
+    let ymd = |d: NaiveDate| d.to_string();
     let mut class = None;
     if let Some(d) = date {
         let c = window.classify(d);
@@ -424,9 +425,14 @@ fn validate_row(
     let outlet = if outlet_written.is_empty() {
         OutletMatch::Unlisted
     } else {
-        *outlets
-            .entry(outlet_written.clone())
-            .or_insert_with(|| match_outlet(rules, &outlet_written))
+        match outlets.get(&outlet_written) {
+            Some(m) => *m,
+            None => {
+                let m = match_outlet(rules, &outlet_written);
+                outlets.insert(outlet_written.clone(), m);
+                m
+            }
+        }
     };
     let declared_tier = match declared {
         Some(Declared::PartyInfo) | Some(Declared::PartyNews) => Tier::Two,

@@ -35,7 +35,8 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
             Cell::Number(n) => n.to_string(),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            // NaiveDate displays as 2026-08-05.
+            Cell::Date(d) => d.to_string(),
             Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
             Cell::Error(e) => e.clone(),
         }

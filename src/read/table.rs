@@ -14,6 +14,20 @@ const HEADER_SEARCH_ROWS: u32 = 60;
 
 /// A header as written → the column it names.
 pub fn header_column(written: &str) -> Option<Column> {
+    // Most cells searched are titles and other long text: no header is longer than a few
+    // characters before its bracketed note, so those are passed over without normalising.
+    let head = written
+        .split(['(', '（', '[', '［'])
+        .next()
+        .unwrap_or_default();
+    if head
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .nth(16)
+        .is_some()
+    {
+        return None;
+    }
     let mut k = name_key(written);
     // Notes in brackets and required-field stars: 刊发日期（必填）, *标题.
     if let Some(i) = k.find(['(', '[']) {
@@ -51,24 +65,26 @@ pub fn header_column(written: &str) -> Option<Column> {
     Some(col)
 }
 
-/// One entry row as read: the cell of each known column, when present.
+/// One entry row as read: the cell of each known column, when present (borrowed from the book).
 #[derive(Clone, Debug, PartialEq)]
-pub struct RawRow {
+pub struct RawRow<'a> {
     /// Zero-based sheet row.
     pub row: u32,
-    pub cells: BTreeMap<Column, (u16, Cell)>,
+    cells: [Option<&'a Cell>; Column::ALL.len()],
 }
 
-impl RawRow {
-    pub fn get(&self, c: Column) -> Option<&Cell> {
-        self.cells.get(&c).map(|(_, v)| v)
+impl<'a> RawRow<'a> {
+    pub fn get(&self, c: Column) -> Option<&'a Cell> {
+        self.cells[c.index() as usize]
     }
 
     /// The cell's text, cleaned; empty when absent.
     pub fn text(&self, c: Column) -> String {
-        self.get(c)
-            .map(|v| crate::text::clean_cell(&v.display()))
-            .unwrap_or_default()
+        match self.get(c) {
+            Some(Cell::Text(t)) => crate::text::clean_cell(t),
+            Some(v) => crate::text::clean_cell(&v.display()),
+            None => String::new(),
+        }
     }
 }
 
@@ -98,7 +114,7 @@ pub struct Marker {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Located {
+pub struct Located<'a> {
     pub sheet: String,
     pub header_row: u32,
     /// Known columns found, with their sheet column.
@@ -106,10 +122,10 @@ pub struct Located {
     pub meta: Meta,
     pub marker: Option<Marker>,
     /// Rows with something in a known column other than 序号.
-    pub rows: Vec<RawRow>,
+    pub rows: Vec<RawRow<'a>>,
 }
 
-impl Located {
+impl Located<'_> {
     pub fn missing_required(&self) -> Vec<Column> {
         [
             Column::Category,
@@ -123,25 +139,95 @@ impl Located {
     }
 }
 
-/// Rows of a sheet: row → (col → cell).
-type Grid<'a> = BTreeMap<u32, BTreeMap<u16, &'a Cell>>;
+/// A sheet's non-blank cells in reading order (row, then column), with where each row starts:
+/// built once per sheet, then searched for the header, the metadata and the rows.
+struct Grid<'a> {
+    cells: Vec<(u32, u16, &'a Cell)>,
+    /// (row, index of its first cell in `cells`), in row order.
+    starts: Vec<(u32, usize)>,
+}
 
-fn grid(sheet: &RawSheet) -> Grid<'_> {
-    let mut g: BTreeMap<u32, BTreeMap<u16, &Cell>> = BTreeMap::new();
-    for (r, c, v) in &sheet.cells {
-        if !v.is_blank() {
-            g.entry(*r).or_default().insert(*c, v);
+/// One row of a [`Grid`]: its cells in column order.
+#[derive(Clone, Copy)]
+struct GridRow<'g, 'a>(&'g [(u32, u16, &'a Cell)]);
+
+impl<'g, 'a> GridRow<'g, 'a> {
+    fn get(self, col: u16) -> Option<&'a Cell> {
+        self.0
+            .binary_search_by_key(&col, |x| x.1)
+            .ok()
+            .map(|i| self.0[i].2)
+    }
+
+    fn iter(self) -> impl Iterator<Item = (u16, &'a Cell)> + 'g {
+        self.0.iter().map(|&(_, c, v)| (c, v))
+    }
+}
+
+impl<'a> Grid<'a> {
+    fn new(sheet: &'a RawSheet) -> Grid<'a> {
+        let mut cells: Vec<(u32, u16, &Cell)> = sheet
+            .cells
+            .iter()
+            .filter(|(_, _, v)| !v.is_blank())
+            .map(|(r, c, v)| (*r, *c, v))
+            .collect();
+        // Readers give cells in order; a file that repeats a cell keeps its last value.
+        if !cells.is_sorted_by_key(|x| (x.0, x.1)) {
+            cells.sort_by_key(|x| (x.0, x.1));
+        }
+        let mut kept: Vec<(u32, u16, &Cell)> = Vec::with_capacity(cells.len());
+        for x in cells {
+            match kept.last_mut() {
+                Some(last) if (last.0, last.1) == (x.0, x.1) => *last = x,
+                _ => kept.push(x),
+            }
+        }
+        let mut starts = Vec::new();
+        for (i, x) in kept.iter().enumerate() {
+            if starts.last().is_none_or(|&(r, _)| r != x.0) {
+                starts.push((x.0, i));
+            }
+        }
+        Grid {
+            cells: kept,
+            starts,
         }
     }
-    g
+
+    /// The rows whose number is in `range`, in order.
+    fn rows(
+        &self,
+        range: impl std::ops::RangeBounds<u32>,
+    ) -> impl Iterator<Item = (u32, GridRow<'_, 'a>)> {
+        let from = self
+            .starts
+            .partition_point(|&(r, _)| match range.start_bound() {
+                std::ops::Bound::Included(&s) => r < s,
+                std::ops::Bound::Excluded(&s) => r <= s,
+                std::ops::Bound::Unbounded => false,
+            });
+        let to = self
+            .starts
+            .partition_point(|&(r, _)| match range.end_bound() {
+                std::ops::Bound::Included(&e) => r <= e,
+                std::ops::Bound::Excluded(&e) => r < e,
+                std::ops::Bound::Unbounded => true,
+            });
+        (from..to.max(from)).map(move |k| {
+            let (r, i) = self.starts[k];
+            let end = self.starts.get(k + 1).map_or(self.cells.len(), |&(_, j)| j);
+            (r, GridRow(&self.cells[i..end]))
+        })
+    }
 }
 
 /// The best header row of a sheet: (row, columns) naming the most known columns, with 标题.
 fn find_header(g: &Grid) -> Option<(u32, BTreeMap<Column, u16>)> {
     let mut best: Option<(u32, BTreeMap<Column, u16>)> = None;
-    for (&r, cols) in g.range(..HEADER_SEARCH_ROWS) {
+    for (r, cols) in g.rows(..HEADER_SEARCH_ROWS) {
         let mut found: BTreeMap<Column, u16> = BTreeMap::new();
-        for (&c, v) in cols {
+        for (c, v) in cols.iter() {
             if let Cell::Text(t) = v {
                 if let Some(col) = header_column(t) {
                     found.entry(col).or_insert(c);
@@ -157,7 +243,7 @@ fn find_header(g: &Grid) -> Option<(u32, BTreeMap<Column, u16>)> {
 }
 
 /// Locate the table, metadata and marker. `None` when no sheet has a recognisable header.
-pub fn locate(book: &RawBook) -> Option<Located> {
+pub fn locate(book: &RawBook) -> Option<Located<'_>> {
     let marker = book
         .sheets
         .iter()
@@ -170,7 +256,7 @@ pub fn locate(book: &RawBook) -> Option<Located> {
         .iter()
         .map(|s| {
             let helper = s.name == contract::SHEET_MARKER || s.name == contract::SHEET_CATALOG;
-            (!helper).then(|| grid(s))
+            (!helper).then(|| Grid::new(s))
         })
         .collect();
 
@@ -191,14 +277,16 @@ pub fn locate(book: &RawBook) -> Option<Located> {
     let g = grids[si].as_ref().expect("candidates have grids");
 
     let mut rows = Vec::new();
-    for (&r, cols) in g.range(header_row + 1..) {
-        let mut cells = BTreeMap::new();
+    for (r, cols) in g.rows(header_row + 1..) {
+        let mut cells = [None; Column::ALL.len()];
+        let mut any = false;
         for (&col, &c) in &columns {
-            if let Some(v) = cols.get(&c) {
-                cells.insert(col, (c, (*v).clone()));
+            if let Some(v) = cols.get(c) {
+                cells[col.index() as usize] = Some(v);
+                any |= col != Column::Seq;
             }
         }
-        if cells.keys().any(|k| *k != Column::Seq) {
+        if any {
             rows.push(RawRow { row: r, cells });
         }
     }
@@ -225,15 +313,15 @@ pub fn locate(book: &RawBook) -> Option<Located> {
 }
 
 fn read_marker(s: &RawSheet) -> Option<Marker> {
-    let g = grid(s);
+    let g = Grid::new(s);
     let value = |key: &str| -> Option<String> {
-        g.values()
-            .find_map(|cols| match (cols.get(&0), cols.get(&1)) {
+        g.rows(..)
+            .find_map(|(_, cols)| match (cols.get(0), cols.get(1)) {
                 (Some(Cell::Text(k)), Some(v)) if k == key => Some(v.display()),
                 _ => None,
             })
     };
-    let first = g.values().next()?.get(&0)?;
+    let first = g.rows(..).next()?.1.get(0)?;
     if !matches!(first, Cell::Text(t) if t == contract::MARKER_MAGIC) {
         return None;
     }
@@ -290,12 +378,9 @@ fn label_of(text: &str) -> Option<(Field, usize)> {
 }
 
 fn scan_meta(sheet: &RawSheet, g: &Grid, above: Option<u32>, meta: &mut Meta) {
-    let rows = match above {
-        Some(h) => g.range(..h),
-        None => g.range(..HEADER_SEARCH_ROWS),
-    };
-    for (&r, cols) in rows {
-        for (&c, v) in cols {
+    let above = above.unwrap_or(HEADER_SEARCH_ROWS);
+    for (r, cols) in g.rows(..above) {
+        for (c, v) in cols.iter() {
             let Cell::Text(t) = v else { continue };
             let Some((field, end)) = label_of(t) else {
                 continue;
@@ -305,9 +390,10 @@ fn scan_meta(sheet: &RawSheet, g: &Grid, above: Option<u32>, meta: &mut Meta) {
             let value = if !rest.trim().is_empty() {
                 Some((Cell::Text(rest.trim().to_string()), c))
             } else {
-                cols.range(c + 1..=c.saturating_add(4))
+                cols.iter()
+                    .filter(|&(vc, _)| vc > c && vc <= c.saturating_add(4))
                     .find(|(_, v)| !matches!(v, Cell::Text(t) if label_of(t).is_some()))
-                    .map(|(&vc, v)| ((*v).clone(), vc))
+                    .map(|(vc, v)| (v.clone(), vc))
             };
             let Some((cell, vc)) = value else { continue };
             let slot = match field {
@@ -358,6 +444,36 @@ mod tests {
     }
 
     #[test]
+    fn cells_out_of_order_or_repeated_are_put_in_place() {
+        // A hand-edited xlsx may list cells out of order or one cell twice (the last counts).
+        let mut s = sheet(
+            "Sheet1",
+            &[
+                &["标题", "刊发媒体", "刊发日期"],
+                &["标题甲", "东方烟草报", "2026-08-05"],
+                &["标题乙", "中国烟草网", "2026-08-06"],
+            ],
+        );
+        s.cells.reverse();
+        s.cells.push((2, 1, Cell::Text("城市晚报".into())));
+        let b = book(vec![s]);
+        let l = locate(&b).unwrap();
+        assert_eq!(l.header_row, 0);
+        let rows: Vec<(u32, String, String)> = l
+            .rows
+            .iter()
+            .map(|r| (r.row, r.text(Column::Title), r.text(Column::Outlet)))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (1, "标题甲".into(), "东方烟草报".into()),
+                (2, "标题乙".into(), "城市晚报".into())
+            ]
+        );
+    }
+
+    #[test]
     fn header_synonyms_with_breaks_spaces_and_full_width() {
         assert_eq!(header_column("稿件\n类别"), Some(Column::Category));
         assert_eq!(header_column(" 题 目 "), Some(Column::Title));
@@ -370,6 +486,15 @@ mod tests {
         assert_eq!(header_column("ＮＯ"), Some(Column::Seq));
         assert_eq!(header_column("媒体类别"), Some(Column::DeclaredKind));
         assert_eq!(header_column("阅读量"), None);
+        // A long note after the header is still the header; long text is not.
+        assert_eq!(
+            header_column("刊发日期（必填，格式如 2026-08-05，请勿填写具体时间和星期几）"),
+            Some(Column::Date)
+        );
+        assert_eq!(
+            header_column("长春：推进卷烟市场规范化建设，提升零售终端服务水平"),
+            None
+        );
     }
 
     #[test]
@@ -406,7 +531,11 @@ mod tests {
         assert_eq!(l.rows.len(), 2);
         assert_eq!(l.rows[1].row, 6);
         assert_eq!(l.rows[1].text(Column::Outlet), "工作动态");
-        assert_eq!(l.rows[0].cells[&Column::Date].0, 3);
+        assert_eq!(l.columns[&Column::Date], 3);
+        assert_eq!(
+            l.rows[0].get(Column::Date),
+            Some(&Cell::Text("2026-08-05".into()))
+        );
         let unit = l.meta.unit.clone().unwrap();
         assert_eq!(unit.cell, Cell::Text("长春市局".into()));
         assert_eq!(unit.at, "A2");
