@@ -10,7 +10,10 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 /// are neither ASCII nor CJK ideographs go through NFKC, one at a time: keys only need the same
 /// result for the same text, and ASCII and CJK ideographs are their own NFKC.
 fn each_nfkc(s: &str, mut f: impl FnMut(char)) {
-    if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+    // Most names and titles are ASCII and common ideographs only: checked far more cheaply
+    // than by the general quick check.
+    if s.chars().all(|c| c.is_ascii() || is_cjk(c)) || is_nfkc_quick(s.chars()) == IsNormalized::Yes
+    {
         s.chars().for_each(f);
     } else {
         for c in s.chars() {

@@ -3,11 +3,13 @@
 //! reported as unreadable and a fresh child takes the next file.
 //!
 //! A few long-lived children (one per core) are fed one path at a time over stdin and answer
-//! with one JSON line, so isolation does not cost a process per file.
+//! with one binary frame (a length, then the answer in postcard), so isolation does not cost a
+//! process per file. Paths go as JSON lines; answers are large, and a compact binary encoding
+//! costs a fraction of JSON to write and to read back.
 
 use super::{cells::read_file, limits, ReadFailure, ReadResult};
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,8 +20,8 @@ use std::time::Duration;
 /// The hidden subcommand a reading child runs.
 pub const WORKER_ARG: &str = "__read-worker";
 
-/// Entry point of a reading child: one JSON-encoded path per stdin line, one JSON answer per
-/// stdout line.
+/// Entry point of a reading child: one JSON-encoded path per stdin line, one framed answer per
+/// path on stdout.
 pub fn worker_main() -> std::process::ExitCode {
     limit_memory(limits::CHILD_MEMORY_BYTES);
     std::panic::set_hook(Box::new(|_| {}));
@@ -46,13 +48,37 @@ pub fn worker_main() -> std::process::ExitCode {
                     ),
                 )
             });
-        let json = serde_json::to_string(&answer).expect("answers serialise");
-        if writeln!(out, "{json}").and_then(|_| out.flush()).is_err() {
+        let frame = encode(&answer);
+        if out.write_all(&frame).and_then(|_| out.flush()).is_err() {
             break;
         }
     }
     std::process::ExitCode::SUCCESS
 }
+
+/// An answer as sent: its length (8 bytes, little-endian), then the answer.
+fn encode(answer: &ReadResult) -> Vec<u8> {
+    let mut frame = postcard::to_extend(answer, vec![0u8; 8]).expect("answers serialise");
+    let len = (frame.len() - 8) as u64;
+    frame[..8].copy_from_slice(&len.to_le_bytes());
+    frame
+}
+
+/// Read one answer's bytes; `None` at the end of the stream or on a frame no child would send.
+fn read_frame(r: &mut impl Read) -> Option<Vec<u8>> {
+    let mut len = [0u8; 8];
+    r.read_exact(&mut len).ok()?;
+    let len = u64::from_le_bytes(len);
+    if len > MAX_FRAME_BYTES {
+        return None;
+    }
+    let mut body = vec![0u8; len as usize];
+    r.read_exact(&mut body).ok()?;
+    Some(body)
+}
+
+/// A child holds at most this much memory, so no honest answer is longer.
+const MAX_FRAME_BYTES: u64 = limits::CHILD_MEMORY_BYTES;
 
 /// The answer for a file whose reader failed: its checksum is taken here, the content is not
 /// parsed again.
@@ -83,7 +109,7 @@ fn limit_memory(_bytes: u64) {}
 struct Worker {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<String>,
+    answers: Receiver<Vec<u8>>,
 }
 
 impl Worker {
@@ -96,23 +122,19 @@ impl Worker {
             .spawn()?;
         let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
-        let (tx, lines) = mpsc::channel();
+        let (tx, answers) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                match line {
-                    Ok(l) => {
-                        if tx.send(l).is_err() {
-                            break;
-                        }
-                    }
-                    Err(_) => break,
+            let mut stdout = BufReader::with_capacity(1 << 16, stdout);
+            while let Some(frame) = read_frame(&mut stdout) {
+                if tx.send(frame).is_err() {
+                    break;
                 }
             }
         });
         Ok(Worker {
             child,
             stdin,
-            lines,
+            answers,
         })
     }
 
@@ -126,8 +148,8 @@ impl Worker {
 
     /// The answer for the oldest queued file; `Err` means this worker is gone.
     fn receive(&mut self, timeout: Duration) -> Result<ReadResult, String> {
-        match self.lines.recv_timeout(timeout) {
-            Ok(line) => serde_json::from_str::<ReadResult>(&line)
+        match self.answers.recv_timeout(timeout) {
+            Ok(frame) => postcard::from_bytes::<ReadResult>(&frame)
                 .map_err(|e| format!("读取进程返回异常：{e}")),
             Err(RecvTimeoutError::Timeout) => {
                 let _ = self.child.kill();
@@ -236,4 +258,64 @@ pub fn read_all<T: Send>(
         .into_iter()
         .map(|a| a.expect("every file answered"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{Cell, Format, RawBook, RawSheet};
+
+    fn answer() -> ReadResult {
+        ReadResult {
+            sha256: "ab".repeat(32),
+            size: 1234,
+            book: Ok(RawBook {
+                format: Format::Xlsx,
+                sheets: vec![RawSheet {
+                    name: "稿件明细".into(),
+                    visible: true,
+                    cells: vec![
+                        (0, 0, Cell::Text("标题\n含换行".into())),
+                        (1, 2, Cell::Number(3.5)),
+                        (
+                            2,
+                            5,
+                            Cell::Date(chrono::NaiveDate::from_ymd_opt(2026, 8, 5).unwrap()),
+                        ),
+                        (3, 1, Cell::Bool(true)),
+                        (4, 7, Cell::Error("#REF!".into())),
+                    ],
+                }],
+                truncated: vec!["有 3 个单元格未读取".into()],
+            }),
+        }
+    }
+
+    #[test]
+    fn answers_cross_the_pipe_unchanged_one_after_another() {
+        let failed = ReadResult {
+            sha256: String::new(),
+            size: 0,
+            book: Err(ReadFailure::Corrupt("压缩包已损坏".into())),
+        };
+        let mut stream = encode(&answer());
+        stream.extend(encode(&failed));
+        let mut r = std::io::Cursor::new(stream);
+        let first: ReadResult = postcard::from_bytes(&read_frame(&mut r).unwrap()).unwrap();
+        let second: ReadResult = postcard::from_bytes(&read_frame(&mut r).unwrap()).unwrap();
+        assert_eq!(first.book, answer().book);
+        assert_eq!((first.sha256, first.size), (answer().sha256, 1234));
+        assert_eq!(second.book, failed.book);
+        assert!(read_frame(&mut r).is_none(), "end of stream");
+    }
+
+    #[test]
+    fn a_truncated_or_absurd_frame_ends_the_stream() {
+        let frame = encode(&answer());
+        let mut cut = std::io::Cursor::new(frame[..frame.len() - 1].to_vec());
+        assert!(read_frame(&mut cut).is_none());
+        let mut huge = (MAX_FRAME_BYTES + 1).to_le_bytes().to_vec();
+        huge.extend([0u8; 16]);
+        assert!(read_frame(&mut std::io::Cursor::new(huge)).is_none());
+    }
 }
