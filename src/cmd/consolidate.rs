@@ -98,6 +98,8 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         ));
     }
     print!("{}", report.terminal(&summary, &written));
+    // The process ends here: freeing every row one by one would only delay the prompt.
+    std::mem::forget(report);
     Ok(ExitCode::SUCCESS)
 }
 
