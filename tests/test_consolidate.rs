@@ -291,6 +291,28 @@ fn formula_like_titles_stay_text() {
 }
 
 #[test]
+fn a_title_longer_than_a_cell_holds_does_not_stop_the_run() {
+    // A csv can carry a cell of any length; Excel holds 32,767 characters. The same long title
+    // twice also puts it into a 一稿多投 message.
+    let dir = tempfile::tempdir().unwrap();
+    let title = format!("长春{}", "A".repeat(40_000));
+    write_csv(
+        dir.path(),
+        "长春.csv",
+        &format!("报送单位,长春市局\n填报日期,2026-09-18\n稿件类别,标题,刊发媒体,刊发日期,作者,审核人,签发人\n宣传报道,{title},东方烟草报,2026-08-05,张三,王,赵\n宣传报道,{title},中国烟草网,2026-08-06,张三,王,赵\n"),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (_, summary, xlsx) = consolidate(dir.path(), out.path(), &["--quarter", "2026Q3"]);
+    assert_eq!(summary["totals"]["rows_read"], 2);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let detail = wb.worksheet_range("稿件明细").unwrap();
+    let shown = cell(&detail, 2, 3);
+    assert!(shown.starts_with("长春AAAA"), "{}", &shown[..20]);
+    assert!(shown.ends_with("已截断）"));
+    assert!(shown.encode_utf16().count() <= 32_767);
+}
+
+#[test]
 fn inputs_are_never_modified_and_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(samples()).unwrap() {

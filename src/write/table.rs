@@ -60,6 +60,31 @@ impl From<Option<NaiveDate>> for Val<'_> {
     }
 }
 
+/// Excel's limit on a cell's text, in UTF-16 units.
+const MAX_CELL_TEXT: usize = 32_767;
+
+/// Text that fits in a cell: a longer text (a return can carry anything, a csv above all) is
+/// cut, and says so, rather than failing the whole workbook.
+fn clip(s: &str) -> Cow<'_, str> {
+    // Fast path: UTF-16 never needs more units than UTF-8 bytes.
+    if s.len() <= MAX_CELL_TEXT || s.encode_utf16().count() <= MAX_CELL_TEXT {
+        return Cow::Borrowed(s);
+    }
+    const MARK: &str = "……（超出 Excel 单元格长度，已截断）";
+    let room = MAX_CELL_TEXT - MARK.encode_utf16().count();
+    let mut used = 0;
+    let mut out = String::new();
+    for c in s.chars() {
+        used += c.len_utf16();
+        if used > room {
+            break;
+        }
+        out.push(c);
+    }
+    out.push_str(MARK);
+    Cow::Owned(out)
+}
+
 /// Rows where the header is, and where data starts.
 pub const HEADER_ROW: u32 = 1;
 pub const FIRST_ROW: u32 = 2;
@@ -179,7 +204,7 @@ pub fn write_table<'a>(
             let col = c as u16;
             match v {
                 Val::Text(s) => {
-                    ws.write_string(r, col, s.as_ref())?;
+                    ws.write_string(r, col, clip(&s).as_ref())?;
                 }
                 Val::Num(x) => {
                     ws.write_number(r, col, x)?;
@@ -211,4 +236,25 @@ pub fn write_table<'a>(
     ws.set_repeat_rows(0, HEADER_ROW)?;
     ws.set_footer("&C第 &P 页，共 &N 页");
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_longer_than_a_cell_holds_is_cut_and_says_so() {
+        assert!(matches!(clip("标题"), Cow::Borrowed("标题")));
+        let exact = "a".repeat(MAX_CELL_TEXT);
+        assert!(matches!(clip(&exact), Cow::Borrowed(_)));
+        // 3-byte characters: longer than the limit in bytes, within it in UTF-16 units.
+        let cjk = "长".repeat(MAX_CELL_TEXT);
+        assert!(matches!(clip(&cjk), Cow::Borrowed(_)));
+        for long in ["a".repeat(40_000), "长".repeat(40_000), "😀".repeat(20_000)] {
+            let c = clip(&long);
+            assert!(c.encode_utf16().count() <= MAX_CELL_TEXT, "fits a cell");
+            assert!(c.ends_with("已截断）"), "says it was cut");
+            assert!(c.len() > 30_000, "keeps as much as fits");
+        }
+    }
 }
