@@ -34,9 +34,14 @@ pub struct Report<'a> {
 /// its roster name; the title and outlet are compared as keys (spacing, marks and width do not
 /// change the id).
 pub fn entry_id(rules: &Rules, unit: &str, e: &Entry) -> String {
+    format!("{:08X}", entry_code(rules, unit, e))
+}
+
+/// The number behind [`entry_id`].
+pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u32 {
     let mut h = Fnv::default();
     h.write(unit);
-    h.write(&e.title_key);
+    h.write(&crate::text::title_key(&e.title));
     match e.outlet {
         // A listed outlet is keyed by its name in the list, however the unit wrote it.
         crate::validate::OutletMatch::Listed(i) => h.write(&rules.outlets[i].name),
@@ -46,7 +51,7 @@ pub fn entry_id(rules: &Rules, unit: &str, e: &Entry) -> String {
         Some(d) => h.write(&d.to_string()),
         None => h.write(&e.date_written),
     }
-    format!("{:08X}", (h.0 >> 32) as u32 ^ h.0 as u32)
+    (h.0 >> 32) as u32 ^ h.0 as u32
 }
 
 /// FNV-1a, with a separator between fields.
@@ -144,7 +149,12 @@ impl<'a> Report<'a> {
             .collect();
         let scored = score::score(rules, quarter, subs);
         // The problems move here from the files; the files keep their outcomes.
-        let mut problems: Vec<Problem> = batch.ignored.clone();
+        let mut problems: Vec<Problem> = Vec::with_capacity(
+            batch.ignored.len()
+                + batch.files.iter().map(|f| f.problems.len()).sum::<usize>()
+                + scored.problems.len(),
+        );
+        problems.extend(batch.ignored.iter().cloned());
         for f in &mut batch.files {
             problems.append(&mut f.problems);
         }

@@ -266,52 +266,57 @@ pub fn score(rules: &Rules, quarter: Quarter, mut subs: Vec<Submission>) -> Scor
 
 /// The same title scoring for two units: both stay scored, marked 待核 for the office.
 fn flag_cross_unit(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
-    let mut by_title: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    // Every scoring row by its title's digest, sorted so that the same title lies together
+    // (a flat list: a quarter has many rows and few repeats). Only the groups that cross
+    // units are kept once the entries are to be changed.
+    let mut by_title: Vec<(u128, usize, usize)> = Vec::new();
     for (u, s) in subs.iter().enumerate() {
         for (i, e) in s.entries.iter().enumerate() {
-            if e.status.scores() && !e.title_key.is_empty() {
-                by_title
-                    .entry(e.title_key.clone())
-                    .or_default()
-                    .push((u, i));
+            if let Some(d) = e.title_digest.filter(|_| e.status.scores()) {
+                by_title.push((d, u, i));
             }
         }
     }
-    let mut problems = Vec::new();
-    for hits in by_title.values() {
-        let mut units: Vec<usize> = hits.iter().map(|(u, _)| *u).collect();
+    by_title.sort_unstable();
+    // (unit, row, the units that sent the title), in the order the rows were read.
+    let mut flagged: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for run in by_title.chunk_by(|a, b| a.0 == b.0) {
+        let mut units: Vec<usize> = run.iter().map(|&(_, u, _)| u).collect();
         units.dedup();
-        if units.len() < 2 {
-            continue;
+        if units.len() >= 2 {
+            flagged.extend(run.iter().map(|&(_, u, i)| (u, i, units.clone())));
         }
-        for &(u, i) in hits {
-            let others: Vec<&str> = units
-                .iter()
-                .filter(|&&o| o != u)
-                .map(|&o| rules.units[o].name.as_str())
-                .collect();
-            let e = &mut subs[u].entries[i];
-            if e.status != Status::NotScored {
-                e.status = Status::Pending;
-            }
-            e.reasons
-                .push(format!("跨单位重复（{}）", others.join("、")));
-            problems.push(
-                Problem::new(
-                    Severity::Warning,
-                    Code::R16CrossUnit,
-                    &e.file,
-                    format!(
-                        "标题“{}”也由{}报送，两家均暂计分，待省局核定",
-                        e.title,
-                        others.join("、")
-                    ),
-                )
-                .at(&e.sheet, e.at.clone())
-                .unit(Some(&rules.units[u].name))
-                .fix("核定后在稿件明细的“复核决定”栏填写结果"),
-            );
+    }
+    drop(by_title);
+    flagged.sort_unstable();
+    let mut problems = Vec::new();
+    for (u, i, units) in flagged {
+        let others: Vec<&str> = units
+            .iter()
+            .filter(|&&o| o != u)
+            .map(|&o| rules.units[o].name.as_str())
+            .collect();
+        let e = &mut subs[u].entries[i];
+        if e.status != Status::NotScored {
+            e.status = Status::Pending;
         }
+        e.reasons
+            .push(format!("跨单位重复（{}）", others.join("、")));
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                Code::R16CrossUnit,
+                &e.file,
+                format!(
+                    "标题“{}”也由{}报送，两家均暂计分，待省局核定",
+                    e.title,
+                    others.join("、")
+                ),
+            )
+            .at(&e.sheet, e.at.clone())
+            .unit(Some(&rules.units[u].name))
+            .fix("核定后在稿件明细的“复核决定”栏填写结果"),
+        );
     }
     problems
 }

@@ -70,6 +70,18 @@ pub fn title_key(s: &str) -> String {
     out
 }
 
+/// [`title_key`] as a 128-bit digest (the first half of its SHA-256), `None` when the key is
+/// empty: two titles are the same piece when their digests are equal.
+pub fn title_digest(s: &str) -> Option<u128> {
+    use sha2::Digest;
+    let key = title_key(s);
+    if key.is_empty() {
+        return None;
+    }
+    let d = sha2::Sha256::digest(key.as_bytes());
+    Some(u128::from_be_bytes(d[..16].try_into().expect("32 bytes")))
+}
+
 /// A cell's text as a person meant it: trimmed of every kind of white space (including
 /// non-breaking and ideographic spaces), internal line breaks turned into single spaces.
 pub fn clean_cell(s: &str) -> String {
@@ -110,6 +122,17 @@ mod tests {
         );
         assert_ne!(title_key("长春推进建设"), title_key("吉林推进建设"));
         assert_eq!(title_key("ＡＢＣ１２３"), "abc123");
+    }
+
+    #[test]
+    fn title_digest_follows_the_title_key() {
+        assert_eq!(
+            title_digest("长春：推进“数字烟草”建设！"),
+            title_digest("长春 推进数字烟草建设")
+        );
+        assert_ne!(title_digest("长春推进建设"), title_digest("吉林推进建设"));
+        assert_eq!(title_digest("——！？"), None, "no letters, no key");
+        assert!(title_digest("标题").is_some());
     }
 
     #[test]

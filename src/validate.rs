@@ -9,7 +9,7 @@ use crate::dates::parse_date;
 use crate::problem::{Code, Problem, Severity};
 use crate::read::table::{Located, RawRow};
 use crate::rules::{DateClass, DuplicatePolicy, OutletKind, Quarter, Rules, Tier};
-use crate::text::{name_key, title_key};
+use crate::text::{name_key, title_digest};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -127,8 +127,10 @@ pub struct Entry {
     pub category: Option<Category>,
     pub category_written: String,
     pub title: String,
+    /// The title's key ([`title_key`]) as a 128-bit digest, `None` when the key is empty:
+    /// duplicates are found by it, and a quarter has too many rows to keep every key as text.
     #[serde(skip)]
-    pub title_key: String,
+    pub title_digest: Option<u128>,
     pub outlet_written: String,
     pub outlet: OutletMatch,
     pub declared: Option<Declared>,
@@ -583,7 +585,7 @@ fn validate_row(
         } else {
             category_written
         },
-        title_key: title_key(&title),
+        title_digest: title_digest(&title),
         title,
         outlet_written,
         outlet,
@@ -610,10 +612,10 @@ fn validate_row(
 /// One piece scores once per unit (SPEC §2.3): among rows that would score, those with the same
 /// title keep the highest tier, then the earliest date, then the first read.
 fn resolve_duplicates(ctx: &Context, entries: &mut [Entry], problems: &mut Vec<Problem>) {
-    let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    let mut groups: std::collections::BTreeMap<u128, Vec<usize>> = Default::default();
     for (i, e) in entries.iter().enumerate() {
-        if e.status.scores() && !e.title_key.is_empty() {
-            groups.entry(e.title_key.as_str()).or_default().push(i);
+        if let Some(d) = e.title_digest.filter(|_| e.status.scores()) {
+            groups.entry(d).or_default().push(i);
         }
     }
     let groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();

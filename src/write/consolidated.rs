@@ -4,7 +4,7 @@
 use super::table::{write_table, Formats, Val, FIRST_ROW};
 use crate::batch::Outcome;
 use crate::contract::cell_ref;
-use crate::report::{entry_id, Report};
+use crate::report::{entry_code, Report};
 use crate::validate::{Declared, OutletMatch};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
@@ -268,15 +268,16 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         "复核说明",
     ];
     // Two identical rows (a piece reported twice) would share an id: number the repeats.
-    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
     let rows = report.rows().map(move |(unit, e)| {
         let points = e.points(report.rules);
-        let mut id = entry_id(report.rules, unit, e);
-        let n = seen.entry(id.clone()).or_insert(0);
+        let code = entry_code(report.rules, unit, e);
+        let n = seen.entry(code).or_insert(0);
         *n += 1;
-        if *n > 1 {
-            id = format!("{id}-{n}");
-        }
+        let id = match *n {
+            1 => format!("{code:08X}"),
+            n => format!("{code:08X}-{n}"),
+        };
         vec![
             id.into(),
             unit.into(),
@@ -371,23 +372,20 @@ fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
 }
 
 fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
-    let rows: Vec<Vec<Val<'_>>> = report
-        .problems
-        .iter()
-        .map(|p| {
-            vec![
-                p.severity.label().into(),
-                p.code.id().into(),
-                p.code.title().into(),
-                p.unit.clone().unwrap_or_default().into(),
-                p.file.as_str().into(),
-                p.sheet.clone().unwrap_or_default().into(),
-                p.cell.clone().unwrap_or_default().into(),
-                p.message.as_str().into(),
-                p.fix.clone().unwrap_or_default().into(),
-            ]
-        })
-        .collect();
+    // Streamed, like 稿件明细: a large quarter has tens of thousands of problems.
+    let rows = report.problems.iter().map(|p| {
+        vec![
+            p.severity.label().into(),
+            p.code.id().into(),
+            p.code.title().into(),
+            p.unit.as_deref().unwrap_or_default().into(),
+            p.file.as_str().into(),
+            p.sheet.as_deref().unwrap_or_default().into(),
+            p.cell.as_deref().unwrap_or_default().into(),
+            p.message.as_str().into(),
+            p.fix.as_deref().unwrap_or_default().into(),
+        ]
+    });
     ws.set_name(SHEETS[4])?;
     let n = write_table(
         ws,
