@@ -309,9 +309,11 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
     // queue (so memory stays bounded however many rows there are).
     const CHUNK: usize = 512;
     let n = std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<Val<'_>>>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<Val<'static>>>>(4);
         s.spawn(move || {
-            let mut rows = rows.peekable();
+            let mut rows = rows
+                .map(|row| row.into_iter().map(Val::into_owned).collect())
+                .peekable();
             while rows.peek().is_some() {
                 if tx.send(rows.by_ref().take(CHUNK).collect()).is_err() {
                     break;

@@ -30,6 +30,20 @@ impl Val<'_> {
     }
 }
 
+impl Val<'_> {
+    /// The same value owning its text, for a row made on one thread and written on another
+    /// (the copy is then made by the thread that has time for it).
+    pub fn into_owned(self) -> Val<'static> {
+        match self {
+            Val::Text(s) => Val::Text(Cow::Owned(s.into_owned())),
+            Val::Num(n) => Val::Num(n),
+            Val::Date(d) => Val::Date(d),
+            Val::Formula(f, v) => Val::Formula(f, v),
+            Val::Empty => Val::Empty,
+        }
+    }
+}
+
 impl<'a> From<&'a str> for Val<'a> {
     fn from(s: &'a str) -> Val<'a> {
         Val::Text(Cow::Borrowed(s))
@@ -204,7 +218,11 @@ pub fn write_table<'a>(
             let col = c as u16;
             match v {
                 Val::Text(s) => {
-                    ws.write_string(r, col, clip(&s).as_ref())?;
+                    // An owned text moves into the sheet; a borrowed one is copied there.
+                    match clip(&s) {
+                        Cow::Borrowed(_) => ws.write_string(r, col, s.into_owned())?,
+                        Cow::Owned(cut) => ws.write_string(r, col, cut)?,
+                    };
                 }
                 Val::Num(x) => {
                     ws.write_number(r, col, x)?;
