@@ -5,23 +5,16 @@
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
-/// Calls `f` with the characters of `s` after NFKC, without the cost of normalising text that
-/// already is. When the text has full-width forms (a title with “：”), only the characters that
-/// are neither ASCII nor CJK ideographs go through NFKC, one at a time: keys only need the same
-/// result for the same text, and ASCII and CJK ideographs are their own NFKC.
+/// Calls `f` with the characters of `s` after NFKC, one character at a time: ASCII and common
+/// ideographs are their own NFKC, and the rest (full-width forms such as “：”, book-title
+/// marks) are looked up one by one. A whole-string normalisation would cost several times
+/// more on every title, and keys only need the same result for the same text.
 fn each_nfkc(s: &str, mut f: impl FnMut(char)) {
-    // Most names and titles are ASCII and common ideographs only: checked far more cheaply
-    // than by the general quick check.
-    if s.chars().all(|c| c.is_ascii() || is_cjk(c)) || is_nfkc_quick(s.chars()) == IsNormalized::Yes
-    {
-        s.chars().for_each(f);
-    } else {
-        for c in s.chars() {
-            if c.is_ascii() || is_cjk(c) {
-                f(c);
-            } else {
-                std::iter::once(c).nfkc().for_each(&mut f);
-            }
+    for c in s.chars() {
+        if c.is_ascii() || is_cjk(c) || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+            f(c);
+        } else {
+            std::iter::once(c).nfkc().for_each(&mut f);
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::contract::{cell_ref, Column};
 use crate::dates::parse_date;
 use crate::problem::{Code, Problem, Severity};
 use crate::read::table::{Located, RawRow};
+use crate::read::Cell;
 use crate::rules::{DateClass, DuplicatePolicy, OutletKind, Quarter, Rules, Tier};
 use crate::text::{name_key, title_digest};
 use chrono::NaiveDate;
@@ -33,6 +34,12 @@ impl Category {
 
     /// 政务信息 / 宣传报道 and their common synonyms.
     pub fn parse(s: &str) -> Option<Category> {
+        // Almost every row holds one of the two words exactly, as the template's list gives them.
+        match s {
+            "政务信息" => return Some(Category::Info),
+            "宣传报道" => return Some(Category::News),
+            _ => {}
+        }
         let k = name_key(s);
         match k.as_str() {
             "政务信息" | "信息" | "政务" | "政务信息类" | "政务类" | "信息类" => {
@@ -297,20 +304,24 @@ fn validate_row(
     let category_written = row.text(Column::Category);
     let title = row.text(Column::Title);
     let outlet_written = row.text(Column::Outlet);
-    let date_written = row
-        .get(Column::Date)
-        .map(|c| c.display())
-        .unwrap_or_default();
+    let date_cell = row.get(Column::Date);
     let declared_written = row.text(Column::DeclaredKind);
 
     // Missing fields, each at its own cell.
-    for (col, value, what) in [
-        (Column::Category, &category_written, "稿件类别"),
-        (Column::Title, &title, "标题"),
-        (Column::Outlet, &outlet_written, "刊发媒体"),
-        (Column::Date, &date_written, "刊发日期"),
+    for (col, missing, what) in [
+        (Column::Category, category_written.is_empty(), "稿件类别"),
+        (Column::Title, title.is_empty(), "标题"),
+        (Column::Outlet, outlet_written.is_empty(), "刊发媒体"),
+        (
+            Column::Date,
+            date_cell.is_none_or(|c| match c {
+                Cell::Text(t) | Cell::Error(t) => t.trim().is_empty(),
+                _ => false,
+            }),
+            "刊发日期",
+        ),
     ] {
-        if value.trim().is_empty() {
+        if missing {
             rc.reject(
                 Code::R01MissingField,
                 col,
@@ -337,7 +348,7 @@ fn validate_row(
         c
     };
 
-    let date = row.get(Column::Date).and_then(|c| {
+    let date = date_cell.and_then(|c| {
         let d = parse_date(c, Some(ctx.quarter));
         if d.is_none() {
             rc.reject(
@@ -351,6 +362,11 @@ fn validate_row(
         d
     });
     // NaiveDate displays as 2026-08-05.
+    // Kept as written only when it cannot be read as a date.
+    let date_written = match (date, date_cell) {
+        (None, Some(c)) => c.display(),
+        _ => String::new(),
+    };
     let ymd = |d: NaiveDate| d.to_string();
     let mut class = None;
     if let Some(d) = date {
@@ -591,11 +607,7 @@ fn validate_row(
         outlet,
         declared,
         date,
-        date_written: if date.is_some() {
-            String::new()
-        } else {
-            date_written
-        },
+        date_written,
         issue: row.text(Column::Issue),
         authors: split_authors(&row.text(Column::Authors)),
         reviewer,
