@@ -225,7 +225,7 @@ impl RowCtx<'_> {
 
 /// Split 作者 on 、，,;；/ and spaces.
 pub fn split_authors(s: &str) -> Vec<String> {
-    s.split(|c: char| "、，,;；/／".contains(c) || c.is_whitespace())
+    s.split(|c: char| matches!(c, '、' | '，' | ',' | ';' | '；' | '/' | '／') || c.is_whitespace())
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .map(str::to_string)
