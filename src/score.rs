@@ -605,13 +605,22 @@ mod tests {
                         sub(
                             &r,
                             0,
-                            &[(
-                                "宣传报道",
-                                "全省烟草工作会议召开",
-                                "东方烟草报",
-                                "2026-07-01",
-                                "",
-                            )],
+                            &[
+                                (
+                                    "宣传报道",
+                                    "全省烟草工作会议召开",
+                                    "东方烟草报",
+                                    "2026-07-01",
+                                    "",
+                                ),
+                                (
+                                    "宣传报道",
+                                    "卷烟市场专项整治启动",
+                                    "东方烟草报",
+                                    "2026-07-03",
+                                    "",
+                                ),
+                            ],
                         ),
                     ),
                     (
@@ -619,23 +628,45 @@ mod tests {
                         sub(
                             &r,
                             1,
-                            &[(
-                                "宣传报道",
-                                "全省烟草工作会议召开！",
-                                "中国烟草",
-                                "2026-07-02",
-                                "",
-                            )],
+                            &[
+                                (
+                                    "宣传报道",
+                                    "卷烟市场专项整治启动",
+                                    "中国烟草",
+                                    "2026-07-04",
+                                    "",
+                                ),
+                                (
+                                    "宣传报道",
+                                    "全省烟草工作会议召开！",
+                                    "中国烟草",
+                                    "2026-07-02",
+                                    "",
+                                ),
+                            ],
                         ),
                     ),
                 ],
             ),
         );
-        assert_eq!(out.problems.len(), 2);
+        assert_eq!(out.problems.len(), 4);
         assert!(out.problems.iter().all(|p| p.code == Code::R16CrossUnit));
+        // Listed in the order the rows were read: unit by unit, row by row.
+        let order: Vec<(Option<&str>, &str)> = out
+            .problems
+            .iter()
+            .map(|p| (p.unit.as_deref(), p.cell.as_deref().unwrap_or_default()))
+            .collect();
+        let (a, b) = (r.units[0].name.as_str(), r.units[1].name.as_str());
+        let cells: Vec<&str> = order.iter().map(|o| o.1).collect();
+        assert_eq!(
+            order.iter().map(|o| o.0).collect::<Vec<_>>(),
+            [Some(a), Some(a), Some(b), Some(b)]
+        );
+        assert!(cells[0] < cells[1] && cells[2] < cells[3], "{cells:?}");
         assert_eq!(out.entries[0][0].status, Status::Pending);
-        assert_eq!(out.units[0].total, 5);
-        assert_eq!(out.units[1].total, 5);
+        assert_eq!(out.units[0].total, 10);
+        assert_eq!(out.units[1].total, 10);
         assert!(out.entries[0][0].reasons[0].contains("吉林市局（分公司）"));
     }
 
