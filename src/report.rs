@@ -29,15 +29,10 @@ pub struct Report<'a> {
     pub problems: Vec<Problem>,
 }
 
-/// A stable id for a row, from what it is rather than where it sits, so that the office's
+/// A stable number for a row, from what it is rather than where it sits, so that the office's
 /// review decisions survive a unit re-sending its return with rows in another order. The unit is
 /// its roster name; the title and outlet are compared as keys (spacing, marks and width do not
-/// change the id).
-pub fn entry_id(rules: &Rules, unit: &str, e: &Entry) -> String {
-    format!("{:08X}", entry_code(rules, unit, e))
-}
-
-/// The number behind [`entry_id`].
+/// change it).
 pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u32 {
     let mut h = Fnv::default();
     h.write(unit);
@@ -52,6 +47,15 @@ pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u32 {
         None => h.write(&e.date_written),
     }
     (h.0 >> 32) as u32 ^ h.0 as u32
+}
+
+/// The row id shown in 稿件明细: the [`entry_code`] in hex, and for the `nth` row with the same
+/// code (a piece listed twice in a return) a suffix: `1A2B3C4D`, `1A2B3C4D-2`.
+pub fn entry_id(code: u32, nth: u32) -> String {
+    match nth {
+        0 | 1 => format!("{code:08X}"),
+        n => format!("{code:08X}-{n}"),
+    }
 }
 
 /// FNV-1a, with a separator between fields.
@@ -380,11 +384,12 @@ mod tests {
                 "2026年8月5日",
             ],
         ]);
-        let id = |e: &Entry| entry_id(&r, "长春市局（分公司）", e);
+        let id = |e: &Entry| entry_code(&r, "长春市局（分公司）", e);
         assert_eq!(id(&a[0]), id(&b[1]));
         assert_eq!(id(&a[1]), id(&b[0]));
         assert_ne!(id(&a[0]), id(&a[1]));
-        assert_ne!(id(&a[0]), entry_id(&r, "吉林市局（分公司）", &a[0]));
-        assert_eq!(id(&a[0]).len(), 8);
+        assert_ne!(id(&a[0]), entry_code(&r, "吉林市局（分公司）", &a[0]));
+        assert_eq!(entry_id(0x1A2B, 1), "00001A2B");
+        assert_eq!(entry_id(0x1A2B, 2), "00001A2B-2");
     }
 }

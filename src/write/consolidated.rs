@@ -4,7 +4,7 @@
 use super::table::{write_table, Formats, Val, FIRST_ROW};
 use crate::batch::Outcome;
 use crate::contract::cell_ref;
-use crate::report::{entry_code, Report};
+use crate::report::{entry_code, entry_id, Report};
 use crate::validate::{Declared, OutletMatch};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
@@ -274,10 +274,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         let code = entry_code(report.rules, unit, e);
         let n = seen.entry(code).or_insert(0);
         *n += 1;
-        let id = match *n {
-            1 => format!("{code:08X}"),
-            n => format!("{code:08X}-{n}"),
-        };
+        let id = entry_id(code, *n);
         vec![
             id.into(),
             unit.into(),
