@@ -195,26 +195,11 @@ impl<'a> Grid<'a> {
         }
     }
 
-    /// The rows whose number is in `range`, in order.
-    fn rows(
-        &self,
-        range: impl std::ops::RangeBounds<u32>,
-    ) -> impl Iterator<Item = (u32, GridRow<'_, 'a>)> {
-        let from = self
-            .starts
-            .partition_point(|&(r, _)| match range.start_bound() {
-                std::ops::Bound::Included(&s) => r < s,
-                std::ops::Bound::Excluded(&s) => r <= s,
-                std::ops::Bound::Unbounded => false,
-            });
-        let to = self
-            .starts
-            .partition_point(|&(r, _)| match range.end_bound() {
-                std::ops::Bound::Included(&e) => r <= e,
-                std::ops::Bound::Excluded(&e) => r < e,
-                std::ops::Bound::Unbounded => true,
-            });
-        (from..to.max(from)).map(move |k| {
+    /// The rows numbered `from` up to (not including) `to`, in order.
+    fn rows(&self, from: u32, to: u32) -> impl Iterator<Item = (u32, GridRow<'_, 'a>)> {
+        let first = self.starts.partition_point(|&(r, _)| r < from);
+        let last = self.starts.partition_point(|&(r, _)| r < to);
+        (first..last).map(move |k| {
             let (r, i) = self.starts[k];
             let end = self.starts.get(k + 1).map_or(self.cells.len(), |&(_, j)| j);
             (r, GridRow(&self.cells[i..end]))
@@ -225,7 +210,7 @@ impl<'a> Grid<'a> {
 /// The best header row of a sheet: (row, columns) naming the most known columns, with 标题.
 fn find_header(g: &Grid) -> Option<(u32, BTreeMap<Column, u16>)> {
     let mut best: Option<(u32, BTreeMap<Column, u16>)> = None;
-    for (r, cols) in g.rows(..HEADER_SEARCH_ROWS) {
+    for (r, cols) in g.rows(0, HEADER_SEARCH_ROWS) {
         let mut found: BTreeMap<Column, u16> = BTreeMap::new();
         for (c, v) in cols.iter() {
             if let Cell::Text(t) = v {
@@ -277,7 +262,7 @@ pub fn locate(book: &RawBook) -> Option<Located<'_>> {
     let g = grids[si].as_ref().expect("candidates have grids");
 
     let mut rows = Vec::new();
-    for (r, cols) in g.rows(header_row + 1..) {
+    for (r, cols) in g.rows(header_row + 1, u32::MAX) {
         let mut cells = [None; Column::ALL.len()];
         let mut any = false;
         for (&col, &c) in &columns {
@@ -315,13 +300,13 @@ pub fn locate(book: &RawBook) -> Option<Located<'_>> {
 fn read_marker(s: &RawSheet) -> Option<Marker> {
     let g = Grid::new(s);
     let value = |key: &str| -> Option<String> {
-        g.rows(..)
+        g.rows(0, u32::MAX)
             .find_map(|(_, cols)| match (cols.get(0), cols.get(1)) {
                 (Some(Cell::Text(k)), Some(v)) if k == key => Some(v.display()),
                 _ => None,
             })
     };
-    let first = g.rows(..).next()?.1.get(0)?;
+    let first = g.rows(0, u32::MAX).next()?.1.get(0)?;
     if !matches!(first, Cell::Text(t) if t == contract::MARKER_MAGIC) {
         return None;
     }
@@ -379,7 +364,7 @@ fn label_of(text: &str) -> Option<(Field, usize)> {
 
 fn scan_meta(sheet: &RawSheet, g: &Grid, above: Option<u32>, meta: &mut Meta) {
     let above = above.unwrap_or(HEADER_SEARCH_ROWS);
-    for (r, cols) in g.rows(..above) {
+    for (r, cols) in g.rows(0, above) {
         for (c, v) in cols.iter() {
             let Cell::Text(t) = v else { continue };
             let Some((field, end)) = label_of(t) else {
