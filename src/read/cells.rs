@@ -203,17 +203,17 @@ fn excel_dt(dt: &calamine::ExcelDateTime) -> Cell {
     Cell::Number(dt.as_f64())
 }
 
-fn visible(v: SheetVisible) -> bool {
-    matches!(v, SheetVisible::Visible)
+/// Each sheet's name and whether it is visible, taken before the workbook is borrowed to read.
+fn sheet_list(sheets: &[calamine::Sheet]) -> Vec<(String, bool)> {
+    sheets
+        .iter()
+        .map(|s| (s.name.clone(), matches!(s.visible, SheetVisible::Visible)))
+        .collect()
 }
 
 fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFailure> {
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
-    let metas: Vec<(String, bool)> = wb
-        .sheets_metadata()
-        .iter()
-        .map(|s| (s.name.clone(), visible(s.visible)))
-        .collect();
+    let metas = sheet_list(wb.sheets_metadata());
     let mut sheets = Vec::new();
     for (name, vis) in metas {
         let mut reader = wb
@@ -242,11 +242,7 @@ where
     R: Reader<RS>,
     R::Error: std::fmt::Display,
 {
-    let metas: Vec<(String, bool)> = wb
-        .sheets_metadata()
-        .iter()
-        .map(|s| (s.name.clone(), visible(s.visible)))
-        .collect();
+    let metas = sheet_list(wb.sheets_metadata());
     let mut sheets = Vec::new();
     for (name, vis) in metas {
         let range = wb
