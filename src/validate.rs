@@ -361,12 +361,12 @@ fn validate_row(
         }
         d
     });
-    // NaiveDate displays as 2026-08-05.
     // Kept as written only when it cannot be read as a date.
     let date_written = match (date, date_cell) {
         (None, Some(c)) => c.display(),
         _ => String::new(),
     };
+    // NaiveDate displays as 2026-08-05.
     let ymd = |d: NaiveDate| d.to_string();
     let mut class = None;
     if let Some(d) = date {
