@@ -5,10 +5,10 @@
 use crate::dates::parse_date;
 use crate::problem::{Code, Problem, Severity};
 use crate::read::table::{locate, Located, MetaValue};
-use crate::read::{discover, isolate, Format, ReadFailure, ReadResult};
+use crate::read::{discover, isolate, Format, RawBook, ReadFailure, ReadResult};
 use crate::rules::{Quarter, Rules};
 use crate::text::name_key;
-use crate::validate::{self, Entry, Status};
+use crate::validate::{self, Entry};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,6 +74,17 @@ impl FileReport {
     /// The return, when it is the one used for its unit.
     pub fn used(&self) -> Option<&Return> {
         self.ret().filter(|r| r.superseded_by.is_none())
+    }
+
+    /// What became of the file, in the words every output uses.
+    pub fn outcome_label(&self) -> &'static str {
+        match &self.outcome {
+            Outcome::Unreadable(_) => "无法读取",
+            Outcome::NoTable => "找不到明细表",
+            Outcome::Read(r) if r.superseded_by.is_some() => "已被较新文件取代",
+            Outcome::Read(r) if r.unit.is_none() => "单位无法识别",
+            Outcome::Read(_) => "已使用",
+        }
     }
 
     pub fn errors(&self) -> usize {
@@ -176,6 +187,27 @@ pub fn load(
     ))
 }
 
+/// A batch from returns already in memory, named as files would be, validated against
+/// `quarter`: the whole front half without the disk (property tests, the fuzz target).
+pub fn from_books(books: Vec<(String, RawBook)>, rules: &Rules, quarter: Quarter) -> Batch {
+    let mut files: Vec<FileReport> = books
+        .into_iter()
+        .map(|(name, book)| {
+            let result = ReadResult {
+                sha256: String::new(),
+                size: 0,
+                book: Ok(book),
+            };
+            examine_guarded(Path::new(&name), name.clone(), result, rules, Some(quarter))
+        })
+        .collect();
+    supersede(&mut files, rules);
+    Batch {
+        files,
+        ..Batch::default()
+    }
+}
+
 /// Read the files at `which` and examine each as soon as it is read, on the thread that read it.
 fn read_and_examine(
     paths: &[PathBuf],
@@ -191,7 +223,7 @@ fn read_and_examine(
     let chosen: Vec<PathBuf> = which.iter().map(|&i| paths[i].clone()).collect();
     let handle = |k: usize, result: ReadResult| {
         let i = which[k];
-        let report = examine(&paths[i], names[i].clone(), result, rules, quarter);
+        let report = examine_guarded(&paths[i], names[i].clone(), result, rules, quarter);
         let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         progress(n, total);
         report
@@ -254,6 +286,56 @@ fn display_name(path: &Path, base: Option<&Path>) -> String {
         .to_string()
 }
 
+/// [`examine`], with a panic on this file's content turned into a problem for this file, so
+/// that one odd cell never stops the quarter for every other unit.
+fn examine_guarded(
+    path: &Path,
+    name: String,
+    result: ReadResult,
+    rules: &Rules,
+    quarter: Option<Quarter>,
+) -> FileReport {
+    let (sha256, size) = (result.sha256.clone(), result.size);
+    let file = name.clone();
+    guard_file(path, file, sha256, size, || {
+        examine(path, name, result, rules, quarter)
+    })
+}
+
+/// Run `work` for one file; if it panics, the file is reported as not handled (F06, naming the
+/// program, not the file, as the cause) and the run goes on.
+fn guard_file(
+    path: &Path,
+    name: String,
+    sha256: String,
+    size: u64,
+    work: impl FnOnce() -> FileReport,
+) -> FileReport {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(report) => report,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let failure = ReadFailure::Internal(why.chars().take(200).collect());
+            let problem = Problem::new(Severity::Error, failure.code(), &name, failure.message())
+                .fix(failure.fix());
+            FileReport {
+                path: path.to_path_buf(),
+                name,
+                sha256,
+                size,
+                modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+                format: None,
+                outcome: Outcome::Unreadable(failure),
+                problems: vec![problem],
+            }
+        }
+    }
+}
+
 fn examine(
     path: &Path,
     name: String,
@@ -292,11 +374,7 @@ fn examine(
         ));
     }
     let Some(located) = locate(&book) else {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let unit = identify_in_text(rules, &stem).map(|i| rules.units[i].name.as_str());
+        let unit = unit_from_file_name(rules, path).map(|i| rules.units[i].name.as_str());
         report.problems.push(
             Problem::new(
                 Severity::Error,
@@ -327,6 +405,8 @@ fn meta_text(v: &Option<MetaValue>) -> String {
         .unwrap_or_default()
 }
 
+/// A located table becomes a return: whose it is, which quarter, when it was filed, whether
+/// columns are missing, then its rows validated. Each step adds its own problems.
 fn build_return(
     located: &Located,
     path: &Path,
@@ -335,230 +415,13 @@ fn build_return(
     quarter: Option<Quarter>,
     problems: &mut Vec<Problem>,
 ) -> Return {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-
-    // The unit: metadata, then the template marker, then the file name.
-    let written_meta = meta_text(&located.meta.unit);
-    let marker_unit = located
-        .marker
-        .as_ref()
-        .map(|m| m.unit.clone())
-        .unwrap_or_default();
-    let mut unit = None;
-    let mut unit_written = String::new();
-    if !written_meta.is_empty() {
-        unit_written = written_meta.clone();
-        unit = rules
-            .find_unit(&written_meta)
-            .or_else(|| identify_in_text(rules, &written_meta));
-    }
-    if unit.is_none() && !marker_unit.is_empty() {
-        unit = rules.find_unit(&marker_unit);
-        if unit_written.is_empty() {
-            unit_written = marker_unit.clone();
-        }
-    }
-    if unit.is_none() {
-        if let Some(i) = rules
-            .find_unit(&stem)
-            .or_else(|| identify_in_text(rules, &stem))
-        {
-            unit = Some(i);
-            let msg = if written_meta.is_empty() {
-                format!(
-                    "表中没有填写报送单位，按文件名识别为“{}”",
-                    rules.units[i].name
-                )
-            } else {
-                format!(
-                    "报送单位“{written_meta}”不在名单中，按文件名识别为“{}”",
-                    rules.units[i].name
-                )
-            };
-            problems.push(Problem::new(
-                Severity::Info,
-                Code::F18UnitFromFileName,
-                file,
-                msg,
-            ));
-            if unit_written.is_empty() {
-                unit_written = stem.clone();
-            }
-        }
-    }
+    let (unit, unit_written) = identify_unit(located, path, file, rules, problems);
     let unit_name = unit.map(|i| rules.units[i].name.as_str());
-    if unit.is_none() {
-        let mut p = Problem::new(
-            Severity::Error,
-            Code::F09UnitUnknown,
-            file,
-            if unit_written.is_empty() {
-                "无法识别报送单位：表中没有填写报送单位，文件名中也没有名单中的单位名称".to_string()
-            } else {
-                format!("无法识别报送单位“{unit_written}”：不在单位名单中")
-            },
-        )
-        .fix("请在表中“报送单位”一栏填写名单中的单位名称，或在规则文件中为该单位添加别名");
-        if let Some(m) = &located.meta.unit {
-            p = p.at(&m.sheet, m.at.clone());
-        }
-        problems.push(p);
-    }
-    let tag = |p: Problem| p.unit(unit_name);
-
-    // The quarter: what the return says, what its template says, what the caller asked for.
-    let declared = located
-        .meta
-        .quarter
-        .as_ref()
-        .and_then(|m| Quarter::parse(&m.cell.display()).ok());
-    let marker_quarter = located
-        .marker
-        .as_ref()
-        .and_then(|m| Quarter::parse(&m.quarter).ok());
-    let own = declared.or(marker_quarter);
-    let effective = quarter
-        .or(own)
-        .or_else(|| infer_quarter(located))
-        .unwrap_or_else(|| Quarter::of_date(chrono::Local::now().date_naive()));
-    if let (Some(q), Some(d)) = (quarter, declared) {
-        if q != d {
-            let m = located
-                .meta
-                .quarter
-                .as_ref()
-                .expect("declared came from it");
-            problems.push(tag(Problem::new(
-                Severity::Warning,
-                Code::F10QuarterMismatch,
-                file,
-                format!(
-                    "表中写的报送季度是{}，不是{}；按{}的报送范围检查",
-                    d.chinese(),
-                    q.chinese(),
-                    q.chinese()
-                ),
-            )
-            .at(&m.sheet, m.at.clone())));
-        }
-    }
-    if let Some(mq) = marker_quarter {
-        if mq != effective {
-            problems.push(tag(Problem::new(
-                Severity::Warning,
-                Code::F11OldTemplate,
-                file,
-                format!(
-                    "使用的是{}的报送模板，不是{}的",
-                    mq.chinese(),
-                    effective.chinese()
-                ),
-            )
-            .fix("请使用本季度的报送模板（日期范围和任务可能不同）")));
-        }
-    }
-    if let Some(m) = &located.marker {
-        if m.version != crate::contract::TEMPLATE_VERSION.to_string() {
-            problems.push(tag(Problem::new(
-                Severity::Info,
-                Code::F11OldTemplate,
-                file,
-                format!(
-                    "报送模板版本为 {}，当前版本为 {}",
-                    m.version,
-                    crate::contract::TEMPLATE_VERSION
-                ),
-            )));
-        }
-    }
-    if own.is_none() && quarter.is_none() {
-        problems.push(tag(Problem::new(
-            Severity::Info,
-            Code::F10QuarterMismatch,
-            file,
-            format!(
-                "表中没有填写报送季度，按刊发日期推定为{}",
-                effective.chinese()
-            ),
-        )));
-    }
-
-    // 填报日期 and lateness.
-    let deadline = effective.deadline(rules.deadline_day);
-    let filed = match &located.meta.filed {
-        None => {
-            problems.push(tag(Problem::new(
-                Severity::Warning,
-                Code::F12NoFiledDate,
-                file,
-                format!(
-                    "没有填写填报日期，视为在截止日（{}）填报",
-                    deadline.format("%Y-%m-%d")
-                ),
-            )
-            .in_sheet(&located.sheet)
-            .fix("请在“填报日期”一栏填写报送当天的日期")));
-            None
-        }
-        Some(m) => {
-            let d = parse_date(&m.cell, Some(effective));
-            if d.is_none() {
-                problems.push(tag(Problem::new(
-                    Severity::Warning,
-                    Code::F17BadFiledDate,
-                    file,
-                    format!("填报日期“{}”无法识别，视为在截止日填报", m.cell.display()),
-                )
-                .at(&m.sheet, m.at.clone())
-                .fix("请写成 2026-09-18 这样的日期")));
-            }
-            d
-        }
-    };
-    let late = filed.is_some_and(|f| f > deadline);
-    if late {
-        let m = located.meta.filed.as_ref().expect("filed came from it");
-        let rejected = rules.policy.late_return_rejected;
-        problems.push(tag(Problem::new(
-            if rejected {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            Code::F13Late,
-            file,
-            format!(
-                "逾期报送：填报日期 {} 晚于截止日 {}{}",
-                filed.expect("late").format("%Y-%m-%d"),
-                deadline.format("%Y-%m-%d"),
-                if rejected {
-                    "，按规则不计分"
-                } else {
-                    "，仍计分并标记"
-                }
-            ),
-        )
-        .at(&m.sheet, m.at.clone())));
-    }
-
-    let missing = located.missing_required();
-    if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|c| c.header()).collect();
-        problems.push(tag(Problem::new(
-            Severity::Warning,
-            Code::F16MissingColumns,
-            file,
-            format!(
-                "表中没有“{}”列，相关各行将因缺少该项不计分",
-                names.join("”“")
-            ),
-        )
-        .at(&located.sheet, format!("第{}行", located.header_row + 1))
-        .fix("请使用报送模板，不要删除列")));
-    }
+    let mut own_problems = Vec::new();
+    let (effective, own) = resolve_quarter(located, file, quarter, &mut own_problems);
+    let (filed, late) = filed_and_lateness(located, file, rules, effective, &mut own_problems);
+    column_warnings(located, file, &mut own_problems);
+    problems.extend(own_problems.into_iter().map(|p| p.unit(unit_name)));
 
     let ctx = validate::Context {
         rules,
@@ -572,10 +435,7 @@ fn build_return(
     if late && rules.policy.late_return_rejected {
         for e in &mut entries {
             if e.status.scores() {
-                e.status = Status::NotScored;
-                e.reasons.push("逾期报送".into());
-                e.monthly_news = false;
-                e.quarterly_info = false;
+                e.set_not_scored("逾期报送");
             }
         }
     }
@@ -594,6 +454,254 @@ fn build_return(
         entries,
         superseded_by: None,
     }
+}
+
+/// The unit a file name names, when it names one: the file name as a unit name or alias, or
+/// a roster unit inside it ("2026Q3_长春市局报送表").
+pub fn unit_from_file_name(rules: &Rules, path: &Path) -> Option<usize> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    rules
+        .find_unit(&stem)
+        .or_else(|| identify_in_text(rules, &stem))
+}
+
+/// The unit: the 报送单位 written in the return, then the template's marker, then the file
+/// name. Returns the roster index (when identified) and the unit as written.
+fn identify_unit(
+    located: &Located,
+    path: &Path,
+    file: &str,
+    rules: &Rules,
+    problems: &mut Vec<Problem>,
+) -> (Option<usize>, String) {
+    let written = meta_text(&located.meta.unit);
+    let marker = located.marker.as_ref().map(|m| m.unit.as_str());
+    let from_written = (!written.is_empty())
+        .then(|| {
+            rules
+                .find_unit(&written)
+                .or_else(|| identify_in_text(rules, &written))
+        })
+        .flatten();
+    let from_marker = marker
+        .filter(|m| !m.is_empty())
+        .and_then(|m| rules.find_unit(m));
+    let shown = if written.is_empty() {
+        marker.unwrap_or_default().to_string()
+    } else {
+        written.clone()
+    };
+    if let Some(i) = from_written.or(from_marker) {
+        return (Some(i), shown);
+    }
+    if let Some(i) = unit_from_file_name(rules, path) {
+        let name = &rules.units[i].name;
+        let msg = if written.is_empty() {
+            format!("表中没有填写报送单位，按文件名识别为“{name}”")
+        } else {
+            format!("报送单位“{written}”不在名单中，按文件名识别为“{name}”")
+        };
+        problems.push(Problem::new(
+            Severity::Info,
+            Code::F18UnitFromFileName,
+            file,
+            msg,
+        ));
+        let shown = if shown.is_empty() {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default()
+        } else {
+            shown
+        };
+        return (Some(i), shown);
+    }
+    let mut p = Problem::new(
+        Severity::Error,
+        Code::F09UnitUnknown,
+        file,
+        if shown.is_empty() {
+            "无法识别报送单位：表中没有填写报送单位，文件名中也没有名单中的单位名称".to_string()
+        } else {
+            format!("无法识别报送单位“{shown}”：不在单位名单中")
+        },
+    )
+    .fix("请在表中“报送单位”一栏填写名单中的单位名称，或在规则文件中为该单位添加别名");
+    if let Some(m) = &located.meta.unit {
+        p = p.at(&m.sheet, m.at.clone());
+    }
+    problems.push(p);
+    (None, shown)
+}
+
+/// The quarter the rows are checked against: the one the caller named, else what the return
+/// says (its 报送季度, then its template's), else what its dates suggest. Returns that quarter
+/// and the one the return itself names, if any.
+fn resolve_quarter(
+    located: &Located,
+    file: &str,
+    asked: Option<Quarter>,
+    problems: &mut Vec<Problem>,
+) -> (Quarter, Option<Quarter>) {
+    let declared = located
+        .meta
+        .quarter
+        .as_ref()
+        .and_then(|m| Quarter::parse(&m.cell.display()).ok());
+    let marker = located.marker.as_ref();
+    let marker_quarter = marker.and_then(|m| Quarter::parse(&m.quarter).ok());
+    let own = declared.or(marker_quarter);
+    let effective = asked
+        .or(own)
+        .or_else(|| infer_quarter(located))
+        .unwrap_or_else(|| Quarter::of_date(chrono::Local::now().date_naive()));
+    if let (Some(q), Some(d), Some(m)) = (asked, declared, located.meta.quarter.as_ref()) {
+        if q != d {
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    Code::F10QuarterMismatch,
+                    file,
+                    format!(
+                        "表中写的报送季度是{}，不是{}；按{}的报送范围检查",
+                        d.chinese(),
+                        q.chinese(),
+                        q.chinese()
+                    ),
+                )
+                .at(&m.sheet, m.at.clone()),
+            );
+        }
+    }
+    if let Some(mq) = marker_quarter.filter(|&mq| mq != effective) {
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                Code::F11OldTemplate,
+                file,
+                format!(
+                    "使用的是{}的报送模板，不是{}的",
+                    mq.chinese(),
+                    effective.chinese()
+                ),
+            )
+            .fix("请使用本季度的报送模板（日期范围和任务可能不同）"),
+        );
+    }
+    let current = crate::contract::TEMPLATE_VERSION.to_string();
+    if let Some(m) = marker.filter(|m| m.version != current) {
+        problems.push(Problem::new(
+            Severity::Info,
+            Code::F11OldTemplate,
+            file,
+            format!("报送模板版本为 {}，当前版本为 {current}", m.version),
+        ));
+    }
+    if own.is_none() && asked.is_none() {
+        problems.push(Problem::new(
+            Severity::Info,
+            Code::F10QuarterMismatch,
+            file,
+            format!(
+                "表中没有填写报送季度，按刊发日期推定为{}",
+                effective.chinese()
+            ),
+        ));
+    }
+    (effective, own)
+}
+
+/// The 填报日期 as read (none when missing or unreadable: treated as filed on the deadline),
+/// and whether the return is late.
+fn filed_and_lateness(
+    located: &Located,
+    file: &str,
+    rules: &Rules,
+    quarter: Quarter,
+    problems: &mut Vec<Problem>,
+) -> (Option<NaiveDate>, bool) {
+    let deadline = quarter.deadline(rules.deadline_day);
+    let Some(m) = &located.meta.filed else {
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                Code::F12NoFiledDate,
+                file,
+                format!(
+                    "没有填写填报日期，视为在截止日（{}）填报",
+                    deadline.format("%Y-%m-%d")
+                ),
+            )
+            .in_sheet(&located.sheet)
+            .fix("请在“填报日期”一栏填写报送当天的日期"),
+        );
+        return (None, false);
+    };
+    let Some(filed) = parse_date(&m.cell, Some(quarter)) else {
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                Code::F17BadFiledDate,
+                file,
+                format!("填报日期“{}”无法识别，视为在截止日填报", m.cell.display()),
+            )
+            .at(&m.sheet, m.at.clone())
+            .fix("请写成 2026-09-18 这样的日期"),
+        );
+        return (None, false);
+    };
+    let late = filed > deadline;
+    if late {
+        let rejected = rules.policy.late_return_rejected;
+        problems.push(
+            Problem::new(
+                if rejected {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                Code::F13Late,
+                file,
+                format!(
+                    "逾期报送：填报日期 {} 晚于截止日 {}{}",
+                    filed.format("%Y-%m-%d"),
+                    deadline.format("%Y-%m-%d"),
+                    if rejected {
+                        "，按规则不计分"
+                    } else {
+                        "，仍计分并标记"
+                    }
+                ),
+            )
+            .at(&m.sheet, m.at.clone()),
+        );
+    }
+    (Some(filed), late)
+}
+
+/// A warning when required columns are missing (their rows will not score).
+fn column_warnings(located: &Located, file: &str, problems: &mut Vec<Problem>) {
+    let missing = located.missing_required();
+    if missing.is_empty() {
+        return;
+    }
+    let names: Vec<&str> = missing.iter().map(|c| c.header()).collect();
+    problems.push(
+        Problem::new(
+            Severity::Warning,
+            Code::F16MissingColumns,
+            file,
+            format!(
+                "表中没有“{}”列，相关各行将因缺少该项不计分",
+                names.join("”“")
+            ),
+        )
+        .at(&located.sheet, format!("第{}行", located.header_row + 1))
+        .fix("请使用报送模板，不要删除列"),
+    );
 }
 
 /// The quarter most of a return's dates fall in, when it says nothing itself.
@@ -694,6 +802,36 @@ fn supersede(files: &mut [FileReport], rules: &Rules) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_handling_one_file_becomes_that_files_problem() {
+        let r = guard_file(
+            Path::new("长春.xlsx"),
+            "长春.xlsx".into(),
+            "ab".into(),
+            7,
+            || {
+                let s = String::from(" 报送单位");
+                let _ = &s[..2]; // a byte index inside a character, as the old label reader did
+                unreachable!()
+            },
+        );
+        assert!(matches!(
+            r.outcome,
+            Outcome::Unreadable(ReadFailure::Internal(_))
+        ));
+        assert_eq!(r.problems.len(), 1);
+        let p = &r.problems[0];
+        assert_eq!((p.code, p.severity), (Code::F06Crashed, Severity::Error));
+        assert_eq!(p.file, "长春.xlsx");
+        assert!(
+            p.message.contains("本程序") && p.message.contains("char boundary"),
+            "{}",
+            p.message
+        );
+        assert!(!p.fix.as_deref().unwrap_or("").contains("损坏"));
+        assert_eq!((r.sha256.as_str(), r.size), ("ab", 7));
+    }
 
     #[test]
     fn units_inside_file_names() {

@@ -50,13 +50,13 @@ pub fn parse_text(s: &str, quarter: Option<Quarter>) -> Option<NaiveDate> {
     let s: String = s.nfkc().collect();
     // A time part after the date ("2026-08-05 00:00:00", "2026-08-05T00:00") is dropped.
     let s = if s.contains(':') {
-        s.split(|c: char| c.is_whitespace() || c == 'T')
+        s.split(|c: char| crate::text::is_blank(c) || c == 'T')
             .find(|p| !p.is_empty())
             .unwrap_or("")
     } else {
         s.as_str()
     };
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t: String = s.chars().filter(|&c| !crate::text::is_blank(c)).collect();
     if let Some(d) = ymd8(&t) {
         return Some(d);
     }

@@ -235,6 +235,21 @@ impl Problem {
     }
 }
 
+/// An I/O error in words the clerk understands (the OS text stays in brackets for support).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let what = match e.kind() {
+        ErrorKind::PermissionDenied => "没有权限",
+        ErrorKind::NotFound => "找不到",
+        ErrorKind::AlreadyExists => "已存在",
+        ErrorKind::ReadOnlyFilesystem => "磁盘只读",
+        ErrorKind::StorageFull => "磁盘已满",
+        ErrorKind::ResourceBusy => "正被其他程序使用",
+        _ => return format!("系统错误：{e}"),
+    };
+    format!("{what}；{e}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,14 +92,7 @@ impl<'a> Report<'a> {
             let unit = match &f.outcome {
                 Outcome::Read(r) => r.unit,
                 // An unreadable file still tells whose it is by its name, often enough.
-                _ => {
-                    let stem = f
-                        .path
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().to_string())
-                        .unwrap_or_default();
-                    crate::batch::identify_in_text(rules, &stem)
-                }
+                _ => crate::batch::unit_from_file_name(rules, &f.path),
             };
             match unit {
                 Some(u) => {
@@ -113,10 +106,7 @@ impl<'a> Report<'a> {
                     if let Some(r) = f.ret() {
                         for e in &r.entries {
                             let mut e = e.clone();
-                            e.status = Status::NotScored;
-                            e.reasons.push("报送单位无法识别".into());
-                            e.monthly_news = false;
-                            e.quarterly_info = false;
+                            e.set_not_scored("报送单位无法识别");
                             orphan_entries.push(e);
                         }
                     }
@@ -272,13 +262,7 @@ impl<'a> Report<'a> {
             "files": self.batch.files.iter().map(|f| json!({
                 "file": f.name,
                 "sha256": f.sha256,
-                "outcome": match &f.outcome {
-                    Outcome::Unreadable(_) => "无法读取",
-                    Outcome::NoTable => "找不到明细表",
-                    Outcome::Read(r) if r.superseded_by.is_some() => "已被取代",
-                    Outcome::Read(r) if r.unit.is_none() => "单位无法识别",
-                    Outcome::Read(_) => "已使用",
-                },
+                "outcome": f.outcome_label(),
             })).collect::<Vec<_>>(),
         })
     }

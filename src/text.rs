@@ -29,7 +29,7 @@ const NAME_MARKS: &[char] = &[
 pub fn name_key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     each_nfkc(s, |c| {
-        if !c.is_whitespace() && !NAME_MARKS.contains(&c) {
+        if !is_blank(c) && !NAME_MARKS.contains(&c) {
             push_folded(&mut out, c);
         }
     });
@@ -75,13 +75,19 @@ pub fn title_digest(s: &str) -> Option<u128> {
     Some(u128::from_be_bytes(d[..16].try_into().expect("32 bytes")))
 }
 
+/// White space as people type it, including what `char::is_whitespace` leaves out: zero-width
+/// spaces and joiners and the byte-order mark, which arrive from web pages and WPS.
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
 /// A cell's text as a person meant it: trimmed of every kind of white space (including
 /// non-breaking and ideographic spaces), internal line breaks turned into single spaces.
 pub fn clean_cell(s: &str) -> String {
-    let t = s.trim();
+    let t = s.trim_matches(is_blank);
     if t.contains(['\n', '\r', '\t']) {
         t.split(['\n', '\r', '\t'])
-            .map(str::trim)
+            .map(|p| p.trim_matches(is_blank))
             .filter(|p| !p.is_empty())
             .collect::<Vec<_>>()
             .join(" ")

@@ -168,6 +168,15 @@ impl Entry {
         }
     }
 
+    /// Take the row out of the scores for `reason`: it no longer earns points or counts towards
+    /// any quota. The one way a row stops scoring after validation.
+    pub fn set_not_scored(&mut self, reason: &str) {
+        self.status = Status::NotScored;
+        self.reasons.push(reason.to_string());
+        self.monthly_news = false;
+        self.quarterly_info = false;
+    }
+
     /// 稿件类别 as recognised, or as written when it was not.
     pub fn category_text(&self) -> &str {
         self.category
@@ -668,11 +677,7 @@ fn resolve_duplicates(ctx: &Context, entries: &mut [Entry], problems: &mut Vec<P
                     .unit(ctx.unit)
                     .fix("同一稿件只能报送一次；如确为不同稿件，请修改标题加以区分"),
             );
-            let e = &mut entries[i];
-            e.status = Status::NotScored;
-            e.reasons.push(kind.to_string());
-            e.monthly_news = false;
-            e.quarterly_info = false;
+            entries[i].set_not_scored(kind);
         }
     }
 }

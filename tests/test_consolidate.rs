@@ -199,7 +199,7 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
     assert_eq!(ids.len(), listed, "every row has its own id");
     let subs = wb.worksheet_range("报送情况").unwrap();
     assert!((2..subs.height() as u32)
-        .any(|r| cell(&subs, r, 11).contains("吉林市局_初稿.xlsx（已被取代）")));
+        .any(|r| cell(&subs, r, 11).contains("吉林市局_初稿.xlsx（已被较新文件取代）")));
     let about = wb.worksheet_range("说明").unwrap();
     let about_text: Vec<String> = about.rows().flatten().map(|d| d.to_string()).collect();
     assert!(about_text.contains(&"2026-09-25 10:00:00".to_string()));

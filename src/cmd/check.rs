@@ -53,14 +53,14 @@ fn summary(f: &FileReport, rules: &Rules) -> FileSummary {
             quarter: String::new(),
             read: 0,
             not_scored: 0,
-            status: "无法读取",
+            status: f.outcome_label(),
         },
         Outcome::NoTable => FileSummary {
             unit: String::new(),
             quarter: String::new(),
             read: 0,
             not_scored: 0,
-            status: "找不到明细表",
+            status: f.outcome_label(),
         },
         Outcome::Read(r) => FileSummary {
             unit: r
@@ -77,11 +77,7 @@ fn summary(f: &FileReport, rules: &Rules) -> FileSummary {
                 .iter()
                 .filter(|e| e.status == Status::NotScored)
                 .count(),
-            status: if r.superseded_by.is_some() {
-                "已被较新文件取代"
-            } else {
-                "已读取"
-            },
+            status: f.outcome_label(),
         },
     }
 }
@@ -120,10 +116,10 @@ pub fn render(batch: &Batch, rules: &Rules) -> String {
                     s.quarter,
                     s.read,
                     s.not_scored,
-                    if s.status == "已读取" {
-                        String::new()
-                    } else {
+                    if f.ret().is_some_and(|r| r.superseded_by.is_some()) {
                         format!("（{}）", s.status)
+                    } else {
+                        String::new()
                     }
                 ));
             }

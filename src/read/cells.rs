@@ -58,10 +58,7 @@ fn parse(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
             let wb = Xls::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
             read_dense(wb, &mut budget)?
         }
-        Format::Ods => {
-            let wb = Ods::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
-            read_dense(wb, &mut budget)?
-        }
+        Format::Ods => read_ods(bytes, &mut budget)?,
         Format::Csv => vec![read_csv(bytes, &mut budget)?],
     };
     Ok(RawBook {
@@ -83,7 +80,19 @@ fn classify(msg: &str) -> ReadFailure {
 #[derive(Default)]
 struct Budget {
     cells: usize,
+    /// Bytes of text kept (cell texts and sheet names): a few long strings shared by many
+    /// cells must not fill the memory either.
+    text_bytes: usize,
     notes: Vec<String>,
+}
+
+/// What one cell or sheet name costs against [`limits::MAX_TEXT_BYTES`]: its text, plus a
+/// little for the entry itself so that empty names are not free.
+fn text_cost(v: &Cell) -> usize {
+    match v {
+        Cell::Text(s) | Cell::Error(s) => s.len(),
+        _ => 0,
+    }
 }
 
 /// One sheet's cells as they are read, held to the file's budget.
@@ -96,6 +105,7 @@ struct SheetCells {
 
 impl SheetCells {
     fn new(name: String, visible: bool) -> SheetCells {
+        let name: String = name.chars().take(limits::MAX_SHEET_NAME_CHARS).collect();
         SheetCells {
             name,
             visible,
@@ -107,27 +117,32 @@ impl SheetCells {
     /// Keep a non-empty cell unless it lies past the limits or the budget is spent.
     fn add(&mut self, budget: &mut Budget, row: u32, col: u32, value: Option<Cell>) {
         let Some(v) = value else { return };
+        let cost = text_cost(&v);
         if row >= limits::MAX_ROWS
             || col >= limits::MAX_COLS as u32
             || budget.cells >= limits::MAX_CELLS
+            || budget.text_bytes + cost > limits::MAX_TEXT_BYTES
         {
             self.dropped += 1;
             return;
         }
         budget.cells += 1;
+        budget.text_bytes += cost;
         self.cells.push((row, col as u16, v));
     }
 
     /// The sheet, noting once what was left out.
     fn finish(self, budget: &mut Budget) -> RawSheet {
-        if self.dropped > 0 {
+        budget.text_bytes += self.name.len() + 16;
+        if self.dropped > 0 && budget.notes.len() < limits::MAX_NOTES {
             budget.notes.push(format!(
-                "工作表“{}”中有 {} 个单元格超出读取范围（{} 行、{} 列、共 {} 个单元格以内）未读取",
+                "工作表“{}”中有 {} 个单元格超出读取范围（{} 行、{} 列、共 {} 个单元格、{} MB 文字以内）未读取",
                 self.name,
                 self.dropped,
                 limits::MAX_ROWS,
                 limits::MAX_COLS,
-                limits::MAX_CELLS
+                limits::MAX_CELLS,
+                limits::MAX_TEXT_BYTES / 1024 / 1024
             ));
         }
         RawSheet {
@@ -258,6 +273,84 @@ where
     Ok(sheets)
 }
 
+/// An .ods. Gnumeric indents its XML, and calamine stops at the white space between table
+/// cells although every spreadsheet program opens the file; such a file is read again with that
+/// indentation taken out. What still cannot be read is said to be this program's limit.
+fn read_ods(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFailure> {
+    let first = Ods::new(Cursor::new(bytes))
+        .map_err(|e| e.to_string())
+        .and_then(|wb| read_dense(wb, budget).map_err(|f| format!("{f:?}")));
+    let why = match first {
+        Ok(sheets) => return Ok(sheets),
+        Err(why) => why,
+    };
+    if why.to_lowercase().contains("password") {
+        return Err(ReadFailure::Encrypted);
+    }
+    let unindented = unindent_ods(bytes).ok_or_else(|| classify(&why))?;
+    *budget = Budget::default();
+    let wb = Ods::new(Cursor::new(unindented)).map_err(|_| ReadFailure::Unsupported {
+        format: "ods".into(),
+        detail: why.chars().take(200).collect(),
+    })?;
+    read_dense(wb, budget)
+}
+
+/// The .ods with white-space-only text that spans lines (indentation between XML elements)
+/// removed from content.xml; `None` when there is none to remove or the zip cannot be rebuilt.
+fn unindent_ods(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    super::sniff::check_zip(&mut z).ok()?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut changed = false;
+    for i in 0..z.len() {
+        let mut entry = z.by_index(i).ok()?;
+        let name = entry.name().ok()?.to_string();
+        if entry.is_dir() {
+            continue;
+        }
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).ok()?;
+        if name == "content.xml" {
+            let cleaned = strip_indentation(&data);
+            changed = cleaned.len() != data.len();
+            data = cleaned;
+        }
+        out.start_file(name, stored).ok()?;
+        out.write_all(&data).ok()?;
+    }
+    let rebuilt = out.finish().ok()?.into_inner();
+    changed.then_some(rebuilt)
+}
+
+/// Drops runs of white space that lie between `>` and `<` and contain a line break: the
+/// indentation of pretty-printed XML, never a cell's text (which sits inside `<text:p>` on the
+/// same line as its tags).
+fn strip_indentation(xml: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut i = 0;
+    while i < xml.len() {
+        out.push(xml[i]);
+        if xml[i] == b'>' {
+            let start = i + 1;
+            let mut j = start;
+            while j < xml.len() && matches!(xml[j], b' ' | b'\t' | b'\r' | b'\n') {
+                j += 1;
+            }
+            let spans_lines = xml[start..j].contains(&b'\n');
+            if j > start && spans_lines && xml.get(j) == Some(&b'<') {
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 /// A csv in UTF-8 (with or without BOM) or GBK, as Chinese Windows tools write it.
 fn read_csv(bytes: &[u8], budget: &mut Budget) -> Result<RawSheet, ReadFailure> {
     let decoded = decode_text(bytes);
@@ -293,6 +386,15 @@ pub fn decode_text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indentation_between_elements_is_removed_and_text_is_not() {
+        let xml = b"<row>\n   <cell><p>a  b</p></cell>\n  <cell><p> </p></cell></row>";
+        assert_eq!(
+            strip_indentation(xml),
+            b"<row><cell><p>a  b</p></cell><cell><p> </p></cell></row>".to_vec()
+        );
+    }
 
     #[test]
     fn csv_in_utf8_bom_and_gbk_read_the_same() {

@@ -24,7 +24,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
     let mut d = Discovery::default();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut d)?;
+            let mut visited = Vec::new();
+            walk(p, &mut d, &mut visited, true)?;
         } else if p.exists() {
             // A file named explicitly is read whatever its name; only the content decides.
             d.files.push(p.clone());
@@ -40,10 +41,36 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
     Ok(d)
 }
 
-fn walk(dir: &Path, d: &mut Discovery) -> Result<(), std::io::Error> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+/// Walk `dir`. The folder the clerk named must be readable (`top`); a subfolder that cannot be
+/// read is reported and skipped. Folders are entered once each by their real path, so a
+/// symbolic link back up the tree does not recurse forever.
+fn walk(
+    dir: &Path,
+    d: &mut Discovery,
+    visited: &mut Vec<PathBuf>,
+    top: bool,
+) -> Result<(), std::io::Error> {
+    if let Ok(real) = dir.canonicalize() {
+        if visited.contains(&real) {
+            return Ok(());
+        }
+        visited.push(real);
+    }
+    let listing = match std::fs::read_dir(dir) {
+        Ok(l) => l,
+        Err(e) if top => return Err(e),
+        Err(e) => {
+            d.ignored.push(unreadable(dir, "文件夹", &e));
+            return Ok(());
+        }
+    };
+    let mut entries = Vec::new();
+    for e in listing {
+        match e {
+            Ok(e) => entries.push(e.path()),
+            Err(e) => d.ignored.push(unreadable(dir, "文件夹中的某一项", &e)),
+        }
+    }
     entries.sort();
     for p in entries {
         let name = p
@@ -55,7 +82,7 @@ fn walk(dir: &Path, d: &mut Discovery) -> Result<(), std::io::Error> {
             continue;
         }
         if p.is_dir() {
-            walk(&p, d)?;
+            walk(&p, d, visited, false)?;
             continue;
         }
         if OUTPUT_PREFIXES.iter().any(|pre| name.starts_with(pre)) {
@@ -88,6 +115,19 @@ fn walk(dir: &Path, d: &mut Discovery) -> Result<(), std::io::Error> {
     Ok(())
 }
 
+fn unreadable(p: &Path, what: &str, e: &std::io::Error) -> Problem {
+    Problem::new(
+        Severity::Warning,
+        Code::F01Ignored,
+        &p.display().to_string(),
+        format!(
+            "未读取：无法打开这个{what}（{}）",
+            crate::problem::io_reason(e)
+        ),
+    )
+    .fix("请检查文件夹权限，或把其中的报送表复制到可以打开的文件夹")
+}
+
 /// `~$报送表.xlsx` (Excel/WPS), `.~lock.报送表.xlsx#` (LibreOffice), and other hidden files.
 pub fn is_lock_or_hidden(name: &str) -> bool {
     name.starts_with("~$")
@@ -99,6 +139,21 @@ pub fn is_lock_or_hidden(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subfolder_that_cannot_be_read_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = Discovery::default();
+        let mut seen = Vec::new();
+        let gone = dir.path().join("已删除");
+        walk(&gone, &mut d, &mut seen, false).unwrap();
+        assert_eq!(d.ignored.len(), 1);
+        assert!(d.ignored[0].message.contains("无法打开这个文件夹"));
+        assert!(
+            walk(&gone, &mut d, &mut seen, true).is_err(),
+            "the folder named must exist"
+        );
+    }
 
     #[test]
     fn lock_hidden_outputs_and_strays() {

@@ -77,16 +77,15 @@ fn read_frame(r: &mut impl Read) -> Option<Vec<u8>> {
     Some(body)
 }
 
-/// A child holds at most this much memory, so no honest answer is longer.
-const MAX_FRAME_BYTES: u64 = limits::CHILD_MEMORY_BYTES;
+/// No honest answer for one file is longer (see [`limits::MAX_ANSWER_BYTES`]).
+const MAX_FRAME_BYTES: u64 = limits::MAX_ANSWER_BYTES;
 
 /// The answer for a file whose reader failed: its checksum is taken here, the content is not
 /// parsed again.
 fn crashed(path: &Path, why: String) -> ReadResult {
-    let bytes = std::fs::read(path).unwrap_or_default();
     ReadResult {
-        sha256: super::sha256_hex(&bytes),
-        size: bytes.len() as u64,
+        sha256: super::sha256_file(path).unwrap_or_default(),
+        size: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
         book: Err(ReadFailure::Crashed(why)),
     }
 }

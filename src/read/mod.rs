@@ -126,6 +126,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// SHA-256 of a file, streamed (never the whole file in memory); `None` when it cannot be read
+/// or is larger than any return is allowed to be.
+pub fn sha256_file(path: &std::path::Path) -> Option<String> {
+    use sha2::Digest;
+    let f = std::fs::File::open(path).ok()?;
+    if f.metadata().ok()?.len() > limits::MAX_FILE_BYTES {
+        return None;
+    }
+    let mut h = sha2::Sha256::new();
+    std::io::copy(&mut std::io::BufReader::new(f), &mut h).ok()?;
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Why a file could not be read. Each kind has its own message and problem code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReadFailure {
@@ -141,6 +154,11 @@ pub enum ReadFailure {
     Crashed(String),
     /// A zero-byte file.
     Empty,
+    /// A valid file written in a way this program's reader does not handle.
+    Unsupported { format: String, detail: String },
+    /// The file was read, but this program failed while handling its content: a fault of the
+    /// program, not of the file.
+    Internal(String),
 }
 
 impl ReadFailure {
@@ -149,9 +167,9 @@ impl ReadFailure {
         match self {
             ReadFailure::Encrypted => Code::F02Encrypted,
             ReadFailure::NotSpreadsheet(_) => Code::F03NotSpreadsheet,
-            ReadFailure::Corrupt(_) => Code::F04Corrupt,
+            ReadFailure::Corrupt(_) | ReadFailure::Unsupported { .. } => Code::F04Corrupt,
             ReadFailure::TooLarge(_) => Code::F05TooLarge,
-            ReadFailure::Crashed(_) => Code::F06Crashed,
+            ReadFailure::Crashed(_) | ReadFailure::Internal(_) => Code::F06Crashed,
             ReadFailure::Empty => Code::F07Empty,
         }
     }
@@ -166,6 +184,12 @@ impl ReadFailure {
             }
             ReadFailure::Crashed(why) => format!("读取该文件时出错（{why}），可能已损坏"),
             ReadFailure::Empty => "文件是空的（0 字节）".to_string(),
+            ReadFailure::Unsupported { format, detail } => format!(
+                "本程序无法读取这种 .{format} 写法（{detail}）；文件本身不一定有问题"
+            ),
+            ReadFailure::Internal(why) => format!(
+                "本程序处理这个文件时出错（{why}），该文件未计入；文件本身可能没有问题，其他单位照常汇总"
+            ),
         }
     }
 
@@ -176,6 +200,10 @@ impl ReadFailure {
                 "请报送单位用 Excel、WPS 或 LibreOffice 保存为 .xlsx 后重新发送"
             }
             ReadFailure::Empty => "请报送单位重新发送",
+            ReadFailure::Unsupported { .. } => "请用 Excel、WPS 或 LibreOffice 打开后另存为 .xlsx",
+            ReadFailure::Internal(_) => {
+                "请把这个文件发给程序维护人员；急用时可请报送单位另存为 .xlsx 后重新发送"
+            }
             _ => "请报送单位重新保存为 .xlsx 后发送",
         }
     }
@@ -192,6 +220,16 @@ pub mod limits {
     pub const MAX_COLS: u16 = 200;
     /// Characters kept per cell (Excel's own limit).
     pub const MAX_CELL_CHARS: usize = 32_767;
+    /// Bytes of text kept per file (cell texts and sheet names); beyond it cells are left out.
+    pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+    /// Characters kept of a sheet's name (Excel allows 31; other programs more).
+    pub const MAX_SHEET_NAME_CHARS: usize = 100;
+    /// Notes on what was left out, per file.
+    pub const MAX_NOTES: usize = 50;
+    /// The longest answer a reading child can honestly send for one file: its text, a bounded
+    /// overhead per cell, and the notes. The parent refuses anything longer unread.
+    pub const MAX_ANSWER_BYTES: u64 =
+        (MAX_TEXT_BYTES + MAX_CELLS * 32 + MAX_NOTES * 1024 + 1024 * 1024) as u64;
     /// Zip checks, in the spirit of Apache POI's ZipSecureFile.
     pub const MAX_ZIP_ENTRIES: usize = 5_000;
     pub const MAX_ZIP_ENTRY_BYTES: u64 = 256 * 1024 * 1024;

@@ -6,7 +6,7 @@
 
 use super::{Cell, RawBook, RawSheet};
 use crate::contract::{self, Column};
-use crate::text::name_key;
+use crate::text::{is_blank, name_key};
 use std::collections::BTreeMap;
 
 /// How many rows from the top are searched for the header.
@@ -346,19 +346,20 @@ const LABELS: [(&str, Field); 17] = [
     ("上报日期", Field::Filed),
 ];
 
-fn label_of(text: &str) -> Option<(Field, usize)> {
-    let t = text.trim_start();
+/// A metadata label at the start of `text`, and the text after it (its value, when label and
+/// value share one cell). Labels may be spaced out ("联 系 人") and surrounded by any white
+/// space (NBSP, U+3000, zero-width); the value is returned without the colon and spaces. Works
+/// on `&str` slices only, so no byte index can fall inside a character.
+fn label_of(text: &str) -> Option<(Field, &str)> {
     LABELS.iter().find_map(|(l, f)| {
-        // Labels may be spaced out: "联 系 人".
-        let mut chars = t.char_indices().filter(|(_, c)| !c.is_whitespace());
-        let mut end = 0;
+        let mut rest = text.trim_start_matches(is_blank);
         for lc in l.chars() {
-            match chars.next() {
-                Some((i, c)) if c == lc => end = i + c.len_utf8(),
-                _ => return None,
-            }
+            rest = rest.trim_start_matches(is_blank).strip_prefix(lc)?;
         }
-        Some((*f, end))
+        let value = rest
+            .trim_start_matches(|ch: char| is_blank(ch) || ":：".contains(ch))
+            .trim_end_matches(is_blank);
+        Some((*f, value))
     })
 }
 
@@ -367,13 +368,11 @@ fn scan_meta(sheet: &RawSheet, g: &Grid, above: Option<u32>, meta: &mut Meta) {
     for (r, cols) in g.rows(0, above) {
         for (c, v) in cols.iter() {
             let Cell::Text(t) = v else { continue };
-            let Some((field, end)) = label_of(t) else {
+            let Some((field, rest)) = label_of(t) else {
                 continue;
             };
-            let rest =
-                t[end..].trim_start_matches(|ch: char| ch.is_whitespace() || ":：".contains(ch));
-            let value = if !rest.trim().is_empty() {
-                Some((Cell::Text(rest.trim().to_string()), c))
+            let value = if !rest.is_empty() {
+                Some((Cell::Text(rest.to_string()), c))
             } else {
                 cols.iter()
                     .filter(|&(vc, _)| vc > c && vc <= c.saturating_add(4))
@@ -576,5 +575,68 @@ mod tests {
         );
         assert_eq!(l.meta.quarter.as_ref().unwrap().at, "B2");
         assert_eq!(l.missing_required(), [Column::Category]);
+    }
+
+    /// The labels as people type them: every kind of white space around them, colon full-width,
+    /// half-width or missing, label and value in one cell or two. Each must give the same values.
+    #[test]
+    fn labels_whatever_white_space_surrounds_them() {
+        let spaces = [
+            "",
+            " ",
+            "  ",
+            "\t",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{200b}",
+            "\u{feff}",
+            " \u{3000}",
+        ];
+        for pad in spaces {
+            for colon in ["：", ":", " ：", "", "\u{3000}:"] {
+                let one =
+                    |label: &str, value: &str| format!("{pad}{label}{colon}{pad}{value}{pad}");
+                let variants: Vec<Vec<Vec<String>>> = vec![
+                    vec![
+                        vec![one("报送单位", "长春市局")],
+                        vec![one("报送季度", "2026年第三季度")],
+                        vec![one("填报日期", "2026-09-22")],
+                    ],
+                    vec![
+                        vec![
+                            format!("{pad}报送单位{colon}{pad}"),
+                            format!("{pad}长春市局{pad}"),
+                        ],
+                        vec![format!("{pad}报送季度{colon}"), "2026年第三季度".into()],
+                        vec![
+                            format!("{pad}填 报 日 期{colon}{pad}"),
+                            format!("{pad}2026-09-22"),
+                        ],
+                    ],
+                ];
+                for rows in variants {
+                    let mut all: Vec<Vec<&str>> = rows
+                        .iter()
+                        .map(|r| r.iter().map(String::as_str).collect())
+                        .collect();
+                    all.push(vec!["标题", "刊发媒体", "刊发日期"]);
+                    let refs: Vec<&[&str]> = all.iter().map(Vec::as_slice).collect();
+                    let b = book(vec![sheet("x", &refs)]);
+                    let l = locate(&b).unwrap();
+                    let text = |m: &Option<MetaValue>| {
+                        crate::text::clean_cell(&m.as_ref().expect("found").cell.display())
+                    };
+                    let case = format!("pad {pad:?} colon {colon:?}: {rows:?}");
+                    assert_eq!(text(&l.meta.unit), "长春市局", "{case}");
+                    assert_eq!(text(&l.meta.quarter), "2026年第三季度", "{case}");
+                    let filed = l.meta.filed.as_ref().unwrap();
+                    assert_eq!(
+                        crate::dates::parse_date(&filed.cell, None),
+                        chrono::NaiveDate::from_ymd_opt(2026, 9, 22),
+                        "{case}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! 报送情况 and 说明. Figures come from the [`Report`]; nothing is computed here but layout.
 
 use super::table::{write_table, Formats, Val, FIRST_ROW};
-use crate::batch::Outcome;
+
 use crate::contract::cell_ref;
 use crate::report::{entry_code, entry_id, Report};
 use crate::validate::{Declared, OutletMatch};
@@ -428,14 +428,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         let others: Vec<String> = report.unit_files[u]
             .iter()
             .filter(|&&i| Some(i) != report.used_file[u])
-            .map(|&i| {
-                let why = match &files[i].outcome {
-                    Outcome::Read(_) => "已被取代",
-                    Outcome::Unreadable(_) => "无法读取",
-                    Outcome::NoTable => "找不到明细表",
-                };
-                format!("{}（{why}）", files[i].name)
-            })
+            .map(|&i| format!("{}（{}）", files[i].name, files[i].outcome_label()))
             .collect();
         rows.push(vec![
             res.name.as_str().into(),
@@ -454,11 +447,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
     }
     for &i in &report.orphan_files {
         let fr = &files[i];
-        let (status, read) = match &fr.outcome {
-            Outcome::Read(r) => ("单位无法识别", r.entries.len()),
-            Outcome::Unreadable(_) => ("无法读取", 0),
-            Outcome::NoTable => ("找不到明细表", 0),
-        };
+        let (status, read) = (fr.outcome_label(), fr.ret().map_or(0, |r| r.entries.len()));
         rows.push(vec![
             "（未识别单位）".into(),
             "".into(),
@@ -559,13 +548,7 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
         "结果".into(),
     ]);
     for fr in &report.batch.files {
-        let outcome = match &fr.outcome {
-            Outcome::Unreadable(_) => "无法读取",
-            Outcome::NoTable => "找不到明细表",
-            Outcome::Read(r) if r.superseded_by.is_some() => "已被取代",
-            Outcome::Read(r) if r.unit.is_none() => "单位无法识别",
-            Outcome::Read(_) => "已使用",
-        };
+        let outcome = fr.outcome_label();
         rows.push(vec![
             fr.name.as_str().into(),
             Val::Num(fr.size as f64),
