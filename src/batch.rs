@@ -105,6 +105,18 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Resolve duplicates within each return on its own, as the unit checking its return sees
+    /// them (`check`; `consolidate` resolves once the office's decisions are applied).
+    pub fn resolve_each_return(&mut self, rules: &Rules) {
+        for f in &mut self.files {
+            if let Outcome::Read(r) = &mut f.outcome {
+                let unit = r.unit.map(|i| rules.units[i].name.as_str());
+                f.problems
+                    .extend(crate::resolve::within_unit(rules, unit, &mut r.entries));
+            }
+        }
+    }
+
     pub fn problems(&self) -> impl Iterator<Item = &Problem> {
         self.ignored
             .iter()

@@ -81,4 +81,7 @@ pub struct ConsolidateArgs {
     /// 为每个单位生成回执，保存到此文件夹
     #[arg(long, value_name = "DIR")]
     pub feedback: Option<PathBuf>,
+    /// 复核记录文件（默认：文件夹旁边的 复核记录_季度.json）
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
 }

@@ -15,6 +15,8 @@ pub mod dates;
 pub mod problem;
 pub mod read;
 pub mod report;
+pub mod resolve;
+pub mod review;
 pub mod rules;
 pub mod score;
 pub mod text;

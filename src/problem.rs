@@ -34,7 +34,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Stable problem codes. `F…` concern a file, `R…` a row.
+/// Stable problem codes. `F…` concern a file, `R…` a row, `D…` the office's review decisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Code {
     F01Ignored,
@@ -72,10 +72,13 @@ pub enum Code {
     R15CategoryConfusion,
     R16CrossUnit,
     R17BadDeclaredKind,
+    D01BadDecision,
+    D02Unmatched,
+    D03NotApplied,
 }
 
 impl Code {
-    pub const ALL: [Code; 35] = [
+    pub const ALL: [Code; 38] = [
         Code::F01Ignored,
         Code::F02Encrypted,
         Code::F03NotSpreadsheet,
@@ -111,6 +114,9 @@ impl Code {
         Code::R15CategoryConfusion,
         Code::R16CrossUnit,
         Code::R17BadDeclaredKind,
+        Code::D01BadDecision,
+        Code::D02Unmatched,
+        Code::D03NotApplied,
     ];
 
     /// A short Chinese name of the problem, as listed in the README.
@@ -151,6 +157,9 @@ impl Code {
             Code::R15CategoryConfusion => "类别混淆（同一稿件既报政务信息又报宣传报道）",
             Code::R16CrossUnit => "跨单位重复，待核",
             Code::R17BadDeclaredKind => "媒体类别无法识别",
+            Code::D01BadDecision => "复核决定无法识别，未应用",
+            Code::D02Unmatched => "复核决定找不到对应的稿件（未匹配）",
+            Code::D03NotApplied => "复核决定未应用（该行按规则不计分或为重复稿件）",
         }
     }
 

@@ -3,11 +3,41 @@
 //! terminal summary. Pure: no I/O.
 
 use crate::batch::{Batch, Outcome};
-use crate::problem::{Problem, Severity};
+use crate::problem::{Code, Problem, Severity};
+use crate::resolve;
+use crate::review::{Decision, DecisionResult, Outcome as ReviewOutcome};
 use crate::rules::{Quarter, Rules};
 use crate::score::{self, Scored, Submission, SubmissionStatus};
 use crate::validate::{Entry, Status};
 use serde_json::json;
+
+/// The unit shown for rows of returns whose unit could not be identified.
+pub const ORPHAN_UNIT: &str = "（单位无法识别）";
+
+/// A decision that did not apply, as a problem for 校验问题.
+fn decision_problem(d: &DecisionResult) -> Option<Problem> {
+    let (sev, code) = match d.outcome {
+        ReviewOutcome::Applied { .. } => return None,
+        ReviewOutcome::Unmatched => (Severity::Warning, Code::D02Unmatched),
+        ReviewOutcome::NotApplied { .. } => (Severity::Info, Code::D03NotApplied),
+    };
+    let x = &d.decision;
+    let what = format!(
+        "复核决定“{}”（{}，{}，{}，{}）{}：{}",
+        x.verdict.label(),
+        x.unit,
+        x.title,
+        x.outlet,
+        x.date,
+        d.outcome.label(),
+        d.change()
+    );
+    Some(
+        Problem::new(sev, code, &x.source, what)
+            .unit(Some(&x.unit))
+            .fix("决定仍保存在复核记录中；如不再需要，在汇总表“复核记录”中查看后，于对应行清空复核决定"),
+    )
+}
 
 pub struct Report<'a> {
     pub rules: &'a Rules,
@@ -25,55 +55,10 @@ pub struct Report<'a> {
     pub orphan_files: Vec<usize>,
     /// Rows of returns whose unit could not be identified: listed, never scored.
     pub orphan_entries: Vec<Entry>,
-    /// Every problem: the files', then the cross-unit duplicates.
+    /// Every problem: the files', then duplicates and cross-unit duplicates, then decisions.
     pub problems: Vec<Problem>,
-}
-
-/// A stable number for a row, from what it is rather than where it sits, so that the office's
-/// review decisions survive a unit re-sending its return with rows in another order. The unit is
-/// its roster name; the title and outlet are compared as keys (spacing, marks and width do not
-/// change it).
-pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u32 {
-    let mut h = Fnv::default();
-    h.write(unit);
-    h.write(&crate::text::title_key(&e.title));
-    match e.outlet {
-        // A listed outlet is keyed by its name in the list, however the unit wrote it.
-        crate::validate::OutletMatch::Listed(i) => h.write(&rules.outlets[i].name),
-        _ => h.write(&crate::text::name_key(&e.outlet_written)),
-    }
-    match e.date {
-        Some(d) => h.write(&d.to_string()),
-        None => h.write(&e.date_written),
-    }
-    (h.0 >> 32) as u32 ^ h.0 as u32
-}
-
-/// The row id shown in 稿件明细: the [`entry_code`] in hex, and for the `nth` row with the same
-/// code (a piece listed twice in a return) a suffix: `1A2B3C4D`, `1A2B3C4D-2`.
-pub fn entry_id(code: u32, nth: u32) -> String {
-    match nth {
-        0 | 1 => format!("{code:08X}"),
-        n => format!("{code:08X}-{n}"),
-    }
-}
-
-/// FNV-1a, with a separator between fields.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf29ce484222325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, s: &str) {
-        for b in s.bytes().chain(std::iter::once(b'|')) {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x100000001b3);
-        }
-    }
+    /// Every recorded decision and what became of it (SPEC §6).
+    pub decisions: Vec<DecisionResult>,
 }
 
 impl<'a> Report<'a> {
@@ -82,6 +67,7 @@ impl<'a> Report<'a> {
         quarter: Quarter,
         mut batch: Batch,
         generated_at: String,
+        decisions: &[Decision],
     ) -> Report<'a> {
         let n = rules.units.len();
         let mut used_file = vec![None; n];
@@ -113,7 +99,7 @@ impl<'a> Report<'a> {
                 }
             }
         }
-        let subs: Vec<Submission> = (0..n)
+        let mut subs: Vec<Submission> = (0..n)
             .map(|u| match used_file[u] {
                 Some(i) => {
                     let f = &mut batch.files[i];
@@ -141,18 +127,22 @@ impl<'a> Report<'a> {
                 None => Submission::missing(),
             })
             .collect();
+        let resolved = resolve::resolve(rules, &mut subs, decisions);
+        let mut seen = std::collections::HashMap::new();
+        resolve::assign_ids(rules, ORPHAN_UNIT, &mut orphan_entries, &mut seen);
         let scored = score::score(rules, quarter, subs);
         // The problems move here from the files; the files keep their outcomes.
         let mut problems: Vec<Problem> = Vec::with_capacity(
             batch.ignored.len()
                 + batch.files.iter().map(|f| f.problems.len()).sum::<usize>()
-                + scored.problems.len(),
+                + resolved.problems.len(),
         );
         problems.extend(batch.ignored.iter().cloned());
         for f in &mut batch.files {
             problems.append(&mut f.problems);
         }
-        problems.extend(scored.problems.iter().cloned());
+        problems.extend(resolved.problems);
+        problems.extend(resolved.decisions.iter().filter_map(decision_problem));
         Report {
             rules,
             quarter,
@@ -164,7 +154,15 @@ impl<'a> Report<'a> {
             orphan_files,
             orphan_entries,
             problems,
+            decisions: resolved.decisions,
         }
+    }
+
+    /// Rows still 待核 with no decision: while there are any, the figures are provisional.
+    pub fn awaiting_review(&self) -> usize {
+        self.rows()
+            .filter(|(_, e)| e.status == Status::Pending)
+            .count()
     }
 
     /// Every listed row with its unit name (roster units first, then unidentified returns).
@@ -177,7 +175,7 @@ impl<'a> Report<'a> {
                 es.iter()
                     .map(move |e| (self.rules.units[u].name.as_str(), e))
             })
-            .chain(self.orphan_entries.iter().map(|e| ("（单位无法识别）", e)))
+            .chain(self.orphan_entries.iter().map(|e| (ORPHAN_UNIT, e)))
     }
 
     pub fn count(&self, sev: Severity) -> usize {
@@ -264,7 +262,58 @@ impl<'a> Report<'a> {
                 "sha256": f.sha256,
                 "outcome": f.outcome_label(),
             })).collect::<Vec<_>>(),
+            "review": self.review_summary(),
         })
+    }
+
+    /// Decisions and what is still awaiting review, for the JSON summary.
+    fn review_summary(&self) -> serde_json::Value {
+        let count = |label: &str| {
+            self.decisions
+                .iter()
+                .filter(|d| d.outcome.label() == label)
+                .count()
+        };
+        let pending = self.awaiting_review();
+        json!({
+            "provisional": pending > 0,
+            "awaiting_review": pending,
+            "decisions": self.decisions.len(),
+            "applied": count("已应用"),
+            "unmatched": count("未匹配"),
+            "not_applied": count("未应用"),
+            "list": self.decisions,
+        })
+    }
+
+    /// The terminal's line about review: how many decisions, and whether figures are final.
+    fn review_line(&self) -> String {
+        let pending = self.awaiting_review();
+        let mut line = String::from("复核：");
+        if !self.decisions.is_empty() {
+            let count = |label: &str| {
+                self.decisions
+                    .iter()
+                    .filter(|d| d.outcome.label() == label)
+                    .count()
+            };
+            line.push_str(&format!(
+                "已记录决定 {} 条（已应用 {}，未匹配 {}，未应用 {}）；",
+                self.decisions.len(),
+                count("已应用"),
+                count("未匹配"),
+                count("未应用")
+            ));
+        }
+        if pending > 0 {
+            line.push_str(&format!(
+                "尚有 {pending} 行待核，得分和排名为暂定（在汇总表“稿件明细”的“复核决定”栏填写后重新汇总）"
+            ));
+        } else {
+            line.push_str("没有待核的稿件，得分和排名为最终结果");
+        }
+        line.push('\n');
+        line
     }
 
     /// The one-screen Chinese summary printed at the end of `consolidate`.
@@ -286,7 +335,12 @@ impl<'a> Report<'a> {
             "稿件：读取 {} 行 = 计分 {} 行 + 待核 {} 行 + 不计分 {} 行\n",
             t["rows_read"], t["rows_scored"], t["rows_pending"], t["rows_not_scored"]
         ));
-        out.push_str("排名：");
+        out.push_str(&self.review_line());
+        out.push_str(if self.awaiting_review() > 0 {
+            "排名（暂定）："
+        } else {
+            "排名："
+        });
         let top: Vec<String> = self
             .scored
             .ranking
@@ -327,53 +381,5 @@ impl<'a> Report<'a> {
             out.push_str(&format!("输出：{o}\n"));
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::read::table::locate;
-    use crate::read::RawBook;
-    use crate::validate::{validate, Context};
-
-    fn entries(rows: &[[&str; 4]]) -> Vec<Entry> {
-        let mut table: Vec<Vec<&str>> = vec![vec!["稿件类别", "标题", "刊发媒体", "刊发日期"]];
-        table.extend(rows.iter().map(|r| r.to_vec()));
-        let book = RawBook::from_text_rows("S", &table);
-        let rules = Rules::builtin();
-        let ctx = Context {
-            rules: &rules,
-            quarter: Quarter::parse("2026Q3").unwrap(),
-            file: "f.csv",
-            unit: None,
-            filed: None,
-        };
-        validate(&ctx, &locate(&book).unwrap()).0
-    }
-
-    #[test]
-    fn entry_ids_follow_content_not_position_or_spelling() {
-        let r = Rules::builtin();
-        let a = entries(&[
-            ["宣传报道", "数字烟草建设", "东方烟草报", "2026-08-05"],
-            ["宣传报道", "另一篇", "某某晚报", "2026-08-06"],
-        ]);
-        let b = entries(&[
-            ["宣传报道", "另一篇", "某某晚报", "2026/8/6"],
-            [
-                "宣传报道",
-                "数字 烟草 建设！",
-                "《东方烟草报》",
-                "2026年8月5日",
-            ],
-        ]);
-        let id = |e: &Entry| entry_code(&r, "长春市局（分公司）", e);
-        assert_eq!(id(&a[0]), id(&b[1]));
-        assert_eq!(id(&a[1]), id(&b[0]));
-        assert_ne!(id(&a[0]), id(&a[1]));
-        assert_ne!(id(&a[0]), entry_code(&r, "吉林市局（分公司）", &a[0]));
-        assert_eq!(entry_id(0x1A2B, 1), "00001A2B");
-        assert_eq!(entry_id(0x1A2B, 2), "00001A2B-2");
     }
 }

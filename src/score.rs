@@ -2,7 +2,6 @@
 //! rankings overall and within groups, cross-unit duplicates, and individual authors
 //! (SPEC §2.2, §2.3, §2.5).
 
-use crate::problem::{Code, Problem, Severity};
 use crate::rules::{AuthorCredit, Quarter, Rules, Tier};
 use crate::validate::{Category, Entry, Status};
 use chrono::{Datelike, NaiveDate};
@@ -159,18 +158,16 @@ pub struct Scored {
     pub authors: Vec<AuthorResult>,
     /// The rows, per roster unit, after cross-unit flags.
     pub entries: Vec<Vec<Entry>>,
-    /// Cross-unit duplicates (R16).
-    pub problems: Vec<Problem>,
 }
 
 /// Score a quarter. `subs` has one submission per roster unit, in roster order.
-pub fn score(rules: &Rules, quarter: Quarter, mut subs: Vec<Submission>) -> Scored {
+/// The rows come resolved (`crate::resolve`): duplicates, decisions and quota flags settled.
+pub fn score(rules: &Rules, quarter: Quarter, subs: Vec<Submission>) -> Scored {
     assert_eq!(
         subs.len(),
         rules.units.len(),
         "one submission per roster unit"
     );
-    let problems = flag_cross_unit(rules, &mut subs);
     let months = quarter.months();
 
     let mut units: Vec<UnitResult> = subs
@@ -260,65 +257,7 @@ pub fn score(rules: &Rules, quarter: Quarter, mut subs: Vec<Submission>) -> Scor
         ranking,
         authors,
         entries: subs.into_iter().map(|s| s.entries).collect(),
-        problems,
     }
-}
-
-/// The same title scoring for two units: both stay scored, marked 待核 for the office.
-fn flag_cross_unit(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
-    // Every scoring row by its title's digest, sorted so that the same title lies together
-    // (a flat list: a quarter has many rows and few repeats). Only the groups that cross
-    // units are kept once the entries are to be changed.
-    let mut by_title: Vec<(u128, usize, usize)> = Vec::new();
-    for (u, s) in subs.iter().enumerate() {
-        for (i, e) in s.entries.iter().enumerate() {
-            if let Some(d) = e.title_digest.filter(|_| e.status.scores()) {
-                by_title.push((d, u, i));
-            }
-        }
-    }
-    by_title.sort_unstable();
-    // (unit, row, the units that sent the title), in the order the rows were read.
-    let mut flagged: Vec<(usize, usize, Vec<usize>)> = Vec::new();
-    for run in by_title.chunk_by(|a, b| a.0 == b.0) {
-        let mut units: Vec<usize> = run.iter().map(|&(_, u, _)| u).collect();
-        units.dedup();
-        if units.len() >= 2 {
-            flagged.extend(run.iter().map(|&(_, u, i)| (u, i, units.clone())));
-        }
-    }
-    drop(by_title);
-    flagged.sort_unstable();
-    let mut problems = Vec::new();
-    for (u, i, units) in flagged {
-        let others: Vec<&str> = units
-            .iter()
-            .filter(|&&o| o != u)
-            .map(|&o| rules.units[o].name.as_str())
-            .collect();
-        let e = &mut subs[u].entries[i];
-        if e.status != Status::NotScored {
-            e.status = Status::Pending;
-        }
-        e.reasons
-            .push(format!("跨单位重复（{}）", others.join("、")));
-        problems.push(
-            Problem::new(
-                Severity::Warning,
-                Code::R16CrossUnit,
-                &e.file,
-                format!(
-                    "标题“{}”也由{}报送，两家均暂计分，待省局核定",
-                    e.title,
-                    others.join("、")
-                ),
-            )
-            .at(&e.sheet, e.at.clone())
-            .unit(Some(&rules.units[u].name))
-            .fix("核定后在稿件明细的“复核决定”栏填写结果"),
-        );
-    }
-    problems
 }
 
 fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
@@ -594,65 +533,66 @@ mod tests {
     #[test]
     fn cross_unit_duplicates_are_pending_and_still_score() {
         let r = Rules::builtin();
-        let out = score(
+        let mut all = subs(
             &r,
-            q3(),
-            subs(
-                &r,
-                vec![
-                    (
+            vec![
+                (
+                    0,
+                    sub(
+                        &r,
                         0,
-                        sub(
-                            &r,
-                            0,
-                            &[
-                                (
-                                    "宣传报道",
-                                    "全省烟草工作会议召开",
-                                    "东方烟草报",
-                                    "2026-07-01",
-                                    "",
-                                ),
-                                (
-                                    "宣传报道",
-                                    "卷烟市场专项整治启动",
-                                    "东方烟草报",
-                                    "2026-07-03",
-                                    "",
-                                ),
-                            ],
-                        ),
+                        &[
+                            (
+                                "宣传报道",
+                                "全省烟草工作会议召开",
+                                "东方烟草报",
+                                "2026-07-01",
+                                "",
+                            ),
+                            (
+                                "宣传报道",
+                                "卷烟市场专项整治启动",
+                                "东方烟草报",
+                                "2026-07-03",
+                                "",
+                            ),
+                        ],
                     ),
-                    (
+                ),
+                (
+                    1,
+                    sub(
+                        &r,
                         1,
-                        sub(
-                            &r,
-                            1,
-                            &[
-                                (
-                                    "宣传报道",
-                                    "卷烟市场专项整治启动",
-                                    "中国烟草",
-                                    "2026-07-04",
-                                    "",
-                                ),
-                                (
-                                    "宣传报道",
-                                    "全省烟草工作会议召开！",
-                                    "中国烟草",
-                                    "2026-07-02",
-                                    "",
-                                ),
-                            ],
-                        ),
+                        &[
+                            (
+                                "宣传报道",
+                                "卷烟市场专项整治启动",
+                                "中国烟草",
+                                "2026-07-04",
+                                "",
+                            ),
+                            (
+                                "宣传报道",
+                                "全省烟草工作会议召开！",
+                                "中国烟草",
+                                "2026-07-02",
+                                "",
+                            ),
+                        ],
                     ),
-                ],
-            ),
+                ),
+            ],
         );
-        assert_eq!(out.problems.len(), 4);
-        assert!(out.problems.iter().all(|p| p.code == Code::R16CrossUnit));
+        let resolved = crate::resolve::resolve(&r, &mut all, &[]);
+        let out = score(&r, q3(), all);
+        assert_eq!(resolved.problems.len(), 4);
+        assert!(resolved
+            .problems
+            .iter()
+            .all(|p| p.code == crate::problem::Code::R16CrossUnit));
         // Listed in the order the rows were read: unit by unit, row by row.
-        let order: Vec<(Option<&str>, &str)> = out
+        let order: Vec<(Option<&str>, &str)> = resolved
             .problems
             .iter()
             .map(|p| (p.unit.as_deref(), p.cell.as_deref().unwrap_or_default()))

@@ -9,7 +9,7 @@ use crate::dates::parse_date;
 use crate::problem::{Code, Problem, Severity};
 use crate::read::table::{Located, RawRow};
 use crate::read::Cell;
-use crate::rules::{DateClass, DuplicatePolicy, OutletKind, Quarter, Rules, Tier};
+use crate::rules::{DateClass, OutletKind, Quarter, Rules, Tier};
 use crate::text::{name_key, title_digest};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -156,6 +156,21 @@ pub struct Entry {
     pub monthly_news: bool,
     /// Counts towards the quarterly information quota.
     pub quarterly_info: bool,
+    /// Published after the previous quarter's deadline: scores as 补报, counts for no quota.
+    pub carried_over: bool,
+    /// The row's stable id (unit, title, outlet, date), given by `resolve`; empty before.
+    pub id: String,
+    /// The office's decision on this row, when one is recorded.
+    pub review: Option<RowReview>,
+}
+
+/// A recorded decision as shown on its row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowReview {
+    pub verdict: crate::review::Verdict,
+    pub reason: String,
+    /// False when the rules keep the decision from applying (listed as 未应用).
+    pub applied: bool,
 }
 
 impl Entry {
@@ -175,6 +190,30 @@ impl Entry {
         self.reasons.push(reason.to_string());
         self.monthly_news = false;
         self.quarterly_info = false;
+    }
+
+    /// The status as shown: 计分, 待核 …, with （已复核） once the office's decision applies.
+    pub fn status_text(&self) -> String {
+        match &self.review {
+            Some(r) if r.applied => format!("{}（已复核）", self.status.label()),
+            _ => self.status.label().to_string(),
+        }
+    }
+
+    /// 原因 as shown: the reasons, then the office's decision and its reason when there is one.
+    pub fn reasons_text(&self) -> String {
+        let mut parts = self.reasons.clone();
+        if let Some(r) = &self.review {
+            let mut d = format!("办公室复核：{}", r.verdict.label());
+            if !r.reason.is_empty() {
+                d.push_str(&format!("（{}）", r.reason));
+            }
+            if !r.applied {
+                d.push_str("，未应用");
+            }
+            parts.push(d);
+        }
+        parts.join("；")
     }
 
     /// 稿件类别 as recognised, or as written when it was not.
@@ -275,18 +314,18 @@ pub fn match_outlet(rules: &Rules, written: &str) -> OutletMatch {
     }
 }
 
-/// Validate every row of a located return. Entries come back in row order.
+/// Validate every row of a located return, each on its own (duplicates are resolved later, in
+/// `resolve`, once the office's decisions are known). Entries come back in row order.
 pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) {
     let mut problems = Vec::new();
     // A return names the same few outlets over and over: match each spelling once.
     let mut outlets: HashMap<String, OutletMatch> = HashMap::new();
     let shared: (Arc<str>, Arc<str>) = (Arc::from(ctx.file), Arc::from(located.sheet.as_str()));
-    let mut entries: Vec<Entry> = located
+    let entries: Vec<Entry> = located
         .rows
         .iter()
         .map(|row| validate_row(ctx, located, row, &mut problems, &mut outlets, &shared))
         .collect();
-    resolve_duplicates(ctx, &mut entries, &mut problems);
     (entries, problems)
 }
 
@@ -627,58 +666,9 @@ fn validate_row(
         reasons: rc.reasons,
         monthly_news,
         quarterly_info,
-    }
-}
-
-/// One piece scores once per unit (SPEC §2.3): among rows that would score, those with the same
-/// title keep the highest tier, then the earliest date, then the first read.
-fn resolve_duplicates(ctx: &Context, entries: &mut [Entry], problems: &mut Vec<Problem>) {
-    let mut groups: std::collections::BTreeMap<u128, Vec<usize>> = Default::default();
-    for (i, e) in entries.iter().enumerate() {
-        if let Some(d) = e.title_digest.filter(|_| e.status.scores()) {
-            groups.entry(d).or_default().push(i);
-        }
-    }
-    let groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
-    for mut g in groups {
-        g.sort_by_key(|&i| (entries[i].tier, entries[i].date, i));
-        let keep = g[0];
-        let drop_all = ctx.rules.policy.duplicate == DuplicatePolicy::ScoreNone;
-        let kept_row = entries[keep].row + 1;
-        for (n, &i) in g.iter().enumerate() {
-            if n == 0 && !drop_all {
-                continue;
-            }
-            let (k, e) = (&entries[keep], &entries[i]);
-            let (code, kind) = if n == 0 {
-                (Code::R14MultiSubmit, "一稿多投")
-            } else if e.category != k.category {
-                (Code::R15CategoryConfusion, "类别混淆")
-            } else if name_key(&e.outlet_written) == name_key(&k.outlet_written) {
-                (Code::R13Duplicate, "重复")
-            } else {
-                (Code::R14MultiSubmit, "一稿多投")
-            };
-            let msg = if drop_all {
-                format!(
-                    "同一稿件“{}”报送了 {} 次（{kind}），按规则全部不计分",
-                    e.title,
-                    g.len()
-                )
-            } else {
-                format!(
-                    "与第 {kept_row} 行为同一稿件“{}”（{kind}），只按第 {kept_row} 行计一次",
-                    e.title
-                )
-            };
-            problems.push(
-                Problem::new(Severity::Error, code, ctx.file, msg)
-                    .at(&e.sheet, e.at.clone())
-                    .unit(ctx.unit)
-                    .fix("同一稿件只能报送一次；如确为不同稿件，请修改标题加以区分"),
-            );
-            entries[i].set_not_scored(kind);
-        }
+        carried_over: class == Some(DateClass::CarriedOver),
+        id: String::new(),
+        review: None,
     }
 }
 
@@ -714,7 +704,10 @@ mod tests {
             unit: Some("长春市局（分公司）"),
             filed: filed.map(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").unwrap()),
         };
-        validate(&ctx, &located)
+        // As `check` sees a return: its rows validated, then its duplicates resolved.
+        let (mut entries, mut problems) = validate(&ctx, &located);
+        problems.extend(crate::resolve::within_unit(rules, ctx.unit, &mut entries));
+        (entries, problems)
     }
 
     fn run(rows: &[[&str; 5]]) -> (Vec<Entry>, Vec<Problem>) {

@@ -128,7 +128,7 @@ fn consolidate_in_memory(books: Vec<(String, RawBook)>) -> serde_json::Value {
             panic!("a return in memory was not handled: {why:?}");
         }
     }
-    let report = xinxi::report::Report::build(&rules, q, batch, "2026-09-25 10:00:00".into());
+    let report = xinxi::report::Report::build(&rules, q, batch, "2026-09-25 10:00:00".into(), &[]);
     report.summary()
 }
 

@@ -13,16 +13,20 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The returns as `check` sees them: read, validated, each return's duplicates resolved.
 fn load(paths: &[PathBuf], quarter: &str) -> Batch {
-    batch::load(
+    let rules = Rules::builtin();
+    let mut b = batch::load(
         paths,
-        &Rules::builtin(),
+        &rules,
         QuarterChoice::Given(Quarter::parse(quarter).unwrap()),
         ReadMode::InProcess,
         &|_, _| {},
     )
     .unwrap()
-    .0
+    .0;
+    b.resolve_each_return(&rules);
+    b
 }
 
 /// (category, title, outlet, date) of every row of the one return in `path`.

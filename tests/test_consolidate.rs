@@ -153,6 +153,7 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
             "得分排名",
             "任务完成",
             "稿件明细",
+            "复核记录",
             "个人得分",
             "校验问题",
             "报送情况",

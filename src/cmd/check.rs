@@ -18,7 +18,8 @@ pub fn run(rules_path: Option<&Path>, args: CheckArgs) -> anyhow::Result<ExitCod
         Some(q) => QuarterChoice::Given(q),
         None => QuarterChoice::Own,
     };
-    let (batch, _) = read_returns(&args.paths, &rules, choice)?;
+    let (mut batch, _) = read_returns(&args.paths, &rules, choice)?;
+    batch.resolve_each_return(&rules);
     if args.json {
         println!(
             "{}",

@@ -4,7 +4,10 @@
 use super::progress::read_returns;
 use crate::batch::QuarterChoice;
 use crate::cli::ConsolidateArgs;
+use crate::problem::{Code, Problem, Severity};
 use crate::report::Report;
+use crate::review::harvest;
+use crate::review::record::Record;
 use crate::rules::{Quarter, Rules};
 use crate::write::{consolidated, feedback, save_whole, save_workbook_whole};
 use anyhow::{bail, Context};
@@ -34,6 +37,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     }
     let asked = args.quarter.as_deref().map(Quarter::parse).transpose()?;
     let now = now()?;
+    let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
     let choice = match asked {
         Some(q) => QuarterChoice::Given(q),
         None => QuarterChoice::Agreed,
@@ -45,17 +49,52 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         .iter()
         .filter_map(|f| f.path.canonicalize().ok())
         .collect();
-    let report = Report::build(
-        &rules,
-        quarter,
-        batch,
-        now.format("%Y-%m-%d %H:%M:%S").to_string(),
-    );
 
-    let out = match &args.out {
-        Some(p) => p.clone(),
-        None => beside(&args.dir)?.join(format!("汇总表_{quarter}.xlsx")),
-    };
+    // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
+    // into the record, and the record is saved, before anything is replaced.
+    let default_out = beside(&args.dir)?.join(format!("汇总表_{quarter}.xlsx"));
+    let out = args.out.clone().unwrap_or_else(|| default_out.clone());
+    let record_path = args.decisions.clone().unwrap_or_else(|| {
+        beside(&args.dir)
+            .unwrap_or_default()
+            .join(format!("复核记录_{quarter}.json"))
+    });
+    let mut record = Record::load(&record_path, &quarter.to_string())?;
+    let mut harvested = Vec::new();
+    let mut review_problems = Vec::new();
+    for wb in [&out, &default_out] {
+        if !wb.is_file() || harvested.contains(wb) {
+            continue;
+        }
+        match harvest::read(wb) {
+            Ok(h) => {
+                record.apply(&h.edits, &stamp);
+                review_problems.extend(h.problems);
+            }
+            Err(why) => review_problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    Code::D01BadDecision,
+                    &wb.display().to_string(),
+                    format!("无法读取已有汇总表中填写的复核决定（{why}）；该文件已另存备份"),
+                )
+                .fix("如在其中填写过复核决定，请在备份中查看，并在新汇总表中重新填写"),
+            ),
+        }
+        harvested.push(wb.clone());
+    }
+    let record_text = record.to_json();
+    let on_disk = std::fs::read_to_string(&record_path).ok();
+    if on_disk.as_deref() != Some(record_text.as_str())
+        && (on_disk.is_some() || !record.decisions.is_empty() || !record.history.is_empty())
+    {
+        save_whole(&record_path, record_text.as_bytes())
+            .with_context(|| format!("无法保存复核记录 {}", record_path.display()))?;
+    }
+
+    let mut report = Report::build(&rules, quarter, batch, stamp, &record.decisions);
+    report.problems.extend(review_problems);
+
     let guard = |p: &Path| -> anyhow::Result<()> {
         let target = p
             .parent()
@@ -74,10 +113,17 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let summary = report.summary();
     let mut written = Vec::new();
     guard(&out)?;
+    let kept = replaceable(&out, now)?;
     let mut wb = consolidated::build(&report, now).context("生成汇总表失败")?;
     save_workbook_whole(&out, &mut wb)?;
     drop(wb);
     written.push(out.display().to_string());
+    if let Some(k) = kept {
+        written.push(format!("{}（原汇总表的备份）", k.display()));
+    }
+    if !record.decisions.is_empty() || !record.history.is_empty() {
+        written.push(format!("{}（复核记录）", record_path.display()));
+    }
     if let Some(j) = &args.json {
         guard(j)?;
         let text = serde_json::to_string_pretty(&summary)? + "\n";
@@ -101,6 +147,58 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     // The process ends here: freeing every row one by one would only delay the prompt.
     std::mem::forget(report);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Before an existing 汇总表 is replaced: refuse when it is read-only or open in another program,
+/// and keep a dated copy of it in 汇总表备份 beside it (unless the newest copy is the same).
+/// Returns the copy made.
+fn replaceable(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>> {
+    let Ok(meta) = std::fs::metadata(out) else {
+        return Ok(None);
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if meta.permissions().readonly() {
+        bail!(
+            "{} 是只读文件，没有覆盖。请去掉它的只读属性，或用 --out 另存到其他文件",
+            out.display()
+        );
+    }
+    for lock in [format!("~${name}"), format!(".~lock.{name}#")] {
+        if dir.join(&lock).exists() {
+            bail!(
+                "请先关闭 {}：它正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {lock}）。关闭并保存后再运行",
+                out.display()
+            );
+        }
+    }
+    let bytes = std::fs::read(out).with_context(|| format!("无法读取 {}", out.display()))?;
+    let backups = dir.join("汇总表备份");
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let newest = std::fs::read_dir(&backups).ok().and_then(|rd| {
+        rd.filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{stem}_")))
+            })
+            .max()
+    });
+    if newest.is_some_and(|p| std::fs::read(p).is_ok_and(|b| b == bytes)) {
+        return Ok(None);
+    }
+    let copy = backups.join(format!("{stem}_{}.xlsx", now.format("%Y%m%d-%H%M%S")));
+    save_whole(&copy, &bytes)
+        .with_context(|| format!("无法备份原汇总表 {}，没有覆盖它", out.display()))?;
+    Ok(Some(copy))
 }
 
 /// The folder that holds `dir`, where the consolidated workbook goes by default.

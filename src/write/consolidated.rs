@@ -1,22 +1,25 @@
-//! The consolidated workbook (汇总表, SPEC §5): 得分排名, 任务完成, 稿件明细, 个人得分, 校验问题,
-//! 报送情况 and 说明. Figures come from the [`Report`]; nothing is computed here but layout.
+//! The consolidated workbook (汇总表, SPEC §5): 得分排名, 任务完成, 稿件明细, 复核记录, 个人得分,
+//! 校验问题, 报送情况 and 说明. Figures come from the [`Report`]; nothing is computed here but layout.
 
 use super::table::{write_table, Formats, Val, FIRST_ROW};
 
 use crate::contract::cell_ref;
-use crate::report::{entry_code, entry_id, Report};
+use crate::report::Report;
+use crate::review::harvest::headers as h;
+use crate::review::Verdict;
 use crate::validate::{Declared, OutletMatch};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatFormula, ConditionalFormatText,
-    ConditionalFormatTextRule, DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
-    XlsxError,
+    ConditionalFormatTextRule, DataValidation, DocProperties, ExcelDateTime, Format, Workbook,
+    Worksheet, XlsxError,
 };
 
-pub const SHEETS: [&str; 7] = [
+pub const SHEETS: [&str; 8] = [
     "得分排名",
     "任务完成",
     "稿件明细",
+    "复核记录",
     "个人得分",
     "校验问题",
     "报送情况",
@@ -68,7 +71,7 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError>
     for _ in SHEETS {
         sheets.push(wb.new_worksheet_with_constant_memory()?);
     }
-    let [rank, quota, detail, person, problem, submitted, notes] = &mut sheets[..] else {
+    let [rank, quota, detail, review, person, problem, submitted, notes] = &mut sheets[..] else {
         unreachable!("one worksheet per sheet name");
     };
     // 稿件明细 is most of the work: it is written on its own thread while the other sheets
@@ -77,6 +80,7 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError>
         let big = s.spawn(|| entries(detail, report, &f));
         ranking(rank, report, &f)?;
         quotas(quota, report, &f)?;
+        decisions(review, report, &f)?;
         authors(person, report, &f)?;
         problems(problem, report, &f)?;
         submissions(submitted, report, &f)?;
@@ -133,7 +137,16 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         })
         .collect();
     ws.set_name(SHEETS[0])?;
-    let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
+    let pending = report.awaiting_review();
+    let title = format!(
+        "{}政务信息和宣传报道得分排名（{}）",
+        report.quarter.chinese(),
+        if pending > 0 {
+            format!("暂定：尚有 {pending} 行稿件待复核")
+        } else {
+            "待核稿件均已复核".to_string()
+        }
+    );
     let n = write_table(ws, f, &title, &headers, rows, &[])?;
     let last = FIRST_ROW + n.max(1) - 1;
     ws.add_conditional_format(
@@ -246,15 +259,15 @@ fn col_letter(c: u16) -> String {
 
 fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let headers = [
-        "编号",
-        "单位",
+        h::ID,
+        h::UNIT,
         "稿件类别",
-        "标题",
+        h::TITLE,
         "刊发媒体（填写）",
-        "刊发媒体（认定）",
+        h::OUTLET,
         "等级",
         "分值",
-        "刊发日期",
+        h::DATE,
         "期号版面",
         "作者",
         "审核人",
@@ -264,19 +277,19 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         "来源文件",
         "工作表",
         "单元格",
-        "复核决定",
-        "复核说明",
+        h::DECISION,
+        h::REASON,
+        h::WRITTEN_DECISION,
+        h::WRITTEN_REASON,
     ];
-    // Two identical rows (a piece reported twice) would share an id: number the repeats.
-    let mut seen: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
     let rows = report.rows().map(move |(unit, e)| {
         let points = e.points(report.rules);
-        let code = entry_code(report.rules, unit, e);
-        let n = seen.entry(code).or_insert(0);
-        *n += 1;
-        let id = entry_id(code, *n);
+        let (decision, reason) = match &e.review {
+            Some(r) => (r.verdict.label(), r.reason.as_str()),
+            None => ("", ""),
+        };
         vec![
-            id.into(),
+            e.id.as_str().into(),
             unit.into(),
             e.category_text().into(),
             e.title.as_str().into(),
@@ -292,13 +305,15 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             e.authors.join("、").into(),
             e.reviewer.as_str().into(),
             e.signer.as_str().into(),
-            e.status.label().into(),
-            e.reasons.join("；").into(),
+            e.status_text().into(),
+            e.reasons_text().into(),
             e.file.as_ref().into(),
             e.sheet.as_ref().into(),
             e.at.as_str().into(),
-            Val::Empty,
-            Val::Empty,
+            decision.into(),
+            reason.into(),
+            decision.into(),
+            reason.into(),
         ]
     });
     ws.set_name(SHEETS[2])?;
@@ -328,7 +343,23 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
     })?;
     ws.set_column_width(3, 40)?;
     ws.set_column_width(14, 30)?;
+    ws.set_column_width(19, 30)?;
+    // What the program wrote, so that a re-run tells the clerk's changes from its own.
+    ws.set_column_hidden(20)?;
+    ws.set_column_hidden(21)?;
     let last = FIRST_ROW + n.max(1) - 1;
+    ws.add_data_validation(
+        FIRST_ROW,
+        18,
+        last.max(FIRST_ROW + 200),
+        18,
+        &DataValidation::new()
+            .allow_list_strings(&Verdict::CHOICES)?
+            .set_input_title("复核决定")?
+            .set_input_message("计分：按现状计分；不计分：不计分；一级/二级/三级：按该等级计分")?
+            .set_error_title("复核决定")?
+            .set_error_message("请从下拉列表选择：计分、不计分、一级、二级、三级")?,
+    )?;
     for (status, fmt) in [("不计分", red()), ("待核", amber())] {
         ws.add_conditional_format(
             FIRST_ROW,
@@ -337,6 +368,69 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             13,
             &ConditionalFormatText::new()
                 .set_rule(ConditionalFormatTextRule::BeginsWith(status.into()))
+                .set_format(fmt),
+        )?;
+    }
+    Ok(())
+}
+
+/// 复核记录: every recorded decision, what it was for and what it changed.
+fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    let headers = [
+        "编号",
+        "单位",
+        "标题",
+        "刊发媒体",
+        "刊发日期",
+        "复核决定",
+        "复核说明",
+        "结果",
+        "变化（复核前 → 复核后）",
+        "分值变化",
+        "填写位置",
+        "记录时间",
+    ];
+    let rows = report.decisions.iter().map(|d| {
+        let x = &d.decision;
+        vec![
+            x.id.as_str().into(),
+            x.unit.as_str().into(),
+            x.title.as_str().into(),
+            x.outlet.as_str().into(),
+            x.date.as_str().into(),
+            x.verdict.label().into(),
+            x.reason.as_str().into(),
+            d.outcome.label().into(),
+            d.change().into(),
+            Val::Num(d.points_change() as f64),
+            x.source.as_str().into(),
+            x.recorded_at.as_str().into(),
+        ]
+    });
+    ws.set_name(SHEETS[3])?;
+    let pending = report.awaiting_review();
+    let title = format!(
+        "{}复核记录（共 {} 条；{}）",
+        report.quarter.chinese(),
+        report.decisions.len(),
+        if pending > 0 {
+            format!("尚有 {pending} 行待核")
+        } else {
+            "待核稿件均已复核".to_string()
+        }
+    );
+    let n = write_table(ws, f, &title, &headers, rows, &[])?;
+    ws.set_column_width(2, 36)?;
+    ws.set_column_width(8, 44)?;
+    let last = FIRST_ROW + n.max(1) - 1;
+    for (text, fmt) in [("未匹配", red()), ("未应用", amber())] {
+        ws.add_conditional_format(
+            FIRST_ROW,
+            7,
+            last,
+            7,
+            &ConditionalFormatText::new()
+                .set_rule(ConditionalFormatTextRule::BeginsWith(text.into()))
                 .set_format(fmt),
         )?;
     }
@@ -358,7 +452,7 @@ fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             ]
         })
         .collect();
-    ws.set_name(SHEETS[3])?;
+    ws.set_name(SHEETS[4])?;
     write_table(
         ws,
         f,
@@ -385,7 +479,7 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
             p.fix.as_deref().unwrap_or_default().into(),
         ]
     });
-    ws.set_name(SHEETS[4])?;
+    ws.set_name(SHEETS[5])?;
     let n = write_table(
         ws,
         f,
@@ -463,7 +557,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             "".into(),
         ]);
     }
-    ws.set_name(SHEETS[5])?;
+    ws.set_name(SHEETS[6])?;
     let n = write_table(
         ws,
         f,
@@ -564,7 +658,7 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
             "未读取".into(),
         ]);
     }
-    ws.set_name(SHEETS[6])?;
+    ws.set_name(SHEETS[7])?;
     write_table(
         ws,
         f,

@@ -119,8 +119,8 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
                     Some(d) => Val::Date(d),
                     None => e.date_written.as_str().into(),
                 },
-                e.status.label().into(),
-                e.reasons.join("；").into(),
+                e.status_text().into(),
+                e.reasons_text().into(),
             ]
         })
         .collect();
