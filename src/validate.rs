@@ -329,6 +329,8 @@ pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) 
     (entries, problems)
 }
 
+/// One row, rule by rule. Each rule reads the row context, reports its own problems, and
+/// returns what it established; `reject` (an error) is what keeps a row from scoring.
 fn validate_row(
     ctx: &Context,
     located: &Located,
@@ -337,12 +339,9 @@ fn validate_row(
     outlets: &mut HashMap<String, OutletMatch>,
     shared: &(Arc<str>, Arc<str>),
 ) -> Entry {
-    let rules = ctx.rules;
-    let sheet = located.sheet.as_str();
-    let window = ctx.quarter.window(rules.deadline_day);
     let mut rc = RowCtx {
         ctx,
-        sheet,
+        sheet: located.sheet.as_str(),
         columns: &located.columns,
         row,
         problems,
@@ -352,270 +351,37 @@ fn validate_row(
     let category_written = row.text(Column::Category);
     let title = row.text(Column::Title);
     let outlet_written = row.text(Column::Outlet);
-    let date_cell = row.get(Column::Date);
     let declared_written = row.text(Column::DeclaredKind);
+    let date_cell = row.get(Column::Date);
 
-    // Missing fields, each at its own cell.
-    for (col, missing, what) in [
-        (Column::Category, category_written.is_empty(), "稿件类别"),
-        (Column::Title, title.is_empty(), "标题"),
-        (Column::Outlet, outlet_written.is_empty(), "刊发媒体"),
-        (
-            Column::Date,
-            date_cell.is_none_or(|c| match c {
-                Cell::Text(t) | Cell::Error(t) => t.trim().is_empty(),
-                _ => false,
-            }),
-            "刊发日期",
-        ),
-    ] {
-        if missing {
-            rc.reject(
-                Code::R01MissingField,
-                col,
-                &format!("缺少{what}"),
-                format!("缺少{what}，该行不计分"),
-                Some(&format!("请补填{what}")),
-            );
-        }
-    }
-
-    let category = if category_written.is_empty() {
-        None
-    } else {
-        let c = Category::parse(&category_written);
-        if c.is_none() {
-            rc.reject(
-                Code::R11BadCategory,
-                Column::Category,
-                "稿件类别无法识别",
-                format!("稿件类别“{category_written}”无法识别"),
-                Some("请填写“政务信息”或“宣传报道”"),
-            );
-        }
-        c
-    };
-
-    let date = date_cell.and_then(|c| {
-        let d = parse_date(c, Some(ctx.quarter));
-        if d.is_none() {
-            rc.reject(
-                Code::R02BadDate,
-                Column::Date,
-                "刊发日期无法识别",
-                format!("刊发日期“{}”无法识别", c.display()),
-                Some("请写成 2026-08-05 这样的日期"),
-            );
-        }
-        d
-    });
-    // Kept as written only when it cannot be read as a date.
-    let date_written = match (date, date_cell) {
-        (None, Some(c)) => c.display(),
-        _ => String::new(),
-    };
-    // NaiveDate displays as 2026-08-05.
-    let ymd = |d: NaiveDate| d.to_string();
-    let mut class = None;
-    if let Some(d) = date {
-        let c = window.classify(d);
-        class = Some(c);
-        match c {
-            DateClass::AfterDeadline => rc.reject(
-                Code::R03AfterDeadline,
-                Column::Date,
-                "刊发日期在截止日之后",
-                format!(
-                    "刊发日期 {} 在本季度截止日 {} 之后，属于下季度",
-                    ymd(d),
-                    ymd(window.deadline)
-                ),
-                Some("请在下季度报送表中作为补报填写"),
-            ),
-            DateClass::Outside => rc.reject(
-                Code::R04OutsideWindow,
-                Column::Date,
-                "刊发日期不在报送范围内",
-                format!(
-                    "刊发日期 {} 不在本季度报送范围（{} 至 {}）内",
-                    ymd(d),
-                    ymd(window.earliest()),
-                    ymd(window.deadline)
-                ),
-                Some("请核对日期；早于范围的稿件已过报送期限"),
-            ),
-            DateClass::CarriedOver => {
-                rc.reasons.push("补报".into());
-                rc.report(
-                    Severity::Info,
-                    Code::R06CarriedOver,
-                    Column::Date,
-                    format!(
-                        "刊发日期 {} 在上季度截止日之后，作为补报计分，不计入本季度任务",
-                        ymd(d)
-                    ),
-                    None,
-                );
-            }
-            DateClass::InWindow => {}
-        }
-        if let Some(f) = ctx.filed {
-            if d > f && c != DateClass::AfterDeadline {
-                rc.reject(
-                    Code::R05AfterFiled,
-                    Column::Date,
-                    "刊发日期晚于填报日期",
-                    format!("刊发日期 {} 晚于本表填报日期 {}", ymd(d), ymd(f)),
-                    Some("请核对刊发日期或填报日期"),
-                );
-            }
-        }
-    }
-
-    // Outlet, declaration and tier.
-    let declared = if declared_written.is_empty() {
-        None
-    } else {
-        let d = Declared::parse(&declared_written);
-        if d.is_none() {
-            rc.report(
-                Severity::Warning,
-                Code::R17BadDeclaredKind,
-                Column::DeclaredKind,
-                format!("媒体类别“{declared_written}”无法识别，按“其他媒体”处理"),
-                Some("请从下拉列表选择媒体类别"),
-            );
-        }
-        d
-    };
+    missing_fields(
+        &mut rc,
+        &category_written,
+        &title,
+        &outlet_written,
+        date_cell,
+    );
+    let category = category_rule(&mut rc, &category_written);
+    let (date, class) = date_rule(&mut rc, date_cell);
+    let declared = declared_rule(&mut rc, &declared_written);
     let outlet = if outlet_written.is_empty() {
         OutletMatch::Unlisted
     } else {
-        match outlets.get(&outlet_written) {
-            Some(m) => *m,
-            None => {
-                let m = match_outlet(rules, &outlet_written);
-                outlets.insert(outlet_written.clone(), m);
-                m
-            }
-        }
+        *outlets
+            .entry(outlet_written.clone())
+            .or_insert_with(|| match_outlet(ctx.rules, &outlet_written))
     };
-    let declared_tier = match declared {
-        Some(Declared::PartyInfo) | Some(Declared::PartyNews) => Tier::Two,
-        _ => Tier::Three,
-    };
-    let mut pending = false;
-    let tier = match outlet {
-        OutletMatch::Listed(i) => rules.outlets[i].tier,
-        OutletMatch::NearMiss(i) => {
-            pending = true;
-            let likely = &rules.outlets[i].name;
-            rc.reasons.push(format!("媒体名称疑为《{likely}》"));
-            rc.report(
-                Severity::Warning,
-                Code::R09NearMiss,
-                Column::Outlet,
-                format!(
-                    "刊发媒体“{outlet_written}”不在名单中，是否指《{likely}》？暂按{}计分，待核",
-                    declared_tier.label()
-                ),
-                Some(&format!(
-                    "如确为《{likely}》，复核时改为{}；如是另一媒体，请在媒体类别中注明",
-                    rules.outlets[i].tier.label()
-                )),
-            );
-            declared_tier
-        }
-        OutletMatch::Unlisted if !outlet_written.is_empty() => {
-            if declared_tier == Tier::Two {
-                pending = true;
-                rc.reasons.push("名单外党委政府媒体，待核".into());
-                rc.report(
-                    Severity::Warning,
-                    Code::R08DeclaredParty,
-                    Column::DeclaredKind,
-                    format!(
-                        "“{outlet_written}”不在媒体名单中，报送单位声明为“{declared_written}”，暂按二级计分，待省局核实"
-                    ),
-                    Some("核实后在稿件明细的“复核决定”栏填写结果"),
-                );
-            } else {
-                rc.report(
-                    Severity::Info,
-                    Code::R07Unlisted,
-                    Column::Outlet,
-                    format!("“{outlet_written}”不在媒体名单中，按三级计分"),
-                    Some("如该媒体是市级以上党委、政府的信息刊物或新闻媒体，请在“媒体类别”中注明"),
-                );
-            }
-            declared_tier
-        }
-        OutletMatch::Unlisted => Tier::Three,
-    };
-
-    // Category against the outlet's kind: information goes to information publications.
-    if let Some(cat) = category {
-        let kind = match outlet {
-            OutletMatch::Listed(i) => Some(rules.outlets[i].kind),
-            _ => match declared {
-                Some(Declared::PartyInfo) => Some(OutletKind::InfoPublication),
-                Some(Declared::PartyNews) => Some(OutletKind::NewsMedia),
-                _ => None,
-            },
-        };
-        let mismatch = match (cat, kind) {
-            (Category::News, Some(OutletKind::InfoPublication)) => Some("信息刊物"),
-            (Category::Info, Some(OutletKind::NewsMedia)) => Some("新闻媒体"),
-            (Category::Info, Some(OutletKind::Website)) => Some("网站"),
-            _ => None,
-        };
-        if let Some(kind_label) = mismatch {
-            rc.report(
-                Severity::Warning,
-                Code::R10CategoryMismatch,
-                Column::Category,
-                format!(
-                    "稿件类别为“{}”，但“{outlet_written}”是{kind_label}，政务信息和宣传报道不能混淆",
-                    cat.label()
-                ),
-                Some("请核对稿件类别"),
-            );
-        }
-    }
-
-    // 送审签发.
+    let (tier, pending) = tier_rule(
+        &mut rc,
+        outlet,
+        &outlet_written,
+        declared,
+        &declared_written,
+    );
+    category_vs_outlet(&mut rc, category, outlet, declared, &outlet_written);
     let reviewer = row.text(Column::Reviewer);
     let signer = row.text(Column::Signer);
-    let missing: Vec<&str> = [("审核人", &reviewer), ("签发人", &signer)]
-        .iter()
-        .filter(|(_, v)| v.is_empty())
-        .map(|(n, _)| *n)
-        .collect();
-    if !missing.is_empty() {
-        let col = if reviewer.is_empty() {
-            Column::Reviewer
-        } else {
-            Column::Signer
-        };
-        let msg = format!("缺少{}（稿件须经审核、签发后报送）", missing.join("和"));
-        if rules.policy.missing_signoff_is_error {
-            rc.reject(
-                Code::R12NoSignoff,
-                col,
-                "缺少审核人或签发人",
-                msg,
-                Some("请补填审核人和签发人"),
-            );
-        } else {
-            rc.report(
-                Severity::Warning,
-                Code::R12NoSignoff,
-                col,
-                msg,
-                Some("请补填审核人和签发人"),
-            );
-        }
-    }
+    sign_off_rule(&mut rc, &reviewer, &signer);
 
     let at = rc.cell_of(Column::Title);
     let status = if rc.errors > 0 {
@@ -627,17 +393,8 @@ fn validate_row(
     } else {
         Status::Scored
     };
-    let in_quarter = status.scores() && class == Some(DateClass::InWindow);
-    let monthly_news = in_quarter
-        && category == Some(Category::News)
-        && matches!(outlet, OutletMatch::Listed(i) if rules.outlets[i].quotas.monthly_news);
-    let quarterly_info = in_quarter
-        && category == Some(Category::Info)
-        && match outlet {
-            OutletMatch::Listed(i) => rules.outlets[i].quotas.quarterly_info,
-            _ => declared == Some(Declared::PartyInfo),
-        };
-
+    let (monthly_news, quarterly_info) =
+        quota_flags(ctx.rules, status, class, category, outlet, declared);
     Entry {
         file: shared.0.clone(),
         sheet: shared.1.clone(),
@@ -655,7 +412,11 @@ fn validate_row(
         outlet,
         declared,
         date,
-        date_written,
+        // Kept as written only when it cannot be read as a date.
+        date_written: match (date, date_cell) {
+            (None, Some(c)) => c.display(),
+            _ => String::new(),
+        },
         issue: row.text(Column::Issue),
         authors: split_authors(&row.text(Column::Authors)),
         reviewer,
@@ -670,6 +431,286 @@ fn validate_row(
         id: String::new(),
         review: None,
     }
+}
+
+/// 稿件类别, 标题, 刊发媒体 and 刊发日期 are required; each missing one is reported at its cell.
+fn missing_fields(rc: &mut RowCtx, category: &str, title: &str, outlet: &str, date: Option<&Cell>) {
+    let no_date = date.is_none_or(|c| match c {
+        Cell::Text(t) | Cell::Error(t) => t.trim().is_empty(),
+        _ => false,
+    });
+    for (col, missing, what) in [
+        (Column::Category, category.is_empty(), "稿件类别"),
+        (Column::Title, title.is_empty(), "标题"),
+        (Column::Outlet, outlet.is_empty(), "刊发媒体"),
+        (Column::Date, no_date, "刊发日期"),
+    ] {
+        if missing {
+            rc.reject(
+                Code::R01MissingField,
+                col,
+                &format!("缺少{what}"),
+                format!("缺少{what}，该行不计分"),
+                Some(&format!("请补填{what}")),
+            );
+        }
+    }
+}
+
+/// 稿件类别 must be 政务信息 or 宣传报道 (or a spelling of them).
+fn category_rule(rc: &mut RowCtx, written: &str) -> Option<Category> {
+    if written.is_empty() {
+        return None;
+    }
+    let c = Category::parse(written);
+    if c.is_none() {
+        rc.reject(
+            Code::R11BadCategory,
+            Column::Category,
+            "稿件类别无法识别",
+            format!("稿件类别“{written}”无法识别"),
+            Some("请填写“政务信息”或“宣传报道”"),
+        );
+    }
+    c
+}
+
+/// 刊发日期: readable, within the reporting window (补报 is noted), not after 填报日期.
+fn date_rule(rc: &mut RowCtx, cell: Option<&Cell>) -> (Option<NaiveDate>, Option<DateClass>) {
+    let quarter = rc.ctx.quarter;
+    let Some(cell) = cell else {
+        return (None, None);
+    };
+    let Some(d) = parse_date(cell, Some(quarter)) else {
+        rc.reject(
+            Code::R02BadDate,
+            Column::Date,
+            "刊发日期无法识别",
+            format!("刊发日期“{}”无法识别", cell.display()),
+            Some("请写成 2026-08-05 这样的日期"),
+        );
+        return (None, None);
+    };
+    let window = quarter.window(rc.ctx.rules.deadline_day);
+    // NaiveDate displays as 2026-08-05.
+    let ymd = |d: NaiveDate| d.to_string();
+    let class = window.classify(d);
+    match class {
+        DateClass::AfterDeadline => rc.reject(
+            Code::R03AfterDeadline,
+            Column::Date,
+            "刊发日期在截止日之后",
+            format!(
+                "刊发日期 {} 在本季度截止日 {} 之后，属于下季度",
+                ymd(d),
+                ymd(window.deadline)
+            ),
+            Some("请在下季度报送表中作为补报填写"),
+        ),
+        DateClass::Outside => rc.reject(
+            Code::R04OutsideWindow,
+            Column::Date,
+            "刊发日期不在报送范围内",
+            format!(
+                "刊发日期 {} 不在本季度报送范围（{} 至 {}）内",
+                ymd(d),
+                ymd(window.earliest()),
+                ymd(window.deadline)
+            ),
+            Some("请核对日期；早于范围的稿件已过报送期限"),
+        ),
+        DateClass::CarriedOver => {
+            rc.reasons.push("补报".into());
+            rc.report(
+                Severity::Info,
+                Code::R06CarriedOver,
+                Column::Date,
+                format!(
+                    "刊发日期 {} 在上季度截止日之后，作为补报计分，不计入本季度任务",
+                    ymd(d)
+                ),
+                None,
+            );
+        }
+        DateClass::InWindow => {}
+    }
+    if let Some(f) = rc.ctx.filed {
+        if d > f && class != DateClass::AfterDeadline {
+            rc.reject(
+                Code::R05AfterFiled,
+                Column::Date,
+                "刊发日期晚于填报日期",
+                format!("刊发日期 {} 晚于本表填报日期 {}", ymd(d), ymd(f)),
+                Some("请核对刊发日期或填报日期"),
+            );
+        }
+    }
+    (Some(d), Some(class))
+}
+
+/// 媒体类别, when given, must be one of the drop-down's kinds; otherwise it counts as 其他媒体.
+fn declared_rule(rc: &mut RowCtx, written: &str) -> Option<Declared> {
+    if written.is_empty() {
+        return None;
+    }
+    let d = Declared::parse(written);
+    if d.is_none() {
+        rc.report(
+            Severity::Warning,
+            Code::R17BadDeclaredKind,
+            Column::DeclaredKind,
+            format!("媒体类别“{written}”无法识别，按“其他媒体”处理"),
+            Some("请从下拉列表选择媒体类别"),
+        );
+    }
+    d
+}
+
+/// The tier: a listed outlet's own; for an unlisted one (or a near miss of a listed name) the
+/// unit's declaration decides, 二级 pending review when it claims party/government media.
+/// Returns the tier and whether the row awaits the office's review.
+fn tier_rule(
+    rc: &mut RowCtx,
+    outlet: OutletMatch,
+    written: &str,
+    declared: Option<Declared>,
+    declared_written: &str,
+) -> (Tier, bool) {
+    let rules = rc.ctx.rules;
+    let declared_tier = match declared {
+        Some(Declared::PartyInfo) | Some(Declared::PartyNews) => Tier::Two,
+        _ => Tier::Three,
+    };
+    match outlet {
+        OutletMatch::Listed(i) => (rules.outlets[i].tier, false),
+        OutletMatch::NearMiss(i) => {
+            let likely = &rules.outlets[i].name;
+            rc.reasons.push(format!("媒体名称疑为《{likely}》"));
+            rc.report(
+                Severity::Warning,
+                Code::R09NearMiss,
+                Column::Outlet,
+                format!(
+                    "刊发媒体“{written}”不在名单中，是否指《{likely}》？暂按{}计分，待核",
+                    declared_tier.label()
+                ),
+                Some(&format!(
+                    "如确为《{likely}》，复核时改为{}；如是另一媒体，请在媒体类别中注明",
+                    rules.outlets[i].tier.label()
+                )),
+            );
+            (declared_tier, true)
+        }
+        OutletMatch::Unlisted if written.is_empty() => (Tier::Three, false),
+        OutletMatch::Unlisted if declared_tier == Tier::Two => {
+            rc.reasons.push("名单外党委政府媒体，待核".into());
+            rc.report(
+                Severity::Warning,
+                Code::R08DeclaredParty,
+                Column::DeclaredKind,
+                format!(
+                    "“{written}”不在媒体名单中，报送单位声明为“{declared_written}”，暂按二级计分，待省局核实"
+                ),
+                Some("核实后在稿件明细的“复核决定”栏填写结果"),
+            );
+            (Tier::Two, true)
+        }
+        OutletMatch::Unlisted => {
+            rc.report(
+                Severity::Info,
+                Code::R07Unlisted,
+                Column::Outlet,
+                format!("“{written}”不在媒体名单中，按三级计分"),
+                Some("如该媒体是市级以上党委、政府的信息刊物或新闻媒体，请在“媒体类别”中注明"),
+            );
+            (Tier::Three, false)
+        }
+    }
+}
+
+/// Information goes to information publications, news to news media (a warning, not a bar).
+fn category_vs_outlet(
+    rc: &mut RowCtx,
+    category: Option<Category>,
+    outlet: OutletMatch,
+    declared: Option<Declared>,
+    written: &str,
+) {
+    let Some(cat) = category else { return };
+    let kind = match outlet {
+        OutletMatch::Listed(i) => Some(rc.ctx.rules.outlets[i].kind),
+        _ => match declared {
+            Some(Declared::PartyInfo) => Some(OutletKind::InfoPublication),
+            Some(Declared::PartyNews) => Some(OutletKind::NewsMedia),
+            _ => None,
+        },
+    };
+    let mismatch = match (cat, kind) {
+        (Category::News, Some(OutletKind::InfoPublication)) => Some("信息刊物"),
+        (Category::Info, Some(OutletKind::NewsMedia)) => Some("新闻媒体"),
+        (Category::Info, Some(OutletKind::Website)) => Some("网站"),
+        _ => None,
+    };
+    if let Some(kind_label) = mismatch {
+        rc.report(
+            Severity::Warning,
+            Code::R10CategoryMismatch,
+            Column::Category,
+            format!(
+                "稿件类别为“{}”，但“{written}”是{kind_label}，政务信息和宣传报道不能混淆",
+                cat.label()
+            ),
+            Some("请核对稿件类别"),
+        );
+    }
+}
+
+/// 送审签发 (§七): 审核人 and 签发人 are both needed; a warning unless the rules make it an error.
+fn sign_off_rule(rc: &mut RowCtx, reviewer: &str, signer: &str) {
+    let missing: Vec<&str> = [("审核人", reviewer), ("签发人", signer)]
+        .iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(n, _)| *n)
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let col = if reviewer.is_empty() {
+        Column::Reviewer
+    } else {
+        Column::Signer
+    };
+    let msg = format!("缺少{}（稿件须经审核、签发后报送）", missing.join("和"));
+    let fix = Some("请补填审核人和签发人");
+    if rc.ctx.rules.policy.missing_signoff_is_error {
+        rc.reject(Code::R12NoSignoff, col, "缺少审核人或签发人", msg, fix);
+    } else {
+        rc.report(Severity::Warning, Code::R12NoSignoff, col, msg, fix);
+    }
+}
+
+/// Which quotas a row counts towards: only scoring rows dated in the quarter itself (not 补报);
+/// news in the outlets named for the monthly quota; information in information publications
+/// (listed as such, or unlisted and declared so).
+fn quota_flags(
+    rules: &Rules,
+    status: Status,
+    class: Option<DateClass>,
+    category: Option<Category>,
+    outlet: OutletMatch,
+    declared: Option<Declared>,
+) -> (bool, bool) {
+    let in_quarter = status.scores() && class == Some(DateClass::InWindow);
+    let monthly_news = in_quarter
+        && category == Some(Category::News)
+        && matches!(outlet, OutletMatch::Listed(i) if rules.outlets[i].quotas.monthly_news);
+    let quarterly_info = in_quarter
+        && category == Some(Category::Info)
+        && match outlet {
+            OutletMatch::Listed(i) => rules.outlets[i].quotas.quarterly_info,
+            _ => declared == Some(Declared::PartyInfo),
+        };
+    (monthly_news, quarterly_info)
 }
 
 #[cfg(test)]
