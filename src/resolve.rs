@@ -31,7 +31,25 @@ pub fn resolve(rules: &Rules, subs: &mut [Submission], decisions: &[Decision]) -
     for (u, s) in subs.iter_mut().enumerate() {
         assign_ids(rules, &rules.units[u].name, &mut s.entries, &mut seen);
     }
-    let before = apply_decisions(rules, subs, decisions);
+    let undecided = standings_without_decisions(rules, subs, decisions);
+    let met = apply_decisions(subs, decisions);
+    let problems = settle(rules, subs);
+    let decisions = decisions
+        .iter()
+        .zip(met)
+        .map(|(d, m)| DecisionResult {
+            decision: d.clone(),
+            outcome: outcome(rules, subs, m, &undecided),
+        })
+        .collect();
+    Resolved {
+        problems,
+        decisions,
+    }
+}
+
+/// Duplicates within each unit, then across units: what is left to settle once decisions apply.
+fn settle(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
         problems.extend(within_unit(
@@ -41,18 +59,28 @@ pub fn resolve(rules: &Rules, subs: &mut [Submission], decisions: &[Decision]) -
         ));
     }
     problems.extend(flag_cross_unit(rules, subs));
-    let decisions = decisions
-        .iter()
-        .zip(before)
-        .map(|(d, b)| DecisionResult {
-            decision: d.clone(),
-            outcome: outcome(rules, subs, b),
-        })
-        .collect();
-    Resolved {
-        problems,
-        decisions,
+    problems
+}
+
+/// How each decided row would stand with no decision at all (as the clerk saw it in the
+/// 汇总表 before deciding), by id: the quarter settled once more on a copy. Only done when
+/// there are decisions.
+fn standings_without_decisions(
+    rules: &Rules,
+    subs: &[Submission],
+    decisions: &[Decision],
+) -> HashMap<String, Standing> {
+    if decisions.is_empty() {
+        return HashMap::new();
     }
+    let wanted: std::collections::HashSet<&str> = decisions.iter().map(|d| d.id.as_str()).collect();
+    let mut dry = subs.to_vec();
+    settle(rules, &mut dry);
+    dry.iter()
+        .flat_map(|s| &s.entries)
+        .filter(|e| wanted.contains(e.id.as_str()))
+        .map(|e| (e.id.clone(), standing(rules, e)))
+        .collect()
 }
 
 /// Give each row its id. `seen` counts the codes already given in this quarter, so that a row
@@ -113,13 +141,9 @@ impl Fnv {
     }
 }
 
-/// Where a decision met its row, and the row's standing before it applied.
+/// Where a decision met its row.
 enum Met {
-    Row {
-        unit: usize,
-        index: usize,
-        before: Standing,
-    },
+    Row { unit: usize, index: usize },
     Unmatched,
     NotApplied(String),
 }
@@ -134,7 +158,7 @@ fn standing(rules: &Rules, e: &Entry) -> Standing {
 
 /// Apply each decision to the row with its id. A row the rules reject keeps its standing (the
 /// unit corrects and re-sends instead); a decision whose row is gone is kept as 未匹配.
-fn apply_decisions(rules: &Rules, subs: &mut [Submission], decisions: &[Decision]) -> Vec<Met> {
+fn apply_decisions(subs: &mut [Submission], decisions: &[Decision]) -> Vec<Met> {
     let mut at: HashMap<&str, (usize, usize)> = HashMap::new();
     for (u, s) in subs.iter().enumerate() {
         for (i, e) in s.entries.iter().enumerate() {
@@ -154,7 +178,6 @@ fn apply_decisions(rules: &Rules, subs: &mut [Submission], decisions: &[Decision
                 return Met::Unmatched;
             };
             let e = &mut subs[unit].entries[index];
-            let before = standing(rules, e);
             let applies = e.status.scores();
             e.review = Some(RowReview {
                 verdict: d.verdict,
@@ -168,11 +191,7 @@ fn apply_decisions(rules: &Rules, subs: &mut [Submission], decisions: &[Decision
                 ));
             }
             apply(e, d.verdict);
-            Met::Row {
-                unit,
-                index,
-                before,
-            }
+            Met::Row { unit, index }
         })
         .collect()
 }
@@ -204,15 +223,16 @@ fn apply(e: &mut Entry, v: Verdict) {
 
 /// What became of a decision, once duplicates are resolved: a confirmed row that turned out
 /// to be a copy of a piece scoring on another row is listed as 未应用, with why.
-fn outcome(rules: &Rules, subs: &mut [Submission], met: Met) -> Outcome {
+fn outcome(
+    rules: &Rules,
+    subs: &mut [Submission],
+    met: Met,
+    undecided: &HashMap<String, Standing>,
+) -> Outcome {
     match met {
         Met::Unmatched => Outcome::Unmatched,
         Met::NotApplied(why) => Outcome::NotApplied { why },
-        Met::Row {
-            unit,
-            index,
-            before,
-        } => {
+        Met::Row { unit, index } => {
             let e = &mut subs[unit].entries[index];
             let copy = e
                 .review
@@ -231,7 +251,10 @@ fn outcome(rules: &Rules, subs: &mut [Submission], met: Met) -> Outcome {
                 };
             }
             Outcome::Applied {
-                before,
+                before: undecided
+                    .get(&e.id)
+                    .cloned()
+                    .expect("every decided row was settled without decisions"),
                 after: standing(rules, e),
             }
         }
@@ -366,8 +389,26 @@ mod tests {
     use crate::validate::{validate, Context};
 
     fn entries(rows: &[[&str; 4]]) -> Vec<Entry> {
-        let mut table: Vec<Vec<&str>> = vec![vec!["稿件类别", "标题", "刊发媒体", "刊发日期"]];
-        table.extend(rows.iter().map(|r| r.to_vec()));
+        let rows: Vec<[&str; 5]> = rows.iter().map(|r| [r[0], r[1], r[2], "", r[3]]).collect();
+        declared(&rows)
+    }
+
+    /// Rows of (category, title, outlet, 媒体类别, date), signed off.
+    fn declared(rows: &[[&str; 5]]) -> Vec<Entry> {
+        let mut table: Vec<Vec<&str>> = vec![vec![
+            "稿件类别",
+            "标题",
+            "刊发媒体",
+            "媒体类别",
+            "刊发日期",
+            "审核人",
+            "签发人",
+        ]];
+        table.extend(rows.iter().map(|r| {
+            let mut v = r.to_vec();
+            v.extend(["王", "赵"]);
+            v
+        }));
         let book = RawBook::from_text_rows("S", &table);
         let rules = Rules::builtin();
         let ctx = Context {
@@ -403,5 +444,246 @@ mod tests {
         assert_ne!(id(&a[0]), entry_code(&r, "吉林市局（分公司）", &a[0]));
         assert_eq!(entry_id(0x1A2B, 1), "0000000000001A2B");
         assert_eq!(entry_id(0x1A2B, 2), "0000000000001A2B-2");
+    }
+
+    fn q3() -> Quarter {
+        Quarter::parse("2026Q3").unwrap()
+    }
+
+    /// A quarter with the given units' rows (roster index, rows); the others sent nothing.
+    fn quarter(r: &Rules, given: Vec<(usize, Vec<Entry>)>) -> Vec<Submission> {
+        let mut all: Vec<Submission> = (0..r.units.len()).map(|_| Submission::missing()).collect();
+        for (u, entries) in given {
+            all[u] = Submission {
+                status: crate::score::SubmissionStatus::OnTime,
+                file: Some("f.csv".into()),
+                filed: None,
+                entries,
+            };
+        }
+        all
+    }
+
+    /// A decision for row `i` of unit `u`, after ids are given.
+    fn decide(r: &Rules, subs: &mut [Submission], u: usize, i: usize, v: Verdict) -> Decision {
+        let mut seen = HashMap::new();
+        for (k, s) in subs.iter_mut().enumerate() {
+            assign_ids(r, &r.units[k].name, &mut s.entries, &mut seen);
+        }
+        let e = &subs[u].entries[i];
+        Decision {
+            id: e.id.clone(),
+            unit: r.units[u].name.clone(),
+            title: e.title.clone(),
+            outlet: e.outlet_written.clone(),
+            date: e.date.map(|d| d.to_string()).unwrap_or_default(),
+            verdict: v,
+            reason: "核实".into(),
+            recorded_at: String::new(),
+            source: String::new(),
+        }
+    }
+
+    fn totals(r: &Rules, subs: Vec<Submission>) -> crate::score::Scored {
+        crate::score::score(r, q3(), subs)
+    }
+
+    #[test]
+    fn each_decision_kind_on_a_pending_row() {
+        let r = Rules::builtin();
+        // An unlisted outlet declared a party information publication: 二级, 待核, counting
+        // for the 政务信息 quota while it stands at 二级 or better.
+        let rows = [[
+            "政务信息",
+            "市委信息采用",
+            "松花江信息",
+            "市级以上党委政府信息刊物",
+            "2026-08-05",
+        ]];
+        let cases = [
+            (Verdict::Score, Status::Scored, Tier::Two, 3, true),
+            (Verdict::NoScore, Status::NotScored, Tier::Two, 0, false),
+            (Verdict::Tier(Tier::One), Status::Scored, Tier::One, 5, true),
+            (Verdict::Tier(Tier::Two), Status::Scored, Tier::Two, 3, true),
+            (
+                Verdict::Tier(Tier::Three),
+                Status::Scored,
+                Tier::Three,
+                1,
+                false,
+            ),
+        ];
+        for (v, status, tier, points, info_quota) in cases {
+            let mut subs = quarter(&r, vec![(0, declared(&rows))]);
+            assert_eq!(subs[0].entries[0].status, Status::Pending);
+            let d = decide(&r, &mut subs, 0, 0, v);
+            let res = resolve(&r, &mut subs, &[d]);
+            let e = &subs[0].entries[0];
+            assert_eq!((e.status, e.tier), (status, tier), "{v:?}");
+            assert_eq!(e.points(&r), points, "{v:?}");
+            assert_eq!(e.quarterly_info, info_quota, "{v:?}");
+            assert!(e.status_text().ends_with("（已复核）"), "{v:?}");
+            match &res.decisions[0].outcome {
+                Outcome::Applied { before, after } => {
+                    assert_eq!((before.status.as_str(), before.points), ("待核", 3));
+                    assert_eq!(after.points, points);
+                }
+                o => panic!("{v:?}: {o:?}"),
+            }
+            let out = totals(&r, subs);
+            assert_eq!(out.units[0].total, points, "{v:?}");
+            assert_eq!(out.units[0].quotas[3].count, info_quota as u32, "{v:?}");
+            assert_eq!(out.units[0].rows_pending, 0, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn a_tier_never_makes_an_outlet_a_quota_outlet() {
+        let r = Rules::builtin();
+        // 东方烟草 is a near miss of 东方烟草报: decided 一级, it scores 5 but is still not one of
+        // the three named outlets of the monthly news quota.
+        let mut subs = quarter(
+            &r,
+            vec![(
+                2,
+                entries(&[["宣传报道", "山区配送提速", "东方烟草", "2026-07-14"]]),
+            )],
+        );
+        let d = decide(&r, &mut subs, 2, 0, Verdict::Tier(Tier::One));
+        resolve(&r, &mut subs, &[d]);
+        assert!(!subs[2].entries[0].monthly_news);
+        let out = totals(&r, subs);
+        assert_eq!(out.units[2].total, 5);
+        assert_eq!(out.units[2].quotas[0].count, 0, "7月宣传报道 still 0");
+    }
+
+    #[test]
+    fn no_score_on_a_duplicate_groups_kept_row_lets_the_next_copy_score() {
+        let r = Rules::builtin();
+        let rows = [
+            ["宣传报道", "数字烟草建设", "东方烟草报", "2026-08-05"],
+            ["宣传报道", "数字烟草建设", "吉林日报", "2026-08-06"],
+        ];
+        // Without a decision the 一级 row is kept and the other is 一稿多投.
+        let mut plain = quarter(&r, vec![(0, entries(&rows))]);
+        resolve(&r, &mut plain, &[]);
+        assert_eq!(plain[0].entries[0].status, Status::Scored);
+        assert_eq!(plain[0].entries[1].status, Status::NotScored);
+        // 不计分 on the kept row: the copy scores instead.
+        let mut subs = quarter(&r, vec![(0, entries(&rows))]);
+        let d = decide(&r, &mut subs, 0, 0, Verdict::NoScore);
+        let res = resolve(&r, &mut subs, &[d]);
+        assert_eq!(subs[0].entries[0].status, Status::NotScored);
+        assert_eq!(subs[0].entries[1].status, Status::Scored);
+        assert!(res.problems.is_empty(), "{:?}", res.problems);
+        assert_eq!(totals(&r, subs).units[0].total, 1);
+    }
+
+    #[test]
+    fn confirming_a_copy_does_not_make_it_score_twice() {
+        let r = Rules::builtin();
+        let rows = [
+            ["宣传报道", "数字烟草建设", "东方烟草报", "2026-08-05"],
+            ["宣传报道", "数字烟草建设", "吉林日报", "2026-08-06"],
+        ];
+        let mut subs = quarter(&r, vec![(0, entries(&rows))]);
+        let d = decide(&r, &mut subs, 0, 1, Verdict::Score);
+        let res = resolve(&r, &mut subs, &[d]);
+        assert_eq!(subs[0].entries[1].status, Status::NotScored);
+        assert!(
+            matches!(&res.decisions[0].outcome, Outcome::NotApplied { why } if why.contains("一稿多投"))
+        );
+        assert_eq!(subs[0].entries[1].status_text(), "不计分");
+        assert_eq!(totals(&r, subs).units[0].total, 5);
+    }
+
+    #[test]
+    fn cross_unit_duplicates_and_decisions() {
+        let r = Rules::builtin();
+        let a = || {
+            entries(&[[
+                "宣传报道",
+                "安全生产现场会在延吉召开",
+                "吉林烟草在线",
+                "2026-08-05",
+            ]])
+        };
+        let b = || {
+            entries(&[[
+                "宣传报道",
+                "安全生产现场会在延吉召开",
+                "东方烟草报",
+                "2026-08-04",
+            ]])
+        };
+        // Undecided: both 待核, both score, two R16 problems.
+        let mut subs = quarter(&r, vec![(0, a()), (8, b())]);
+        let res = resolve(&r, &mut subs, &[]);
+        assert_eq!(res.problems.len(), 2);
+        assert_eq!(subs[0].entries[0].status, Status::Pending);
+        assert_eq!(subs[8].entries[0].status, Status::Pending);
+        // 不计分 on one side: the other is no longer flagged at all.
+        let mut subs = quarter(&r, vec![(0, a()), (8, b())]);
+        let d = decide(&r, &mut subs, 0, 0, Verdict::NoScore);
+        let res = resolve(&r, &mut subs, &[d]);
+        assert!(res.problems.is_empty(), "{:?}", res.problems);
+        assert_eq!(subs[8].entries[0].status, Status::Scored);
+        assert!(subs[8].entries[0].reasons.is_empty());
+        // 计分 on one side: that side is confirmed; the other still awaits its own decision.
+        let mut subs = quarter(&r, vec![(0, a()), (8, b())]);
+        let d = decide(&r, &mut subs, 8, 0, Verdict::Score);
+        let res = resolve(&r, &mut subs, &[d]);
+        assert_eq!(subs[8].entries[0].status, Status::Scored);
+        assert_eq!(subs[0].entries[0].status, Status::Pending);
+        assert_eq!(res.problems.len(), 1);
+        assert_eq!(
+            res.problems[0].unit.as_deref(),
+            Some(r.units[0].name.as_str())
+        );
+    }
+
+    #[test]
+    fn unmatched_and_rejected_rows_are_never_decided() {
+        let r = Rules::builtin();
+        let rows = [
+            ["宣传报道", "数字烟草建设", "某某晚报", "2026-08-05"],
+            ["宣传报道", "截止后的稿件", "东方烟草报", "2026-09-25"],
+        ];
+        let mut subs = quarter(&r, vec![(0, entries(&rows))]);
+        let mut gone = decide(&r, &mut subs, 0, 0, Verdict::Tier(Tier::One));
+        gone.id = "0000000000000000".into();
+        let rejected = decide(&r, &mut subs, 0, 1, Verdict::Score);
+        let res = resolve(&r, &mut subs, &[gone, rejected]);
+        assert_eq!(res.decisions[0].outcome, Outcome::Unmatched);
+        assert_eq!(
+            res.decisions[0].decision.title, "数字烟草建设",
+            "kept with what it was for"
+        );
+        assert!(
+            subs[0].entries[0].review.is_none(),
+            "never applied to another row"
+        );
+        assert_eq!(subs[0].entries[0].tier, Tier::Three);
+        assert!(
+            matches!(&res.decisions[1].outcome, Outcome::NotApplied { why } if why.contains("截止日"))
+        );
+        assert_eq!(subs[0].entries[1].status, Status::NotScored);
+        assert!(!subs[0].entries[1].review.as_ref().unwrap().applied);
+    }
+
+    #[test]
+    fn a_decision_follows_its_row_when_the_return_is_reordered() {
+        let r = Rules::builtin();
+        let rows = [
+            ["宣传报道", "甲稿", "某某晚报", "2026-08-05"],
+            ["宣传报道", "乙稿", "另一晚报", "2026-08-06"],
+        ];
+        let mut first = quarter(&r, vec![(0, entries(&rows))]);
+        let d = decide(&r, &mut first, 0, 1, Verdict::NoScore);
+        let mut reordered = quarter(&r, vec![(0, entries(&[rows[1], rows[0]]))]);
+        resolve(&r, &mut reordered, &[d]);
+        assert_eq!(reordered[0].entries[0].title, "乙稿");
+        assert_eq!(reordered[0].entries[0].status, Status::NotScored);
+        assert_eq!(reordered[0].entries[1].status, Status::Scored);
     }
 }

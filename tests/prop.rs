@@ -226,3 +226,23 @@ proptest! {
         prop_assert_eq!(x, y);
     }
 }
+
+/// Inputs the fuzzer found (tests/fixtures/fuzz; the first byte picks the format as in the fuzz
+/// target): each is handled as a file, never a crash.
+#[test]
+fn inputs_found_by_the_fuzzer_are_handled() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        let Some((&pick, bytes)) = data.split_first() else {
+            continue;
+        };
+        let ext = ["xlsx", "xls", "ods", "csv"][pick as usize % 4];
+        if let Ok(book) = read_bytes(bytes, ext) {
+            assert_rows_accounted(&consolidate_in_memory(vec![(format!("长春.{ext}"), book)]));
+        }
+        seen += 1;
+    }
+    assert!(seen > 0, "the fixtures are there");
+}

@@ -103,7 +103,16 @@ fn sample_quarter_hand_checked_figures() {
         cc["quota_status"],
         "未达标：8月宣传报道 1/2；季度政务信息 1/2（未达目标）"
     );
-    assert_eq!(cc["rows_not_scored"], 1);
+    // The office decided 长春's copy of 延边's article (吉林烟草在线, 二级) 不计分: 36 − 3.
+    assert_eq!(cc["rows_not_scored"], 2);
+    assert_eq!(cc["total"], 33);
+    // The samples' other decisions: 通化's 东方烟草 confirmed as 一级 (1 → 5), 白城's 白城信息
+    // set to 三级 (3 → 1, so no longer an information publication for the quota).
+    assert_eq!(unit("通化")["total"], 17 + 4);
+    assert_eq!(unit("白城")["total"], 18 - 2);
+    assert_eq!(unit("白城")["quota_status"], "未达标：季度政务信息 0/1");
+    assert_eq!(s["review"]["awaiting_review"], 3);
+    assert!(stdout.contains("尚有 3 行待核，得分和排名为暂定"), "{stdout}");
     // 白山: 补报 scores, the item after the deadline does not.
     let bs = unit("白山");
     assert_eq!(
@@ -183,7 +192,9 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
     let mut by_status = std::collections::BTreeMap::new();
     for r in 2..detail.height() as u32 {
         assert!(!cell(&detail, r, 15).is_empty() && !cell(&detail, r, 17).is_empty());
-        *by_status.entry(cell(&detail, r, 13)).or_insert(0u64) += 1;
+        let status = cell(&detail, r, 13);
+        let plain = status.trim_end_matches("（已复核）").to_string();
+        *by_status.entry(plain).or_insert(0u64) += 1;
     }
     let t = &s["totals"];
     assert_eq!(

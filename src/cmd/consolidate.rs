@@ -117,6 +117,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let mut wb = consolidated::build(&report, now).context("生成汇总表失败")?;
     save_workbook_whole(&out, &mut wb)?;
     drop(wb);
+    note_written(&out);
     written.push(out.display().to_string());
     if let Some(k) = kept {
         written.push(format!("{}（原汇总表的备份）", k.display()));
@@ -149,8 +150,23 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where the dated copies of replaced 汇总表 go: 汇总表备份 beside the 汇总表.
+fn backups_of(out: &Path) -> PathBuf {
+    out.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("汇总表备份")
+}
+
+/// A hidden note, in the backup folder, of the SHA-256 of the 汇总表 this program last wrote at
+/// `out`: a file still identical to it holds nothing of the clerk's and needs no copy.
+fn written_note(out: &Path) -> PathBuf {
+    let name = out.file_name().unwrap_or_default().to_string_lossy();
+    backups_of(out).join(format!(".{name}.sha256"))
+}
+
 /// Before an existing 汇总表 is replaced: refuse when it is read-only or open in another program,
-/// and keep a dated copy of it in 汇总表备份 beside it (unless the newest copy is the same).
+/// and keep a dated copy of it in 汇总表备份 unless it is exactly what this program last wrote.
 /// Returns the copy made.
 fn replaceable(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>> {
     let Ok(meta) = std::fs::metadata(out) else {
@@ -173,32 +189,32 @@ fn replaceable(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>
     for lock in [format!("~${name}"), format!(".~lock.{name}#")] {
         if dir.join(&lock).exists() {
             bail!(
-                "请先关闭 {}：它正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {lock}）。关闭并保存后再运行",
+                "请先关闭 {}：它正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {lock}）。关闭后再运行",
                 out.display()
             );
         }
     }
     let bytes = std::fs::read(out).with_context(|| format!("无法读取 {}", out.display()))?;
-    let backups = dir.join("汇总表备份");
+    let last_written = std::fs::read_to_string(written_note(out)).unwrap_or_default();
+    if last_written.trim() == crate::read::sha256_hex(&bytes) {
+        return Ok(None);
+    }
     let stem = out
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let newest = std::fs::read_dir(&backups).ok().and_then(|rd| {
-        rd.filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{stem}_")))
-            })
-            .max()
-    });
-    if newest.is_some_and(|p| std::fs::read(p).is_ok_and(|b| b == bytes)) {
-        return Ok(None);
-    }
-    let copy = backups.join(format!("{stem}_{}.xlsx", now.format("%Y%m%d-%H%M%S")));
+    let copy = backups_of(out).join(format!("{stem}_{}.xlsx", now.format("%Y%m%d-%H%M%S")));
     save_whole(&copy, &bytes)
         .with_context(|| format!("无法备份原汇总表 {}，没有覆盖它", out.display()))?;
     Ok(Some(copy))
+}
+
+/// Note what was just written at `out` (see [`written_note`]); failing to note it only means
+/// the next run keeps one copy more.
+fn note_written(out: &Path) {
+    if let Some(sum) = crate::read::sha256_file(out) {
+        let _ = save_whole(&written_note(out), sum.as_bytes());
+    }
 }
 
 /// The folder that holds `dir`, where the consolidated workbook goes by default.

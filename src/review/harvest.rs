@@ -16,7 +16,7 @@ pub mod headers {
     pub const ID: &str = "编号";
     pub const UNIT: &str = "单位";
     pub const TITLE: &str = "标题";
-    pub const OUTLET: &str = "刊发媒体（认定）";
+    pub const OUTLET: &str = "刊发媒体（填写）";
     pub const DATE: &str = "刊发日期";
     pub const DECISION: &str = "复核决定";
     pub const REASON: &str = "复核说明";
