@@ -112,7 +112,10 @@ fn sample_quarter_hand_checked_figures() {
     assert_eq!(unit("白城")["total"], 18 - 2);
     assert_eq!(unit("白城")["quota_status"], "未达标：季度政务信息 0/1");
     assert_eq!(s["review"]["awaiting_review"], 3);
-    assert!(stdout.contains("尚有 3 行待核，得分和排名为暂定"), "{stdout}");
+    assert!(
+        stdout.contains("尚有 3 行待核，得分和排名为暂定"),
+        "{stdout}"
+    );
     // 白山: 补报 scores, the item after the deadline does not.
     let bs = unit("白山");
     assert_eq!(

@@ -1,5 +1,11 @@
-//! Fuzz target: bytes → cells (every reader) → locate → validate → resolve → score → summary.
-//! The first byte picks the extension the file is read as; the rest is the file.
+//! Fuzz target: bytes → cells → locate → validate → resolve → score → summary. The first byte
+//! picks how the file is read (.xlsx, streamed cell by cell under this program's limits, or
+//! .csv); the rest is the file.
+//!
+//! .xls and .ods are left out: calamine parses them whole into a dense range when it opens
+//! them, so a few kilobytes can ask for gigabytes (one found here asked for 8.8 GB). The
+//! program reads them in a child process with a memory cap; that case is a regression test of
+//! `check` (tests/fixtures/hostile/xls_huge_range.xls), not something to fuzz in-process.
 //!
 //! A panic in this program's code is a finding. A panic inside calamine is not: the program
 //! reads every return in a child process and catches the parser's panics (`read_bytes` turns
@@ -31,7 +37,7 @@ fuzz_target!(
         let Some((&pick, bytes)) = data.split_first() else {
             return;
         };
-        let ext = ["xlsx", "xls", "ods", "csv"][pick as usize % 4];
+        let ext = ["xlsx", "csv"][pick as usize % 2];
         let Ok(book) = read_bytes(bytes, ext) else {
             return;
         };
