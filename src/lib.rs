@@ -19,6 +19,7 @@ pub mod resolve;
 pub mod review;
 pub mod rules;
 pub mod score;
+pub mod summary;
 pub mod text;
 pub mod validate;
 pub mod write;

@@ -129,7 +129,7 @@ fn consolidate_in_memory(books: Vec<(String, RawBook)>) -> serde_json::Value {
         }
     }
     let report = xinxi::report::Report::build(&rules, q, batch, "2026-09-25 10:00:00".into(), &[]);
-    report.summary()
+    serde_json::to_value(report.summary()).unwrap()
 }
 
 /// Every row read is accounted for, in the totals and per unit.

@@ -144,7 +144,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
             rules.units.len()
         ));
     }
-    print!("{}", report.terminal(&summary, &written));
+    print!("{}", summary.terminal(&quarter.chinese(), &written));
     // The process ends here: freeing every row one by one would only delay the prompt.
     std::mem::forget(report);
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,322 @@
+//! The quarter's figures as one typed value, made once from the [`Report`]: the JSON summary
+//! (`--json`, the golden test), the terminal summary and the bulletin all read it, so that no
+//! output can disagree with another. Pure.
+
+use crate::report::Report;
+use crate::review::DecisionResult;
+use crate::score::SubmissionStatus;
+use crate::validate::Status;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub quarter: String,
+    pub deadline: String,
+    pub rules_fingerprint: String,
+    pub generated_at: String,
+    pub version: String,
+    pub totals: Totals,
+    /// Units in ranking order.
+    pub ranking: Vec<UnitLine>,
+    pub shortfalls: Vec<Shortfall>,
+    pub authors: Vec<AuthorLine>,
+    pub files: Vec<FileLine>,
+    pub review: ReviewLine,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Totals {
+    pub units: usize,
+    pub submitted: usize,
+    pub late: usize,
+    pub missing: usize,
+    pub unreadable: usize,
+    pub files: usize,
+    pub files_superseded: usize,
+    pub files_ignored: usize,
+    pub files_skipped: usize,
+    pub rows_read: usize,
+    pub rows_scored: usize,
+    pub rows_pending: usize,
+    pub rows_not_scored: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UnitLine {
+    pub rank: u32,
+    pub group_rank: u32,
+    pub unit: String,
+    pub group: String,
+    pub submission: SubmissionStatus,
+    pub file: Option<String>,
+    pub filed: Option<String>,
+    pub tier1: u32,
+    pub tier2: u32,
+    pub tier3: u32,
+    pub total: u32,
+    pub info_items: u32,
+    pub news_items: u32,
+    pub quota_status: String,
+    pub quotas: Vec<QuotaLine>,
+    pub rows_read: usize,
+    pub rows_scored: usize,
+    pub rows_pending: usize,
+    pub rows_not_scored: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QuotaLine {
+    pub name: String,
+    pub count: u32,
+    pub required: u32,
+    pub target: Option<u32>,
+    pub short: bool,
+    pub below_target: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Shortfall {
+    pub unit: String,
+    /// "8月宣传报道 1/2", one per quota below its minimum.
+    pub short: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AuthorLine {
+    pub rank: u32,
+    pub name: String,
+    pub unit: String,
+    pub items: u32,
+    pub points: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileLine {
+    pub file: String,
+    pub sha256: String,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReviewLine {
+    /// Rows are still 待核 with no decision: the figures are not final.
+    pub provisional: bool,
+    pub awaiting_review: usize,
+    pub decisions: usize,
+    pub applied: usize,
+    pub unmatched: usize,
+    pub not_applied: usize,
+    pub list: Vec<DecisionResult>,
+}
+
+impl Report<'_> {
+    /// The figures of the run (see the module doc).
+    pub fn summary(&self) -> Summary {
+        let units = &self.scored.units;
+        let st = |s: SubmissionStatus| units.iter().filter(|u| u.status == s).count();
+        let mut by = [0usize; 4];
+        let mut rows_read = 0;
+        for (_, e) in self.rows() {
+            rows_read += 1;
+            by[e.status as usize] += 1;
+        }
+        let count = |s: Status| by[s as usize];
+        let superseded = self
+            .batch
+            .files
+            .iter()
+            .filter(|f| f.ret().is_some_and(|r| r.superseded_by.is_some()))
+            .count();
+        let outcome = |label: &str| {
+            self.decisions
+                .iter()
+                .filter(|d| d.outcome.label() == label)
+                .count()
+        };
+        let awaiting = count(Status::Pending);
+        Summary {
+            quarter: self.quarter.to_string(),
+            deadline: self.quarter.deadline(self.rules.deadline_day).to_string(),
+            rules_fingerprint: self.rules.fingerprint(),
+            generated_at: self.generated_at.clone(),
+            version: crate::VERSION.to_string(),
+            totals: Totals {
+                units: self.rules.units.len(),
+                submitted: st(SubmissionStatus::OnTime) + st(SubmissionStatus::Late),
+                late: st(SubmissionStatus::Late),
+                missing: st(SubmissionStatus::Missing),
+                unreadable: st(SubmissionStatus::Unreadable),
+                files: self.batch.files.len(),
+                files_superseded: superseded,
+                files_ignored: self.batch.ignored.len(),
+                files_skipped: self.batch.skipped.len(),
+                rows_read,
+                rows_scored: count(Status::Scored) + count(Status::CarriedOver),
+                rows_pending: awaiting,
+                rows_not_scored: count(Status::NotScored),
+                errors: self.count(crate::problem::Severity::Error),
+                warnings: self.count(crate::problem::Severity::Warning),
+                infos: self.count(crate::problem::Severity::Info),
+            },
+            ranking: self
+                .scored
+                .ranking
+                .iter()
+                .map(|&i| unit_line(&units[i]))
+                .collect(),
+            shortfalls: units
+                .iter()
+                .filter(|u| !u.shortfalls().is_empty())
+                .map(|u| Shortfall {
+                    unit: u.name.clone(),
+                    short: u.shortfalls().iter().map(|q| q.describe()).collect(),
+                })
+                .collect(),
+            authors: self
+                .scored
+                .authors
+                .iter()
+                .map(|a| AuthorLine {
+                    rank: a.rank,
+                    name: a.name.clone(),
+                    unit: a.unit.clone(),
+                    items: a.items,
+                    points: a.points,
+                })
+                .collect(),
+            files: self
+                .batch
+                .files
+                .iter()
+                .map(|f| FileLine {
+                    file: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                    outcome: f.outcome_label().to_string(),
+                })
+                .collect(),
+            review: ReviewLine {
+                provisional: awaiting > 0,
+                awaiting_review: awaiting,
+                decisions: self.decisions.len(),
+                applied: outcome("已应用"),
+                unmatched: outcome("未匹配"),
+                not_applied: outcome("未应用"),
+                list: self.decisions.clone(),
+            },
+        }
+    }
+}
+
+fn unit_line(u: &crate::score::UnitResult) -> UnitLine {
+    UnitLine {
+        rank: u.rank,
+        group_rank: u.group_rank,
+        unit: u.name.clone(),
+        group: u.group.clone(),
+        submission: u.status,
+        file: u.file.clone(),
+        filed: u.filed.map(|d| d.to_string()),
+        tier1: u.tiers[0],
+        tier2: u.tiers[1],
+        tier3: u.tiers[2],
+        total: u.total,
+        info_items: u.info_items,
+        news_items: u.news_items,
+        quota_status: u.quota_status(),
+        quotas: u
+            .quotas
+            .iter()
+            .map(|q| QuotaLine {
+                name: q.name.clone(),
+                count: q.count,
+                required: q.required,
+                target: q.target,
+                short: q.short(),
+                below_target: q.below_target(),
+            })
+            .collect(),
+        rows_read: u.rows_read,
+        rows_scored: u.rows_scored,
+        rows_pending: u.rows_pending,
+        rows_not_scored: u.rows_not_scored,
+    }
+}
+
+impl Summary {
+    /// The one-screen Chinese summary printed at the end of `consolidate`.
+    pub fn terminal(&self, quarter_chinese: &str, outputs: &[String]) -> String {
+        let t = &self.totals;
+        let mut out = format!("{quarter_chinese}汇总（截止日期 {}）\n", self.deadline);
+        out.push_str(&format!(
+            "单位：共 {} 个，已报送 {} 个（其中逾期 {} 个），未报送 {} 个，无法读取 {} 个\n",
+            t.units, t.submitted, t.late, t.missing, t.unreadable
+        ));
+        out.push_str(&format!(
+            "稿件：读取 {} 行 = 计分 {} 行 + 待核 {} 行 + 不计分 {} 行\n",
+            t.rows_read, t.rows_scored, t.rows_pending, t.rows_not_scored
+        ));
+        out.push_str(&self.review_line());
+        out.push_str(if self.review.provisional {
+            "排名（暂定）："
+        } else {
+            "排名："
+        });
+        let top: Vec<String> = self
+            .ranking
+            .iter()
+            .take(5)
+            .map(|u| format!("{}. {} {} 分", u.rank, u.unit, u.total))
+            .collect();
+        out.push_str(&top.join("  "));
+        out.push('\n');
+        if self.shortfalls.is_empty() {
+            out.push_str("任务：各单位均已完成\n");
+        } else {
+            out.push_str(&format!(
+                "未完成任务的单位（{} 个）：\n",
+                self.shortfalls.len()
+            ));
+            for s in &self.shortfalls {
+                let missing = self
+                    .ranking
+                    .iter()
+                    .any(|u| u.unit == s.unit && u.submission == SubmissionStatus::Missing);
+                let label = if missing { "（未报送）" } else { "" };
+                out.push_str(&format!("  {}{label}：{}\n", s.unit, s.short.join("；")));
+            }
+        }
+        out.push_str(&format!(
+            "问题：错误 {} 条，警告 {} 条，提示 {} 条（详见汇总表“校验问题”）\n",
+            t.errors, t.warnings, t.infos
+        ));
+        for o in outputs {
+            out.push_str(&format!("输出：{o}\n"));
+        }
+        out
+    }
+
+    /// The terminal's line about review: how many decisions, and whether figures are final.
+    fn review_line(&self) -> String {
+        let r = &self.review;
+        let mut line = String::from("复核：");
+        if r.decisions > 0 {
+            line.push_str(&format!(
+                "已记录决定 {} 条（已应用 {}，未匹配 {}，未应用 {}）；",
+                r.decisions, r.applied, r.unmatched, r.not_applied
+            ));
+        }
+        if r.provisional {
+            line.push_str(&format!(
+                "尚有 {} 行待核，得分和排名为暂定（在汇总表“稿件明细”的“复核决定”栏填写后重新汇总）",
+                r.awaiting_review
+            ));
+        } else {
+            line.push_str("没有待核的稿件，得分和排名为最终结果");
+        }
+        line.push('\n');
+        line
+    }
+}
