@@ -84,4 +84,10 @@ pub struct ConsolidateArgs {
     /// 复核记录文件（默认：文件夹旁边的 复核记录_季度.json）
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
+    /// 上季度的汇总表，通报中与上季度比较
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// 不生成季度通报（通报_季度.docx 和 .txt）
+    #[arg(long)]
+    pub no_bulletin: bool,
 }

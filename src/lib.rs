@@ -8,6 +8,7 @@
 //! `cmd` wires the stages into the subcommands; `cli` holds the argument definitions.
 
 pub mod batch;
+pub mod bulletin;
 pub mod cli;
 pub mod cmd;
 pub mod contract;

@@ -3,6 +3,7 @@
 
 use super::progress::read_returns;
 use crate::batch::QuarterChoice;
+use crate::bulletin;
 use crate::cli::ConsolidateArgs;
 use crate::problem::{Code, Problem, Severity};
 use crate::report::Report;
@@ -36,6 +37,13 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         bail!("找不到文件夹 {}", args.dir.display());
     }
     let asked = args.quarter.as_deref().map(Quarter::parse).transpose()?;
+    let previous = match &args.previous {
+        None => None,
+        Some(p) => Some(
+            crate::read::own::previous_quarter(p)
+                .map_err(|why| anyhow::anyhow!("无法使用上季度的汇总表 {}：{why}", p.display()))?,
+        ),
+    };
     let now = now()?;
     let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
     let choice = match asked {
@@ -124,6 +132,37 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     }
     if !record.decisions.is_empty() || !record.history.is_empty() {
         written.push(format!("{}（复核记录）", record_path.display()));
+    }
+    if !args.no_bulletin {
+        let dir = out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let bulletin = bulletin::compose(
+            &report,
+            &summary,
+            &rules.bulletin,
+            previous.as_ref(),
+            now.date(),
+        );
+        let docx = dir.join(format!("通报_{quarter}.docx"));
+        let txt = dir.join(format!("通报_{quarter}.txt"));
+        guard(&docx)?;
+        guard(&txt)?;
+        save_whole(&docx, &crate::write::bulletin::build(&bulletin)?)?;
+        // With a byte-order mark, so that Windows Notepad shows the Chinese.
+        let text = format!("\u{feff}{}", bulletin.to_text().replace('\n', "\r\n"));
+        save_whole(&txt, text.as_bytes())?;
+        written.push(format!(
+            "{}、{}（{}）",
+            docx.display(),
+            txt.file_name().unwrap_or_default().to_string_lossy(),
+            if bulletin.draft {
+                "季度通报，征求意见稿"
+            } else {
+                "季度通报"
+            }
+        ));
     }
     if let Some(j) = &args.json {
         guard(j)?;

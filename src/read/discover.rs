@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 pub const SPREADSHEET_EXTS: [&str; 5] = ["xlsx", "xlsm", "xls", "ods", "csv"];
 
 /// File-name prefixes of the program's own outputs, which are never read as returns.
-pub const OUTPUT_PREFIXES: [&str; 2] = ["汇总表_", "回执_"];
+pub const OUTPUT_PREFIXES: [&str; 4] = ["汇总表_", "回执_", "通报_", "复核记录_"];
 
 #[derive(Debug, Default)]
 pub struct Discovery {

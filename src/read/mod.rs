@@ -10,6 +10,7 @@
 pub mod cells;
 pub mod discover;
 pub mod isolate;
+pub mod own;
 pub mod sniff;
 pub mod table;
 

@@ -39,6 +39,7 @@ struct RawRules {
     deadline_day: Option<Spanned<i64>>,
     points: Option<RawPoints>,
     policy: Option<RawPolicy>,
+    bulletin: Option<RawBulletin>,
     #[serde(default)]
     unit: Vec<RawUnit>,
     #[serde(default)]
@@ -60,6 +61,14 @@ struct RawPolicy {
     author_credit: Option<Spanned<String>>,
     late_return: Option<Spanned<String>>,
     missing_signoff: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBulletin {
+    issuer: Option<Spanned<String>>,
+    addressees: Option<Spanned<String>>,
+    leading: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -379,15 +388,36 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
         });
     }
 
+    let rb = raw.bulletin.unwrap_or_default();
+    let defaults = crate::bulletin::BulletinConfig::default();
+    let mut text_or = |v: &Option<Spanned<String>>, what: &str, default: String| match v {
+        None => default,
+        Some(s) if s.get_ref().trim().is_empty() => {
+            c.fail(s, format!("{what}不能为空"));
+            default
+        }
+        Some(s) => s.get_ref().trim().to_string(),
+    };
+    let issuer = text_or(&rb.issuer, "通报的发文单位 issuer", defaults.issuer);
+    let addressees = text_or(
+        &rb.addressees,
+        "通报的主送单位 addressees",
+        defaults.addressees,
+    );
+    let leading = match &rb.leading {
+        None => defaults.leading,
+        Some(n) => c.count(n, "通报中点名的前列单位数 leading").max(1),
+    };
+    let bulletin = crate::bulletin::BulletinConfig {
+        issuer,
+        addressees,
+        leading,
+    };
+
     if c.problems.is_empty() {
-        Ok(Rules::assemble(
-            deadline_day,
-            points,
-            policy,
-            units,
-            outlets,
-            text,
-        ))
+        let mut rules = Rules::assemble(deadline_day, points, policy, units, outlets, text);
+        rules.bulletin = bulletin;
+        Ok(rules)
     } else {
         c.problems.sort_by_key(|(l, _)| l.unwrap_or(0));
         Err(RulesError {
@@ -526,5 +556,30 @@ mod tests {
         let d = Rules::builtin().policy;
         assert_eq!(d.duplicate, crate::rules::DuplicatePolicy::ScoreOnce);
         assert!(!d.late_return_rejected && !d.missing_signoff_is_error);
+    }
+
+    #[test]
+    fn bulletin_issuer_and_addressees_come_from_the_rules() {
+        let d = Rules::builtin().bulletin;
+        assert_eq!(d.issuer, "吉林省烟草专卖局（公司）办公室");
+        assert_eq!(d.addressees, "各市（州）局（分公司）");
+        assert_eq!(d.leading, 3);
+        let text = include_str!("default.toml")
+            .replace(
+                "issuer = \"吉林省烟草专卖局（公司）办公室\"",
+                "issuer = \"某省局办公室\"",
+            )
+            .replace("leading = 3", "leading = 5");
+        let r = Rules::from_toml(&text).unwrap();
+        assert_eq!(
+            (r.bulletin.issuer.as_str(), r.bulletin.leading),
+            ("某省局办公室", 5)
+        );
+        let empty = include_str!("default.toml").replace(
+            "addressees = \"各市（州）局（分公司）\"",
+            "addressees = \"  \"",
+        );
+        let e = Rules::from_toml(&empty).unwrap_err().to_string();
+        assert!(e.contains("主送单位") && e.contains("第 "), "{e}");
     }
 }

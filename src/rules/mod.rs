@@ -130,6 +130,8 @@ pub struct Rules {
     pub policy: Policy,
     pub units: Vec<Unit>,
     pub outlets: Vec<Outlet>,
+    /// Issuer and addressees of the quarterly bulletin.
+    pub bulletin: crate::bulletin::BulletinConfig,
     unit_index: HashMap<String, usize>,
     outlet_index: HashMap<String, usize>,
     /// The TOML text the rules came from (for the fingerprint in 说明).
@@ -193,6 +195,7 @@ impl Rules {
             policy,
             units,
             outlets,
+            bulletin: Default::default(),
             unit_index,
             outlet_index,
             source: source.to_string(),

@@ -1,0 +1,442 @@
+//! The quarterly bulletin (通报, SPEC §10) as a sequence of blocks — pure. Every figure comes
+//! from the quarter's [`Summary`] (the same one the 汇总表, the terminal and the JSON show);
+//! `write::bulletin` lays the blocks out as an official document, [`Bulletin::to_text`] as
+//! plain text for the website.
+
+use crate::report::Report;
+use crate::rules::{Quarter, Tier};
+use crate::score::SubmissionStatus;
+use crate::summary::{Summary, UnitLine};
+use chrono::{Datelike, NaiveDate};
+
+/// One piece of the document, in reading order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// The title (one or two lines), centred.
+    Title(String),
+    /// A line under the title: （征求意见稿）.
+    Subtitle(String),
+    /// 各市（州）局（分公司）： — flush left, no indent.
+    Addressee(String),
+    /// 一、总体情况 (黑体).
+    Heading(String),
+    /// （一）市（州）局 (楷体).
+    Subheading(String),
+    Para(String),
+    /// A table whose first row is the header (repeated on each page).
+    Table {
+        widths: Vec<u32>,
+        rows: Vec<Vec<String>>,
+        /// Set in 小四 rather than 四号 (the attachment's long titles).
+        small: bool,
+    },
+    /// Right-aligned lines: the issuing office and the date.
+    Signature(Vec<String>),
+    /// The attachment starts on a new page with 附件 and its own title.
+    Attachment {
+        label: String,
+        title: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bulletin {
+    /// Rows still await the office's review: the text says so and is titled a draft.
+    pub draft: bool,
+    pub blocks: Vec<Block>,
+}
+
+/// What the rules file says about the bulletin (issuer, addressees).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BulletinConfig {
+    pub issuer: String,
+    pub addressees: String,
+    /// How many leading units are named (ties at the cut are all named).
+    pub leading: u32,
+}
+
+impl Default for BulletinConfig {
+    fn default() -> Self {
+        BulletinConfig {
+            issuer: "吉林省烟草专卖局（公司）办公室".into(),
+            addressees: "各市（州）局（分公司）".into(),
+            leading: 3,
+        }
+    }
+}
+
+/// The previous quarter's figures, read from its 汇总表 (`--previous`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Previous {
+    pub quarter: Quarter,
+    /// Scoring items and total points, all units together.
+    pub items: u32,
+    pub points: u32,
+}
+
+/// Table column widths in twentieths of a point; they add up to the text width of the page.
+const RANKING_WIDTHS: [u32; 6] = [1300, 3244, 1050, 1050, 1050, 1150];
+const ITEMS_WIDTHS: [u32; 5] = [800, 2400, 2794, 1450, 1400];
+
+/// 2026年9月25日
+pub fn chinese_date(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// Compose the quarter's bulletin. `issued` is the date it bears.
+pub fn compose(
+    report: &Report,
+    summary: &Summary,
+    config: &BulletinConfig,
+    previous: Option<&Previous>,
+    issued: NaiveDate,
+) -> Bulletin {
+    let q = report.quarter;
+    let draft = summary.review.provisional;
+    let mut b = Vec::new();
+    b.push(Block::Title(format!(
+        "关于{}全省烟草系统政务信息和宣传报道工作情况的通报",
+        q.chinese()
+    )));
+    if draft {
+        b.push(Block::Subtitle("（征求意见稿）".into()));
+    }
+    b.push(Block::Addressee(format!("{}：", config.addressees)));
+    b.push(Block::Para(format!(
+        "按照全省烟草系统政务信息和宣传报道工作管理办法的要求，省局（公司）办公室对各单位{}（报送截止日期为{}）政务信息和宣传报道工作情况进行了统计和评分。现将有关情况通报如下。",
+        q.chinese(),
+        chinese_date(q.deadline(report.rules.deadline_day))
+    )));
+    if draft {
+        b.push(Block::Para(format!(
+            "本稿为征求意见稿：尚有 {} 篇稿件待省局（公司）办公室复核，以下得分和排名为暂定，复核完成后以正式通报为准。",
+            summary.review.awaiting_review
+        )));
+    }
+    b.push(Block::Heading("一、总体情况".into()));
+    b.push(Block::Para(overview(summary)));
+    if let Some(p) = previous {
+        b.push(Block::Para(change(summary, p)));
+    }
+    ranking(&mut b, report, summary, config);
+    quotas(&mut b, summary);
+    submissions(&mut b, summary);
+    b.push(Block::Heading("五、有关要求".into()));
+    b.push(Block::Para(
+        "各单位要严格执行政务信息和新闻稿件送审签发制度，报送的稿件须经办公室主任（宣传部长）审核、主管领导签发；要严格区分政务信息和宣传报道，不得一稿多投。".into(),
+    ));
+    let next = q.next();
+    b.push(Block::Para(format!(
+        "请各单位于{}前将{}政务信息和宣传报道情况报送省局（公司）办公室。",
+        chinese_date(next.deadline(report.rules.deadline_day)),
+        next.chinese()
+    )));
+    b.push(Block::Signature(vec![
+        config.issuer.clone(),
+        chinese_date(issued),
+    ]));
+    first_tier_items(&mut b, report);
+    Bulletin { draft, blocks: b }
+}
+
+/// 本季度应报送单位 9 个，按时报送 7 个……合计得分 251 分。
+fn overview(s: &Summary) -> String {
+    let t = &s.totals;
+    let sum = |f: fn(&UnitLine) -> u32| s.ranking.iter().map(f).sum::<u32>();
+    let on_time = t.submitted - t.late;
+    let mut text = format!(
+        "本季度应报送单位 {} 个，按时报送 {} 个，逾期报送 {} 个，未报送 {} 个",
+        t.units, on_time, t.late, t.missing
+    );
+    if t.unreadable > 0 {
+        text.push_str(&format!("，报送文件无法读取 {} 个", t.unreadable));
+    }
+    let pending = if t.rows_pending > 0 {
+        format!("（其中待复核 {} 篇）", t.rows_pending)
+    } else {
+        String::new()
+    };
+    text.push_str(&format!(
+        "。各单位共报送稿件 {} 篇，计分 {} 篇{pending}，其中政务信息 {} 条、宣传报道 {} 篇；按刊发媒体等级计，一级 {} 篇、二级 {} 篇、三级 {} 篇，合计得分 {} 分。",
+        t.rows_read,
+        sum(|u| u.tier1 + u.tier2 + u.tier3),
+        sum(|u| u.info_items),
+        sum(|u| u.news_items),
+        sum(|u| u.tier1),
+        sum(|u| u.tier2),
+        sum(|u| u.tier3),
+        sum(|u| u.total),
+    ));
+    text
+}
+
+/// 与上季度相比……
+fn change(s: &Summary, p: &Previous) -> String {
+    let items: u32 = s.ranking.iter().map(|u| u.tier1 + u.tier2 + u.tier3).sum();
+    let points: u32 = s.ranking.iter().map(|u| u.total).sum();
+    let diff = |now: u32, then: u32, unit: &str| match now.cmp(&then) {
+        std::cmp::Ordering::Greater => format!("增加 {} {unit}", now - then),
+        std::cmp::Ordering::Less => format!("减少 {} {unit}", then - now),
+        std::cmp::Ordering::Equal => "持平".to_string(),
+    };
+    format!(
+        "与{}（计分稿件 {} 篇、合计 {} 分）相比，计分稿件{}，合计得分{}。",
+        p.quarter.chinese(),
+        p.items,
+        p.points,
+        diff(items, p.items, "篇"),
+        diff(points, p.points, "分")
+    )
+}
+
+/// 二、得分排名: one table per group (a subheading each when there are several groups), then
+/// the leading units. Units that sent nothing readable are listed after the ranked ones,
+/// without a rank.
+fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinConfig) {
+    b.push(Block::Heading("二、得分排名".into()));
+    let groups = report.rules.groups();
+    let numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    for (g, group) in groups.iter().enumerate() {
+        if groups.len() > 1 {
+            let n = numerals.get(g).copied().unwrap_or("十");
+            b.push(Block::Subheading(format!("（{n}）{group}")));
+        }
+        let mut rows = vec![vec![
+            "排名".into(),
+            "单位".into(),
+            "一级".into(),
+            "二级".into(),
+            "三级".into(),
+            "总分".into(),
+        ]];
+        let members = s.ranking.iter().filter(|u| &u.group == group);
+        let (ranked, unranked): (Vec<&UnitLine>, Vec<&UnitLine>) =
+            members.partition(|u| reported(u));
+        for u in ranked {
+            let rank = if groups.len() > 1 {
+                u.group_rank
+            } else {
+                u.rank
+            };
+            rows.push(vec![
+                rank.to_string(),
+                u.unit.clone(),
+                u.tier1.to_string(),
+                u.tier2.to_string(),
+                u.tier3.to_string(),
+                u.total.to_string(),
+            ]);
+        }
+        for u in unranked {
+            rows.push(vec![
+                u.submission_label().into(),
+                u.unit.clone(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+                "—".into(),
+            ]);
+        }
+        b.push(Block::Table {
+            widths: RANKING_WIDTHS.to_vec(),
+            rows,
+            small: false,
+        });
+    }
+    let leaders: Vec<&str> = s
+        .ranking
+        .iter()
+        .filter(|u| reported(u) && u.total > 0 && u.rank <= config.leading)
+        .map(|u| u.unit.as_str())
+        .collect();
+    if !leaders.is_empty() {
+        b.push(Block::Para(format!(
+            "{}得分位居全省前列{}。",
+            leaders.join("、"),
+            if leaders.len() as u32 == config.leading {
+                format!(
+                    "（前{}名）",
+                    numerals[(config.leading as usize).clamp(1, 10) - 1]
+                )
+            } else {
+                String::new()
+            }
+        )));
+    }
+}
+
+fn reported(u: &UnitLine) -> bool {
+    matches!(
+        u.submission,
+        SubmissionStatus::OnTime | SubmissionStatus::Late
+    )
+}
+
+impl UnitLine {
+    /// 未报送 / 无法读取 for the rank column of units that sent nothing readable.
+    pub fn submission_label(&self) -> &'static str {
+        self.submission.label()
+    }
+}
+
+/// 三、任务完成情况: every unit short of a quota and how; softer 未达目标 separately.
+fn quotas(b: &mut Vec<Block>, s: &Summary) {
+    b.push(Block::Heading("三、任务完成情况".into()));
+    if s.shortfalls.is_empty() {
+        b.push(Block::Para(
+            "各单位均完成本季度宣传报道和政务信息任务。".into(),
+        ));
+    } else {
+        b.push(Block::Para(format!(
+            "按照每月在《东方烟草报》《中国烟草》和中国烟草网刊登宣传报道、每季度在国家局或当地党委政府信息刊物刊登政务信息的任务要求，以下 {} 个单位未完成本季度任务（完成数/任务数）：",
+            s.shortfalls.len()
+        )));
+        for sf in &s.shortfalls {
+            b.push(Block::Para(format!(
+                "{}：{}。",
+                sf.unit,
+                sf.short.join("；")
+            )));
+        }
+    }
+    let soft: Vec<String> = s
+        .ranking
+        .iter()
+        .filter(|u| reported(u))
+        .filter_map(|u| {
+            u.quotas.iter().find(|q| q.below_target).map(|q| {
+                format!(
+                    "{}（{} {}/{}）",
+                    u.unit,
+                    q.name,
+                    q.count,
+                    q.target.unwrap_or(q.required)
+                )
+            })
+        })
+        .collect();
+    if !soft.is_empty() {
+        b.push(Block::Para(format!(
+            "以下单位季度政务信息达到最低任务、但未达到目标：{}。",
+            soft.join("、")
+        )));
+    }
+}
+
+/// 四、报送情况: late and missing units by name.
+fn submissions(b: &mut Vec<Block>, s: &Summary) {
+    b.push(Block::Heading("四、报送情况".into()));
+    let named = |st: SubmissionStatus| -> Vec<&UnitLine> {
+        s.ranking.iter().filter(|u| u.submission == st).collect()
+    };
+    let late = named(SubmissionStatus::Late);
+    let missing = named(SubmissionStatus::Missing);
+    let unreadable = named(SubmissionStatus::Unreadable);
+    if late.is_empty() && missing.is_empty() && unreadable.is_empty() {
+        b.push(Block::Para("各单位均按时报送。".into()));
+        return;
+    }
+    if !late.is_empty() {
+        let list: Vec<String> = late
+            .iter()
+            .map(|u| match &u.filed {
+                Some(f) => match NaiveDate::parse_from_str(f, "%Y-%m-%d") {
+                    Ok(d) => format!("{}（填报日期{}）", u.unit, chinese_date(d)),
+                    Err(_) => u.unit.clone(),
+                },
+                None => u.unit.clone(),
+            })
+            .collect();
+        b.push(Block::Para(format!(
+            "逾期报送的单位：{}。",
+            list.join("、")
+        )));
+    }
+    if !missing.is_empty() {
+        let list: Vec<&str> = missing.iter().map(|u| u.unit.as_str()).collect();
+        b.push(Block::Para(format!("未报送的单位：{}。", list.join("、"))));
+    }
+    if !unreadable.is_empty() {
+        let list: Vec<&str> = unreadable.iter().map(|u| u.unit.as_str()).collect();
+        b.push(Block::Para(format!(
+            "报送文件无法读取的单位：{}。",
+            list.join("、")
+        )));
+    }
+    b.push(Block::Para("请上述单位高度重视，按时、规范报送。".into()));
+}
+
+/// 附件: every scoring 一级 item, unit by unit in roster order, by date.
+fn first_tier_items(b: &mut Vec<Block>, report: &Report) {
+    let title = format!("{}一级媒体采用稿件目录", report.quarter.chinese());
+    b.push(Block::Attachment {
+        label: "附件".into(),
+        title,
+    });
+    let mut rows = vec![vec![
+        "序号".into(),
+        "单位".into(),
+        "标题".into(),
+        "刊发媒体".into(),
+        "刊发日期".into(),
+    ]];
+    let mut items: Vec<(usize, &crate::validate::Entry)> = report
+        .scored
+        .entries
+        .iter()
+        .enumerate()
+        .flat_map(|(u, es)| es.iter().map(move |e| (u, e)))
+        .filter(|(_, e)| e.status.scores() && e.tier == Tier::One)
+        .collect();
+    items.sort_by_key(|(u, e)| (*u, e.date, e.row));
+    for (n, (u, e)) in items.iter().enumerate() {
+        let outlet = match e.outlet {
+            crate::validate::OutletMatch::Listed(i) => report.rules.outlets[i].name.clone(),
+            _ => e.outlet_written.clone(),
+        };
+        rows.push(vec![
+            (n + 1).to_string(),
+            report.rules.units[*u].name.clone(),
+            e.title.clone(),
+            outlet,
+            e.date.map(|d| d.to_string()).unwrap_or_default(),
+        ]);
+    }
+    b.push(Block::Table {
+        widths: ITEMS_WIDTHS.to_vec(),
+        rows,
+        small: true,
+    });
+}
+
+impl Bulletin {
+    /// The same text, plain: for pasting into the website's editor. Table cells are separated
+    /// by tabs (a pasted tab-separated block becomes a table in most editors).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for block in &self.blocks {
+            match block {
+                Block::Title(t) | Block::Subtitle(t) => out.push_str(&format!("{t}\n")),
+                Block::Addressee(t) => out.push_str(&format!("\n{t}\n")),
+                Block::Heading(t) | Block::Subheading(t) => out.push_str(&format!("{t}\n")),
+                Block::Para(t) => out.push_str(&format!("　　{t}\n")),
+                Block::Table { rows, .. } => {
+                    for r in rows {
+                        out.push_str(&r.join("\t"));
+                        out.push('\n');
+                    }
+                }
+                Block::Signature(lines) => {
+                    out.push('\n');
+                    for l in lines {
+                        out.push_str(&format!("{l}\n"));
+                    }
+                }
+                Block::Attachment { label, title } => {
+                    out.push_str(&format!("\n{label}\n{title}\n"));
+                }
+            }
+        }
+        out
+    }
+}
