@@ -5,14 +5,27 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // A reading child process (see read::isolate), not a user command.
-    if std::env::args_os().nth(1).as_deref() == Some(xinxi::read::isolate::WORKER_ARG.as_ref()) {
+    let first = std::env::args_os().nth(1);
+    if first.as_deref() == Some(xinxi::read::isolate::WORKER_ARG.as_ref()) {
         return xinxi::read::isolate::worker_main();
+    }
+    if first.as_deref() == Some(xinxi::read::isolate::PROBE_ARG.as_ref()) {
+        return xinxi::read::isolate::probe_main();
     }
     // A fault of this program is told in Chinese; one caught while handling a single file is
     // also listed against that file (F06) and the run goes on.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("程序内部错误（请把这段信息告诉程序维护人员）：{info}");
     }));
+    // Double-clicked (no arguments, a console window) or a folder dropped onto the program.
+    let rest: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    use xinxi::cmd::interactive;
+    if rest.is_empty() && interactive::attended() {
+        return interactive::run(None);
+    }
+    if let Some(paths) = interactive::dropped(&rest) {
+        return interactive::run(Some(paths));
+    }
     let cli = xinxi::cli::Cli::parse();
     match xinxi::cmd::run(cli) {
         Ok(code) => code,

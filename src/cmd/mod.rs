@@ -2,6 +2,7 @@
 
 mod check;
 mod consolidate;
+pub mod interactive;
 mod progress;
 mod rules;
 mod template;

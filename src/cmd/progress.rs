@@ -13,11 +13,19 @@ pub fn read_returns(
     rules: &Rules,
     choice: QuarterChoice,
 ) -> anyhow::Result<(Batch, Option<Quarter>)> {
-    let exe = std::env::current_exe()?;
+    let exe = crate::read::isolate::reader_exe()?;
+    let mode = if crate::read::isolate::children_can_start(&exe) {
+        ReadMode::Isolated(&exe)
+    } else {
+        eprintln!(
+            "注意：本程序的读取助手（它自身的副本）在这台电脑上无法启动，可能被安全软件拦截。\n\
+             已改为由本程序直接逐个读取报送表，结果不受影响；但遇到损坏或恶意构造的文件时，程序可能占用较多内存或停止响应。\n\
+             如经常出现此提示，请让信息部门把 xinxi-score.exe 加入安全软件的信任列表。"
+        );
+        ReadMode::Guarded
+    };
     let progress = Progress::new();
-    let out = batch::load(paths, rules, choice, ReadMode::Isolated(&exe), &|d, t| {
-        progress.tick(d, t)
-    });
+    let out = batch::load(paths, rules, choice, mode, &|d, t| progress.tick(d, t));
     progress.finish();
     out
 }

@@ -20,6 +20,61 @@ use std::time::Duration;
 /// The hidden subcommand a reading child runs.
 pub const WORKER_ARG: &str = "__read-worker";
 
+/// The hidden subcommand that only says the reading child can start on this computer.
+pub const PROBE_ARG: &str = "__read-probe";
+
+/// What the probe prints.
+const PROBE_ANSWER: &str = "xinxi-score reader ok";
+
+/// Environment variable naming another executable to run as the reading child (diagnostics
+/// and tests; by default the program runs copies of itself).
+pub const READER_EXE_VAR: &str = "XINXI_READER_EXE";
+
+/// Entry point of the probe child.
+pub fn probe_main() -> std::process::ExitCode {
+    limit_memory(limits::CHILD_MEMORY_BYTES);
+    println!("{PROBE_ANSWER}");
+    std::process::ExitCode::SUCCESS
+}
+
+/// Whether a reading child can be started from `exe` on this computer: an office antivirus
+/// may block a program that starts copies of itself, and some emulators cannot start one.
+/// Waits a few seconds at most.
+pub fn children_can_start(exe: &Path) -> bool {
+    let Ok(mut child) = Command::new(exe)
+        .arg(PROBE_ARG)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    let mut out = child.stdout.take().expect("piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = out.read_to_string(&mut text);
+        let _ = tx.send(text);
+    });
+    let answered = rx
+        .recv_timeout(Duration::from_secs(20))
+        .is_ok_and(|t| t.trim() == PROBE_ANSWER);
+    if !answered {
+        let _ = child.kill();
+    }
+    let status = child.wait();
+    answered && status.is_ok_and(|s| s.success())
+}
+
+/// The executable to run as the reading child.
+pub fn reader_exe() -> std::io::Result<PathBuf> {
+    match std::env::var_os(READER_EXE_VAR) {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => std::env::current_exe(),
+    }
+}
+
 /// Entry point of a reading child: one JSON-encoded path per stdin line, one framed answer per
 /// path on stdout.
 pub fn worker_main() -> std::process::ExitCode {
@@ -80,6 +135,12 @@ fn read_frame(r: &mut impl Read) -> Option<Vec<u8>> {
 /// No honest answer for one file is longer (see [`limits::MAX_ANSWER_BYTES`]).
 const MAX_FRAME_BYTES: u64 = limits::MAX_ANSWER_BYTES;
 
+/// Read one file in this process, a parser's panic caught (as `read_bytes` does).
+pub fn read_here(path: &Path) -> ReadResult {
+    std::panic::catch_unwind(|| read_file(path))
+        .unwrap_or_else(|_| crashed(path, "读取时解析程序异常".into()))
+}
+
 /// The answer for a file whose reader failed: its checksum is taken here, the content is not
 /// parsed again.
 fn crashed(path: &Path, why: String) -> ReadResult {
@@ -102,7 +163,40 @@ fn limit_memory(bytes: u64) {
     }
 }
 
-#[cfg(not(unix))]
+/// On Windows the child puts itself in a Job Object whose processes may not commit more than
+/// `bytes`: an allocation past it fails, the child dies, and that one file is reported.
+#[cfg(windows)]
+fn limit_memory(bytes: u64) {
+    use windows_sys::Win32::System::JobObjects::{
+        AssignProcessToJobObject, CreateJobObjectW, JobObjectExtendedLimitInformation,
+        SetInformationJobObject, JOBOBJECT_EXTENDED_LIMIT_INFORMATION,
+        JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+    };
+    use windows_sys::Win32::System::Threading::GetCurrentProcess;
+    // SAFETY: plain Win32 calls on a job handle created here and the pseudo-handle of this
+    // process; the information struct is zeroed, then the two fields used are set. The job
+    // handle is left open for the life of the process (closing it would end the limit).
+    unsafe {
+        let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+        if job.is_null() {
+            return;
+        }
+        let mut info: JOBOBJECT_EXTENDED_LIMIT_INFORMATION = std::mem::zeroed();
+        info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_MEMORY;
+        info.ProcessMemoryLimit = bytes as usize;
+        let ok = SetInformationJobObject(
+            job,
+            JobObjectExtendedLimitInformation,
+            &info as *const _ as *const core::ffi::c_void,
+            std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
+        );
+        if ok != 0 {
+            AssignProcessToJobObject(job, GetCurrentProcess());
+        }
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
 fn limit_memory(_bytes: u64) {}
 
 struct Worker {
@@ -232,7 +326,9 @@ pub fn read_all<T: Send>(
                                 retry.extend(inflight.drain(..));
                                 finish(i, crashed(&files[i], why));
                             }
-                            None => finish(i, crashed(&files[i], "无法启动读取进程".into())),
+                            // No child could be started for this file: read it here rather
+                            // than blame the file for it.
+                            None => finish(i, read_here(&files[i])),
                         }
                     }
                     let Some(i) = inflight.pop_front() else { break };

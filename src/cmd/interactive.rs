@@ -1,0 +1,143 @@
+//! Double-click and drag-and-drop: the clerk starts the program without a command line. It
+//! asks for the returns folder (dragging the folder into the window types its path), runs the
+//! quarter's consolidation with everything written beside the folder, shows the summary and
+//! waits for Enter, so the window does not vanish before she has read it.
+
+use crate::cli::ConsolidateArgs;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Subcommand names: an argument spelled like one is a command line, not a dropped path.
+const COMMANDS: [&str; 5] = ["template", "consolidate", "check", "rules", "help"];
+
+/// The paths dropped onto the program, when its arguments are nothing but existing paths.
+pub fn dropped(args: &[std::ffi::OsString]) -> Option<Vec<PathBuf>> {
+    let first = args.first()?.to_string_lossy().to_string();
+    if first.starts_with('-') || COMMANDS.contains(&first.as_str()) {
+        return None;
+    }
+    let paths: Vec<PathBuf> = args.iter().map(PathBuf::from).collect();
+    paths.iter().all(|p| p.exists()).then_some(paths)
+}
+
+/// Whether a person is at the keyboard (a console window, a terminal).
+pub fn attended() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+pub fn run(dropped: Option<Vec<PathBuf>>) -> ExitCode {
+    println!(
+        "政务信息和宣传报道季度计分（xinxi-score {}）\n",
+        crate::VERSION
+    );
+    let folder = match dropped {
+        Some(paths) => Some(folder_of(&paths)),
+        None => ask_for_folder(),
+    };
+    let code = match folder {
+        None => ExitCode::from(2),
+        Some(dir) => {
+            println!("正在汇总：{}\n", dir.display());
+            let args = ConsolidateArgs {
+                dir,
+                quarter: None,
+                out: None,
+                json: None,
+                feedback: None,
+                decisions: None,
+                previous: None,
+                no_bulletin: false,
+            };
+            match super::consolidate::run(None, args) {
+                Ok(code) => code,
+                Err(e) => {
+                    println!("错误：{e:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+    };
+    if attended() {
+        print!("\n按回车键关闭窗口……");
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stdin().lock().read_line(&mut String::new());
+    }
+    code
+}
+
+/// The folder to consolidate: the one dropped, or the folder holding the files dropped.
+fn folder_of(paths: &[PathBuf]) -> PathBuf {
+    if let Some(dir) = paths.iter().find(|p| p.is_dir()) {
+        return dir.clone();
+    }
+    let parent = paths[0]
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    println!("拖入的是文件，汇总它们所在的文件夹：{}", parent.display());
+    parent
+}
+
+/// Ask until an existing folder is given; `None` when the input ends.
+fn ask_for_folder() -> Option<PathBuf> {
+    let stdin = std::io::stdin();
+    loop {
+        print!(
+            "请把存放各单位报送表的文件夹拖到这个窗口中（或输入它的完整路径），然后按回车：\n> "
+        );
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let typed = clean_path(&line);
+        if typed.is_empty() {
+            continue;
+        }
+        let p = PathBuf::from(&typed);
+        if p.is_dir() {
+            return Some(p);
+        }
+        if p.is_file() {
+            return Some(folder_of(&[p]));
+        }
+        println!("找不到“{typed}”，请重新拖入文件夹或输入路径。\n");
+    }
+}
+
+/// A path as dragged or typed: white space and the quotes Windows adds around paths with
+/// spaces taken off; a Linux file manager's file:// form read as a path.
+fn clean_path(s: &str) -> String {
+    let t = s.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    match t.strip_prefix("file://") {
+        Some(rest) => rest.replace("%20", " "),
+        None => t.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dragged_paths_lose_their_quotes() {
+        assert_eq!(
+            clean_path("\"C:\\Users\\文员\\收到的 报送表\"\r\n"),
+            "C:\\Users\\文员\\收到的 报送表"
+        );
+        assert_eq!(clean_path("  '/home/a b/表' "), "/home/a b/表");
+        assert_eq!(clean_path("file:///home/a%20b/表\n"), "/home/a b/表");
+    }
+
+    #[test]
+    fn only_existing_paths_count_as_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().as_os_str().to_owned();
+        assert!(dropped(std::slice::from_ref(&d)).is_some());
+        assert!(dropped(&["consolidate".into(), d.clone()]).is_none());
+        assert!(dropped(&["--help".into()]).is_none());
+        assert!(dropped(&[d, "没有这个文件夹".into()]).is_none());
+    }
+}

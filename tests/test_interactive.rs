@@ -1,0 +1,137 @@
+//! The program started without a command line (double-click, a folder dropped onto it), and
+//! reading when no reading child can start on the computer.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn sample_copy(dir: &Path) -> PathBuf {
+    let returns = dir.join("收到的 报送表");
+    std::fs::create_dir(&returns).unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3");
+    for e in std::fs::read_dir(samples).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, returns.join(p.file_name().unwrap())).unwrap();
+    }
+    returns
+}
+
+/// A folder dropped onto the program: the quarter is consolidated beside it; with no console
+/// (here, a pipe) it does not wait for Enter.
+#[test]
+fn a_dropped_folder_is_consolidated_beside_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = sample_copy(dir.path());
+    let out = bin()
+        .env("XINXI_NOW", "2026-09-25T10:00:00")
+        .arg(&returns)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("正在汇总"), "{text}");
+    assert!(text.contains("2026年第三季度汇总"), "{text}");
+    assert!(
+        !text.contains("按回车键关闭窗口"),
+        "no console, no wait: {text}"
+    );
+    assert!(dir.path().join("汇总表_2026Q3.xlsx").is_file());
+    assert!(dir.path().join("通报_2026Q3.docx").is_file());
+}
+
+/// No arguments and no terminal (a script, CI): usage and exit 2, as before.
+#[test]
+fn no_arguments_without_a_console_prints_usage() {
+    let out = bin().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("consolidate"));
+}
+
+/// Double-clicked: a console asks for the folder (a dragged path arrives quoted), consolidates
+/// it, shows the summary and waits for Enter. Driven through a pseudo-terminal (`script`).
+#[cfg(unix)]
+#[test]
+fn double_clicked_it_asks_for_the_folder_and_waits_for_enter() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("SKIPPED: util-linux script is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let returns = sample_copy(dir.path());
+    let exe = assert_cmd::cargo::cargo_bin("xinxi-score");
+    let typed = format!("没有这个文件夹\n\"{}\"\n\n", returns.display());
+    let mut child = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(exe.display().to_string())
+        .arg("/dev/null")
+        .env_remove("XINXI_NOW")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("请把存放各单位报送表的文件夹拖到这个窗口中"),
+        "{text}"
+    );
+    assert!(text.contains("找不到“没有这个文件夹”"), "{text}");
+    assert!(text.contains("2026年第三季度汇总"), "{text}");
+    assert!(text.contains("按回车键关闭窗口"), "{text}");
+    assert!(dir.path().join("汇总表_2026Q3.xlsx").is_file());
+}
+
+/// When the reading child cannot start (an antivirus blocking it; here, a reader that does not
+/// exist), the program says so once and reads the files itself: the same figures, and no
+/// return blamed for it.
+#[test]
+fn when_no_reading_child_can_start_the_files_are_read_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = sample_copy(dir.path());
+    let run = |reader: Option<&str>, json: &str| {
+        let mut c = bin();
+        c.env("XINXI_NOW", "2026-09-25T10:00:00")
+            .arg("consolidate")
+            .arg(&returns)
+            .arg("--out")
+            .arg(dir.path().join(format!("{json}.xlsx")))
+            .arg("--json")
+            .arg(dir.path().join(format!("{json}.json")))
+            .arg("--no-bulletin");
+        if let Some(r) = reader {
+            c.env("XINXI_READER_EXE", r);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success());
+        let s: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("{json}.json"))).unwrap(),
+        )
+        .unwrap();
+        (String::from_utf8_lossy(&out.stderr).to_string(), s)
+    };
+    let (quiet, isolated) = run(None, "a");
+    assert!(!quiet.contains("读取助手"), "{quiet}");
+    let (notice, here) = run(Some("/没有这个读取程序"), "b");
+    assert_eq!(notice.matches("读取助手").count(), 1, "said once: {notice}");
+    assert!(notice.contains("安全软件"), "{notice}");
+    assert_eq!(here["ranking"], isolated["ranking"]);
+    assert_eq!(here["totals"], isolated["totals"]);
+    let f06 = here["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "无法读取")
+        .count();
+    assert_eq!(f06, 0, "no return is blamed for the missing helper");
+}
