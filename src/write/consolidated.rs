@@ -74,6 +74,12 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError>
     let [rank, quota, detail, review, person, problem, submitted, notes] = &mut sheets[..] else {
         unreachable!("one worksheet per sheet name");
     };
+    // Formats get their index in the workbook when first used; the sheets below are written
+    // on two threads at once, so every format is used once here first, in a fixed order, and
+    // the same inputs give the same bytes. (The column is given its real format later.)
+    for fmt in [&f.title, &f.header, &f.cell, &f.date, &f.number, &f.input] {
+        rank.set_column_format(0, fmt)?;
+    }
     // 稿件明细 is most of the work: it is written on its own thread while the other sheets
     // are written here (each sheet streams to its own temporary file).
     std::thread::scope(|s| -> Result<(), XlsxError> {
