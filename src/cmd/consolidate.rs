@@ -55,7 +55,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let inputs: Vec<PathBuf> = batch
         .files
         .iter()
-        .filter_map(|f| f.path.canonicalize().ok())
+        .filter_map(|f| dunce::canonicalize(&f.path).ok())
         .collect();
 
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
@@ -107,7 +107,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         let target = p
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-            .and_then(|d| d.canonicalize().ok())
+            .and_then(|d| dunce::canonicalize(d).ok())
             .map(|d| d.join(p.file_name().unwrap_or_default()));
         if target.is_some_and(|t| inputs.contains(&t)) {
             bail!(
@@ -258,8 +258,8 @@ fn note_written(out: &Path) {
 
 /// The folder that holds `dir`, where the consolidated workbook goes by default.
 fn beside(dir: &Path) -> anyhow::Result<PathBuf> {
-    let abs = dir
-        .canonicalize()
-        .with_context(|| format!("找不到文件夹 {}", dir.display()))?;
+    // dunce: on Windows, C:\… rather than the \\?\C:\… form the clerk would be shown.
+    let abs =
+        dunce::canonicalize(dir).with_context(|| format!("找不到文件夹 {}", dir.display()))?;
     Ok(abs.parent().map(Path::to_path_buf).unwrap_or(abs))
 }
