@@ -66,6 +66,20 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// A file's report before its content is looked at (no table found yet, no problems).
+    fn new(path: &Path, name: String, sha256: String, size: u64) -> FileReport {
+        FileReport {
+            path: path.to_path_buf(),
+            name,
+            sha256,
+            size,
+            modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+            format: None,
+            outcome: Outcome::NoTable,
+            problems: Vec::new(),
+        }
+    }
+
     pub fn ret(&self) -> Option<&Return> {
         match &self.outcome {
             Outcome::Read(r) => Some(r),
@@ -335,24 +349,14 @@ fn guard_file(
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
         Ok(report) => report,
         Err(payload) => {
-            let why = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let why = crate::read::panic_text(payload.as_ref());
             let failure = ReadFailure::Internal(why.chars().take(200).collect());
             let problem = Problem::new(Severity::Error, failure.code(), &name, failure.message())
                 .fix(failure.fix());
-            FileReport {
-                path: path.to_path_buf(),
-                name,
-                sha256,
-                size,
-                modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
-                format: None,
-                outcome: Outcome::Unreadable(failure),
-                problems: vec![problem],
-            }
+            let mut report = FileReport::new(path, name, sha256, size);
+            report.outcome = Outcome::Unreadable(failure);
+            report.problems.push(problem);
+            report
         }
     }
 }
@@ -364,17 +368,7 @@ fn examine(
     rules: &Rules,
     quarter: Option<Quarter>,
 ) -> FileReport {
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let mut report = FileReport {
-        path: path.to_path_buf(),
-        name,
-        sha256: result.sha256,
-        size: result.size,
-        modified,
-        format: None,
-        outcome: Outcome::NoTable,
-        problems: Vec::new(),
-    };
+    let mut report = FileReport::new(path, name, result.sha256, result.size);
     let book = match result.book {
         Ok(b) => b,
         Err(f) => {

@@ -90,11 +90,7 @@ pub fn worker_main() -> std::process::ExitCode {
         };
         let answer: ReadResult =
             std::panic::catch_unwind(|| read_file(&path)).unwrap_or_else(|p| {
-                let why = p
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
+                let why = super::panic_text(p.as_ref());
                 crashed(
                     &path,
                     format!(

@@ -127,6 +127,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The message a panic carried, for a report ("" when it carried none).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
 /// SHA-256 of a file, streamed (never the whole file in memory); `None` when it cannot be read
 /// or is larger than any return is allowed to be.
 pub fn sha256_file(path: &std::path::Path) -> Option<String> {

@@ -165,19 +165,9 @@ mod tests {
     use crate::rules::Tier;
 
     fn sheet(rows: &[&[&str]]) -> RawSheet {
-        let mut cells = Vec::new();
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    cells.push((r as u32, c as u16, Cell::Text(v.to_string())));
-                }
-            }
-        }
-        RawSheet {
-            name: "稿件明细".into(),
-            visible: true,
-            cells,
-        }
+        crate::read::RawBook::from_text_rows("稿件明细", rows)
+            .sheets
+            .remove(0)
     }
 
     #[test]
