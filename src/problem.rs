@@ -163,6 +163,14 @@ impl Code {
         }
     }
 
+    /// Problems about the office's review decisions (D…), for the office's outputs only.
+    pub fn is_office_only(self) -> bool {
+        matches!(
+            self,
+            Code::D01BadDecision | Code::D02Unmatched | Code::D03NotApplied
+        )
+    }
+
     /// The code as shown: `R02`.
     pub fn id(self) -> String {
         let s = format!("{self:?}");
@@ -196,7 +204,11 @@ pub struct Problem {
     /// A1 reference, e.g. `F12`.
     pub cell: Option<String>,
     pub message: String,
+    /// What the unit should do (shown in `check`, the 回执 and the 汇总表).
     pub fix: Option<String>,
+    /// What the office should do instead, where it differs (shown only in the 汇总表): units
+    /// have no 复核决定 column and must not be told to fill it in.
+    pub office_fix: Option<String>,
 }
 
 impl Problem {
@@ -210,6 +222,7 @@ impl Problem {
             cell: None,
             message: message.into(),
             fix: None,
+            office_fix: None,
         }
     }
 
@@ -229,6 +242,11 @@ impl Problem {
         self
     }
 
+    pub fn office_fix(mut self, fix: impl Into<String>) -> Problem {
+        self.office_fix = Some(fix.into());
+        self
+    }
+
     pub fn unit(mut self, unit: Option<&str>) -> Problem {
         self.unit = unit.map(str::to_string);
         self
@@ -241,6 +259,19 @@ impl Problem {
             (Some(s), None) => s.clone(),
             _ => String::new(),
         }
+    }
+}
+
+/// What kind of I/O failure it was, in Chinese only (no OS text, no temporary paths).
+pub fn io_kind(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::PermissionDenied => "没有写入权限",
+        ErrorKind::NotFound => "找不到该位置",
+        ErrorKind::ReadOnlyFilesystem => "磁盘是只读的",
+        ErrorKind::StorageFull => "磁盘已满",
+        ErrorKind::ResourceBusy => "正被其他程序使用",
+        _ => "系统拒绝写入",
     }
 }
 

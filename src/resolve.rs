@@ -374,7 +374,8 @@ fn flag_cross_unit(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
             )
             .at(&e.sheet, e.at.clone())
             .unit(Some(&rules.units[u].name))
-            .fix("核定后在汇总表“稿件明细”的“复核决定”栏填写结果"),
+            .fix("如为转载其他单位的稿件，请在备注中注明原创单位；省局核定后确定计分")
+            .office_fix("核定后在汇总表“稿件明细”的“复核决定”栏填写结果"),
         );
     }
     problems

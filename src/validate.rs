@@ -265,6 +265,13 @@ impl RowCtx<'_> {
         }
     }
 
+    /// What the office does about the problem just reported (shown only in the 汇总表).
+    fn office(&mut self, fix: String) {
+        if let Some(p) = self.problems.last_mut() {
+            p.office_fix = Some(fix);
+        }
+    }
+
     fn reject(&mut self, code: Code, col: Column, reason: &str, msg: String, fix: Option<&str>) {
         self.reasons.push(reason.to_string());
         self.report(Severity::Error, code, col, msg, fix);
@@ -595,10 +602,13 @@ fn tier_rule(
                     declared_tier.label()
                 ),
                 Some(&format!(
-                    "如确为《{likely}》，复核时改为{}；如是另一媒体，请在媒体类别中注明",
-                    rules.outlets[i].tier.label()
+                    "如确为《{likely}》，请在报送表中改正媒体名称；如是另一媒体，请在“媒体类别”中注明"
                 )),
             );
+            rc.office(format!(
+                "如确为《{likely}》，在汇总表“稿件明细”的“复核决定”栏选“{}”；否则按实际等级选择",
+                rules.outlets[i].tier.label()
+            ));
             (declared_tier, true)
         }
         OutletMatch::Unlisted if written.is_empty() => (Tier::Three, false),
@@ -611,8 +621,9 @@ fn tier_rule(
                 format!(
                     "“{written}”不在媒体名单中，报送单位声明为“{declared_written}”，暂按二级计分，待省局核实"
                 ),
-                Some("核实后在稿件明细的“复核决定”栏填写结果"),
+                Some("省局将核实该媒体的性质；如有其属于市级以上党委、政府媒体的说明，可随报送表一并报送"),
             );
+            rc.office("核实后在汇总表“稿件明细”的“复核决定”栏填写结果".into());
             (Tier::Two, true)
         }
         OutletMatch::Unlisted => {

@@ -33,6 +33,13 @@ fn now() -> anyhow::Result<NaiveDateTime> {
 
 pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<ExitCode> {
     let rules = Rules::load(rules_path)?;
+    if args.dir.is_file() {
+        bail!(
+            "“{}”是一个文件，不是文件夹。汇总时请给出存放各单位报送表的文件夹；只检查这一个报送表可以用：xinxi-score check \"{}\"",
+            args.dir.display(),
+            args.dir.display()
+        );
+    }
     if !args.dir.is_dir() {
         bail!("找不到文件夹 {}", args.dir.display());
     }
@@ -52,6 +59,9 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     };
     let (batch, quarter) = read_returns(std::slice::from_ref(&args.dir), &rules, choice)?;
     let quarter = quarter.expect("a given or agreed quarter");
+    if asked.is_some() {
+        refuse_other_quarter(&batch, quarter)?;
+    }
     let inputs: Vec<PathBuf> = batch
         .files
         .iter()
@@ -187,6 +197,30 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     // The process ends here: freeing every row one by one would only delay the prompt.
     std::mem::forget(report);
     Ok(ExitCode::SUCCESS)
+}
+
+/// With `--quarter` given, the returns that say which quarter they are for must include that
+/// one; otherwise the quarter is surely mistyped, and a workbook of zeros would be written.
+fn refuse_other_quarter(batch: &crate::batch::Batch, asked: Quarter) -> anyhow::Result<()> {
+    let mut named: Vec<Quarter> = batch
+        .files
+        .iter()
+        .filter_map(|f| f.ret().and_then(|r| r.declared_quarter))
+        .collect();
+    if named.is_empty() || named.contains(&asked) {
+        return Ok(());
+    }
+    named.sort();
+    named.dedup();
+    let list: Vec<String> = named
+        .iter()
+        .map(|q| format!("{}（{q}）", q.chinese()))
+        .collect();
+    bail!(
+        "指定的季度是{}，但文件夹中的报送表写的是{}；没有写出汇总表。请检查 --quarter，或不写 --quarter 让程序按报送表确定季度",
+        asked.chinese(),
+        list.join("、")
+    )
 }
 
 /// Where the dated copies of replaced 汇总表 go: 汇总表备份 beside the 汇总表.

@@ -16,7 +16,12 @@ pub fn run(rules_path: Option<&Path>, args: TemplateArgs) -> anyhow::Result<Exit
         units.extend(rules.units.iter());
     } else {
         for name in &args.unit {
-            match rules.find_unit(name) {
+            // As the return reader accepts it: a name or alias, or one naming a roster unit
+            // inside it (长春市, 延边州, 长春烟草).
+            let found = rules
+                .find_unit(name)
+                .or_else(|| crate::batch::identify_in_text(&rules, name));
+            match found {
                 Some(i) => units.push(&rules.units[i]),
                 None => bail!(
                     "名单中没有单位“{name}”。名单中的单位：{}",

@@ -482,7 +482,11 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
             p.sheet.as_deref().unwrap_or_default().into(),
             p.cell.as_deref().unwrap_or_default().into(),
             p.message.as_str().into(),
-            p.fix.as_deref().unwrap_or_default().into(),
+            p.office_fix
+                .as_deref()
+                .or(p.fix.as_deref())
+                .unwrap_or_default()
+                .into(),
         ]
     });
     ws.set_name(SHEETS[5])?;

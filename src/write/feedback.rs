@@ -149,6 +149,9 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         .problems
         .iter()
         .filter(|p| p.unit.as_deref() == Some(u.name.as_str()))
+        // The office's own bookkeeping of its decisions is not the unit's problem; the
+        // decision itself shows on the row (原因: 办公室复核：…).
+        .filter(|p| !p.code.is_office_only())
         .map(|p| {
             vec![
                 p.severity.label().into(),

@@ -26,15 +26,20 @@ fn temp_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).with_context(|| format!("无法创建文件夹 {}", dir.display()))?;
+    let unwritable = |e: std::io::Error| {
+        anyhow::anyhow!(
+            "无法在文件夹 {} 中写入（{}）。请换一个可以写入的位置，例如加上 --out D:\\汇总\\汇总表.xlsx",
+            dir.display(),
+            crate::problem::io_kind(&e)
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(unwritable)?;
     let mut builder = tempfile::Builder::new();
     builder.prefix(".xinxi-score-").suffix(".tmp");
     // tempfile creates files readable by the owner only; outputs are ordinary documents.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    builder
-        .tempfile_in(dir)
-        .with_context(|| format!("无法在 {} 中写入临时文件", dir.display()))
+    builder.tempfile_in(dir).map_err(unwritable)
 }
 
 fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
