@@ -219,7 +219,7 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
                 u.rank
             };
             rows.push(vec![
-                rank.to_string(),
+                rank.map(|r| r.to_string()).unwrap_or_default(),
                 u.unit.clone(),
                 u.tier1.to_string(),
                 u.tier2.to_string(),
@@ -246,7 +246,7 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
     let leaders: Vec<&str> = s
         .ranking
         .iter()
-        .filter(|u| reported(u) && u.total > 0 && u.rank <= config.leading)
+        .filter(|u| u.total > 0 && u.rank.is_some_and(|r| r <= config.leading))
         .map(|u| u.unit.as_str())
         .collect();
     if !leaders.is_empty() {

@@ -22,6 +22,11 @@ pub enum SubmissionStatus {
 }
 
 impl SubmissionStatus {
+    /// A readable return was used (on time or late): the unit is ranked.
+    pub fn reported(self) -> bool {
+        matches!(self, SubmissionStatus::OnTime | SubmissionStatus::Late)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SubmissionStatus::OnTime => "按时",
@@ -101,6 +106,7 @@ pub struct UnitResult {
     pub news_items: u32,
     /// The three monthly news quotas, then the quarterly information quota.
     pub quotas: Vec<QuotaCheck>,
+    /// Competition rank among the units that reported; 0 for a unit with no readable return.
     pub rank: u32,
     pub group_rank: u32,
     pub rows_read: usize,
@@ -231,24 +237,38 @@ pub fn score(rules: &Rules, quarter: Quarter, subs: Vec<Submission>) -> Scored {
         })
         .collect();
 
-    // Highest total first; within equal totals more 一级 items, then roster order.
+    // Units that reported first, highest total first; within equal totals more 一级 items,
+    // then roster order. Units with no readable return follow, unranked (rank 0), in roster
+    // order (SPEC §2.5).
     let mut ranking: Vec<usize> = (0..units.len()).collect();
     ranking.sort_by_key(|&i| {
         (
+            !units[i].status.reported(),
             std::cmp::Reverse(units[i].total),
             std::cmp::Reverse(units[i].tiers[0]),
             i,
         )
     });
-    let totals: Vec<u32> = units.iter().map(|u| u.total).collect();
+    let ranked: Vec<Option<u32>> = units
+        .iter()
+        .map(|u| u.status.reported().then_some(u.total))
+        .collect();
     for (i, u) in units.iter_mut().enumerate() {
-        u.rank = 1 + totals.iter().filter(|&&t| t > totals[i]).count() as u32;
-        u.group_rank = 1 + rules
-            .units
-            .iter()
-            .enumerate()
-            .filter(|(j, o)| o.group == rules.units[i].group && totals[*j] > totals[i])
-            .count() as u32;
+        let Some(mine) = ranked[i] else {
+            continue;
+        };
+        let above = |same_group: bool| {
+            ranked
+                .iter()
+                .enumerate()
+                .filter(|(j, t)| {
+                    t.is_some_and(|t| t > mine)
+                        && (!same_group || rules.units[*j].group == rules.units[i].group)
+                })
+                .count() as u32
+        };
+        u.rank = 1 + above(false);
+        u.group_rank = 1 + above(true);
     }
 
     let authors = rank_authors(rules, &subs);
@@ -491,10 +511,14 @@ mod tests {
                 ("四平", 8, 1),
                 ("长春", 5, 2),
                 ("吉林", 5, 2),
-                ("辽源", 0, 4)
+                ("辽源", 0, 0)
             ]
         );
-        assert_eq!(out.units[8].rank, 4, "everyone at 0 shares rank 4");
+        assert_eq!(
+            out.units[8].rank, 0,
+            "units that sent nothing are not ranked"
+        );
+        assert_eq!(out.units[8].group_rank, 0);
     }
 
     #[test]
@@ -526,8 +550,10 @@ mod tests {
             (2, 1),
             "吉林 leads 甲组"
         );
-        assert_eq!((out.units[0].rank, out.units[0].group_rank), (3, 2));
-        assert_eq!((out.units[3].rank, out.units[3].group_rank), (3, 2));
+        // 长春 (甲组) and 辽源 sent nothing: listed, not ranked, in either list.
+        assert_eq!((out.units[0].rank, out.units[0].group_rank), (0, 0));
+        assert_eq!((out.units[3].rank, out.units[3].group_rank), (0, 0));
+        assert_eq!(&out.ranking[..2], &[2, 1]);
     }
 
     #[test]

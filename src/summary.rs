@@ -46,8 +46,9 @@ pub struct Totals {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct UnitLine {
-    pub rank: u32,
-    pub group_rank: u32,
+    /// `None` (null) for a unit with no readable return: listed after the ranked units.
+    pub rank: Option<u32>,
+    pub group_rank: Option<u32>,
     pub unit: String,
     pub group: String,
     pub submission: SubmissionStatus,
@@ -212,8 +213,8 @@ impl Report<'_> {
 
 fn unit_line(u: &crate::score::UnitResult) -> UnitLine {
     UnitLine {
-        rank: u.rank,
-        group_rank: u.group_rank,
+        rank: (u.rank > 0).then_some(u.rank),
+        group_rank: (u.group_rank > 0).then_some(u.group_rank),
         unit: u.name.clone(),
         group: u.group.clone(),
         submission: u.status,
@@ -267,8 +268,8 @@ impl Summary {
         let top: Vec<String> = self
             .ranking
             .iter()
+            .filter_map(|u| u.rank.map(|r| format!("{r}. {} {} 分", u.unit, u.total)))
             .take(5)
-            .map(|u| format!("{}. {} {} 分", u.rank, u.unit, u.total))
             .collect();
         out.push_str(&top.join("  "));
         out.push('\n');

@@ -126,15 +126,16 @@ fn sample_quarter_hand_checked_figures() {
         ),
         (Some(5), Some(25), Some(1))
     );
-    // 松原 sent nothing.
+    // 松原 sent nothing: listed last, without a rank.
     let sy = unit("松原");
     assert_eq!(
-        (
-            sy["submission"].as_str(),
-            sy["total"].as_u64(),
-            sy["rank"].as_u64()
-        ),
-        (Some("未报送"), Some(0), Some(9))
+        (sy["submission"].as_str(), sy["total"].as_u64()),
+        (Some("未报送"), Some(0))
+    );
+    assert!(sy["rank"].is_null() && sy["group_rank"].is_null(), "{sy}");
+    assert_eq!(
+        s["ranking"].as_array().unwrap().last().unwrap()["unit"],
+        sy["unit"]
     );
     assert_eq!(unit("辽源")["submission"], "逾期");
     // Rows: read = scored + pending + not scored.
@@ -172,21 +173,36 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
             "说明"
         ]
     );
-    let rank = wb.worksheet_range("得分排名").unwrap();
+    let rank_sheet = wb.worksheet_range("得分排名").unwrap();
     let formulas = wb.worksheet_formula("得分排名").unwrap();
     for (i, u) in s["ranking"].as_array().unwrap().iter().enumerate() {
         let r = 2 + i as u32;
-        assert_eq!(cell(&rank, r, 0), u["rank"].to_string());
-        assert_eq!(cell(&rank, r, 1), u["unit"].as_str().unwrap());
-        assert_eq!(cell(&rank, r, 4), u["tier1"].to_string());
-        assert_eq!(cell(&rank, r, 5), u["tier2"].to_string());
-        assert_eq!(cell(&rank, r, 6), u["tier3"].to_string());
-        assert_eq!(cell(&rank, r, 7), u["total"].to_string(), "cached total");
+        let rank = match u["rank"].as_u64() {
+            Some(n) => n.to_string(),
+            None => u["submission"].as_str().unwrap().to_string(),
+        };
+        assert_eq!(
+            cell(&rank_sheet, r, 0),
+            rank,
+            "a unit without a return shows why"
+        );
+        assert_eq!(cell(&rank_sheet, r, 1), u["unit"].as_str().unwrap());
+        assert_eq!(cell(&rank_sheet, r, 4), u["tier1"].to_string());
+        assert_eq!(cell(&rank_sheet, r, 5), u["tier2"].to_string());
+        assert_eq!(cell(&rank_sheet, r, 6), u["tier3"].to_string());
+        assert_eq!(
+            cell(&rank_sheet, r, 7),
+            u["total"].to_string(),
+            "cached total"
+        );
         assert_eq!(
             formulas.get_value((r, 7)).unwrap(),
             &format!("E{0}*5+F{0}*3+G{0}*1", r + 1)
         );
-        assert_eq!(cell(&rank, r, 10), u["quota_status"].as_str().unwrap());
+        assert_eq!(
+            cell(&rank_sheet, r, 10),
+            u["quota_status"].as_str().unwrap()
+        );
     }
     let detail = wb.worksheet_range("稿件明细").unwrap();
     let listed = detail.height() - 2;

@@ -124,10 +124,10 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             let u = &report.scored.units[i];
             let r = FIRST_ROW + n as u32 + 1;
             vec![
-                u.rank.into(),
+                rank_or_status(u.rank, u),
                 u.name.as_str().into(),
                 u.group.as_str().into(),
-                u.group_rank.into(),
+                rank_or_status(u.group_rank, u),
                 u.tiers[0].into(),
                 u.tiers[1].into(),
                 u.tiers[2].into(),
@@ -257,6 +257,15 @@ fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
             .set_format(amber()),
     )?;
     Ok(())
+}
+
+/// A rank, or for a unit with no readable return its status (未报送 / 无法读取) in its place.
+fn rank_or_status(rank: u32, u: &crate::score::UnitResult) -> Val<'static> {
+    if rank > 0 {
+        rank.into()
+    } else {
+        u.status.label().into()
+    }
 }
 
 fn col_letter(c: u16) -> String {

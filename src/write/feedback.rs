@@ -32,12 +32,11 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             .set_creation_datetime(&created),
     );
     let f = Formats::default();
-    let total_units = report.scored.units.len();
-    let group_size = report
-        .scored
-        .units
+    let units = &report.scored.units;
+    let ranked = units.iter().filter(|o| o.rank > 0).count();
+    let group_ranked = units
         .iter()
-        .filter(|o| o.group == u.group)
+        .filter(|o| o.group == u.group && o.group_rank > 0)
         .count();
     let mut facts: Vec<(String, String)> = vec![
         ("单位".into(), u.name.clone()),
@@ -46,14 +45,22 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         ("总分".into(), u.total.to_string()),
         (
             "全省排名".into(),
-            format!("第 {} 名（共 {total_units} 个单位）", u.rank),
+            if u.rank > 0 {
+                format!("第 {} 名（共 {ranked} 个报送单位参加排名）", u.rank)
+            } else {
+                format!("{}，不参加排名", u.status.label())
+            },
         ),
         (
             "组内排名".into(),
-            format!(
-                "{}第 {} 名（共 {group_size} 个单位）",
-                u.group, u.group_rank
-            ),
+            if u.group_rank > 0 {
+                format!(
+                    "{}第 {} 名（共 {group_ranked} 个报送单位参加排名）",
+                    u.group, u.group_rank
+                )
+            } else {
+                format!("{}，不参加排名", u.status.label())
+            },
         ),
         (
             "计分条数".into(),
