@@ -53,6 +53,9 @@ pub struct BulletinConfig {
     pub addressees: String,
     /// How many leading units are named (ties at the cut are all named).
     pub leading: u32,
+    /// Year end: how many units per group, and how many individuals, are proposed for
+    /// commendation (ties at the cut are all proposed).
+    pub commend: crate::annual::CommendCounts,
 }
 
 impl Default for BulletinConfig {
@@ -61,6 +64,10 @@ impl Default for BulletinConfig {
             issuer: "吉林省烟草专卖局（公司）办公室".into(),
             addressees: "各市（州）局（分公司）".into(),
             leading: 3,
+            commend: crate::annual::CommendCounts {
+                units_per_group: 3,
+                people: 10,
+            },
         }
     }
 }
@@ -438,5 +445,99 @@ impl Bulletin {
             }
         }
         out
+    }
+}
+
+/// The year's draft commendation bulletin (表彰通报): the candidate units per group and the
+/// candidate individuals with their scores, in the quarterly bulletin's layout. Always a
+/// draft: the office decides whom to commend.
+pub fn compose_commendation(
+    annual: &crate::annual::Annual,
+    config: &BulletinConfig,
+    issued: NaiveDate,
+) -> Bulletin {
+    let y = annual.year;
+    let mut b = vec![
+        Block::Title(format!(
+            "关于表彰{y}年度全省烟草系统政务信息和宣传报道先进单位和先进个人的通报"
+        )),
+        Block::Subtitle("（征求意见稿）".into()),
+        Block::Addressee(format!("{}：", config.addressees)),
+        Block::Para(format!(
+            "{y}年，各单位认真贯彻政务信息和宣传报道工作管理办法，政务信息和宣传报道工作取得了新的成效。依据全年四个季度的评分情况，经研究，决定对以下先进单位和先进个人予以通报表彰。"
+        )),
+    ];
+    if !annual.complete {
+        b.push(Block::Para(format!(
+            "（{}的汇总表未计入，全年得分不完整，请核实后再定稿。）",
+            annual.missing.join("、")
+        )));
+    }
+    b.push(Block::Heading("一、先进单位".into()));
+    let groups: Vec<&str> = {
+        let mut g: Vec<&str> = annual
+            .unit_candidates
+            .iter()
+            .map(|c| c.of.as_str())
+            .collect();
+        g.dedup();
+        g
+    };
+    for group in &groups {
+        if groups.len() > 1 {
+            b.push(Block::Subheading(group.to_string()));
+        }
+        let mut rows = vec![vec![
+            "名次".into(),
+            "单位".into(),
+            "全年得分".into(),
+            "备注".into(),
+        ]];
+        for c in annual.unit_candidates.iter().filter(|c| c.of == *group) {
+            rows.push(vec![
+                c.rank.to_string(),
+                c.name.clone(),
+                format!("{}", c.points),
+                c.note.clone(),
+            ]);
+        }
+        b.push(Block::Table {
+            widths: vec![900, 3100, 1400, 3444],
+            rows,
+            small: true,
+        });
+    }
+    b.push(Block::Heading("二、先进个人".into()));
+    let mut rows = vec![vec![
+        "名次".into(),
+        "姓名".into(),
+        "单位".into(),
+        "全年得分".into(),
+        "稿件篇数".into(),
+    ]];
+    for c in &annual.person_candidates {
+        rows.push(vec![
+            c.rank.to_string(),
+            c.name.clone(),
+            c.of.clone(),
+            format!("{}", c.points),
+            c.note.trim_end_matches(" 篇").to_string(),
+        ]);
+    }
+    b.push(Block::Table {
+        widths: vec![900, 1600, 3144, 1600, 1600],
+        rows,
+        small: true,
+    });
+    b.push(Block::Para(
+        "希望受到表彰的单位和个人珍惜荣誉，再接再厉；各单位要以先进为榜样，进一步做好政务信息和宣传报道工作。".into(),
+    ));
+    b.push(Block::Signature(vec![
+        config.issuer.clone(),
+        chinese_date(issued),
+    ]));
+    Bulletin {
+        draft: true,
+        blocks: b,
     }
 }

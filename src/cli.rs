@@ -23,8 +23,29 @@ pub enum Command {
     Consolidate(ConsolidateArgs),
     /// 检查报送表：逐行校验，列出每个问题及其单元格（有错误时退出码为 1）
     Check(CheckArgs),
+    /// 年度汇总：把一年四个季度的汇总表相加，得出全年排名、个人排名和表彰建议
+    Annual(AnnualArgs),
     /// 导出或检查规则文件
     Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AnnualArgs {
+    /// 各季度的汇总表，或存放它们的文件夹（可写多个）
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// 年份（各汇总表属于同一年时可省略）
+    #[arg(long, short)]
+    pub year: Option<i32>,
+    /// 年度汇总表的保存位置（默认：第一个文件夹旁边的 年度汇总_年份.xlsx）
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// 另存一份 JSON 格式的年度数据
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// 不生成表彰通报（表彰通报_年份.docx）
+    #[arg(long)]
+    pub no_bulletin: bool,
 }
 
 #[derive(Args, Debug)]

@@ -7,6 +7,7 @@
 //!
 //! `cmd` wires the stages into the subcommands; `cli` holds the argument definitions.
 
+pub mod annual;
 pub mod batch;
 pub mod bulletin;
 pub mod cli;

@@ -6,9 +6,9 @@ use crate::report::Report;
 use crate::review::DecisionResult;
 use crate::score::SubmissionStatus;
 use crate::validate::Status;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Summary {
     pub quarter: String,
     pub deadline: String,
@@ -24,7 +24,7 @@ pub struct Summary {
     pub review: ReviewLine,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Totals {
     pub units: usize,
     pub submitted: usize,
@@ -44,7 +44,7 @@ pub struct Totals {
     pub infos: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UnitLine {
     /// `None` (null) for a unit with no readable return: listed after the ranked units.
     pub rank: Option<u32>,
@@ -68,7 +68,7 @@ pub struct UnitLine {
     pub rows_not_scored: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct QuotaLine {
     pub name: String,
     pub count: u32,
@@ -78,14 +78,14 @@ pub struct QuotaLine {
     pub below_target: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Shortfall {
     pub unit: String,
     /// "8月宣传报道 1/2", one per quota below its minimum.
     pub short: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AuthorLine {
     pub rank: u32,
     pub name: String,
@@ -94,14 +94,14 @@ pub struct AuthorLine {
     pub points: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FileLine {
     pub file: String,
     pub sha256: String,
     pub outcome: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReviewLine {
     /// Rows are still 待核 with no decision: the figures are not final.
     pub provisional: bool,
@@ -110,7 +110,65 @@ pub struct ReviewLine {
     pub applied: usize,
     pub unmatched: usize,
     pub not_applied: usize,
+    /// Read back (annual) without the list: the counts say what the year needs.
+    #[serde(skip_deserializing, default)]
     pub list: Vec<DecisionResult>,
+}
+
+/// What a 汇总表 keeps of its quarter for the year's totals (hidden sheet 数据): the summary
+/// and every scoring row, typed, so that `annual` never parses display text.
+#[derive(Clone, Debug)]
+pub struct QuarterRecord {
+    pub format: u32,
+    pub summary: Summary,
+    pub items: Vec<ItemLine>,
+}
+
+/// One scoring row, as the year needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemLine {
+    pub unit: String,
+    /// The title's key digest in hex: the same piece has the same key (SPEC §2.3).
+    pub title_key: String,
+    pub title: String,
+    pub outlet: String,
+    pub date: String,
+    pub points: u32,
+}
+
+impl ItemLine {
+    /// The columns of the hidden sheet, in order.
+    pub const HEADERS: [&'static str; 6] =
+        ["单位", "标题键", "标题", "刊发媒体", "刊发日期", "分值"];
+}
+
+/// The version of [`QuarterRecord`] written now.
+pub const RECORD_FORMAT: u32 = 1;
+
+impl Report<'_> {
+    /// The scoring rows for the hidden sheet, one at a time (a large quarter has many).
+    pub fn scoring_items(&self) -> impl Iterator<Item = ItemLine> + '_ {
+        self.scored
+            .entries
+            .iter()
+            .enumerate()
+            .flat_map(|(u, es)| es.iter().map(move |e| (u, e)))
+            .filter(|(_, e)| e.status.scores())
+            .map(|(u, e)| ItemLine {
+                unit: self.rules.units[u].name.clone(),
+                title_key: e
+                    .title_digest
+                    .map(|d| format!("{d:032x}"))
+                    .unwrap_or_default(),
+                title: e.title.clone(),
+                outlet: match e.outlet {
+                    crate::validate::OutletMatch::Listed(i) => self.rules.outlets[i].name.clone(),
+                    _ => e.outlet_written.clone(),
+                },
+                date: e.date.map(|d| d.to_string()).unwrap_or_default(),
+                points: e.points(self.rules),
+            })
+    }
 }
 
 impl Report<'_> {

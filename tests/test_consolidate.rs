@@ -170,7 +170,8 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
             "个人得分",
             "校验问题",
             "报送情况",
-            "说明"
+            "说明",
+            "数据"
         ]
     );
     let rank_sheet = wb.worksheet_range("得分排名").unwrap();

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 /// so that the same inputs give byte-for-byte comparable outputs in tests.
 pub const NOW_VAR: &str = "XINXI_NOW";
 
-fn now() -> anyhow::Result<NaiveDateTime> {
+pub(super) fn now() -> anyhow::Result<NaiveDateTime> {
     match std::env::var(NOW_VAR) {
         Ok(s) => NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S")
             .with_context(|| format!("环境变量 {NOW_VAR} 的时间格式应为 2026-09-25T10:00:00")),
@@ -132,7 +132,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let mut written = Vec::new();
     guard(&out)?;
     let kept = replaceable(&out, now)?;
-    let mut wb = consolidated::build(&report, now).context("生成汇总表失败")?;
+    let mut wb = consolidated::build(&report, &summary, now).context("生成汇总表失败")?;
     save_workbook_whole(&out, &mut wb)?;
     drop(wb);
     note_written(&out);

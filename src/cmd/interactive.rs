@@ -9,7 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Subcommand names: an argument spelled like one is a command line, not a dropped path.
-const COMMANDS: [&str; 5] = ["template", "consolidate", "check", "rules", "help"];
+const COMMANDS: [&str; 6] = [
+    "template",
+    "consolidate",
+    "check",
+    "annual",
+    "rules",
+    "help",
+];
 
 /// The paths dropped onto the program, when its arguments are nothing but existing paths.
 pub fn dropped(args: &[std::ffi::OsString]) -> Option<Vec<PathBuf>> {

@@ -69,3 +69,55 @@ fn number_at(s: &RawSheet, row: u32, col: u16) -> u32 {
         None => 0,
     }
 }
+
+/// Why a workbook is not used for the year (in Chinese), or its quarter's record.
+pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRecord, String> {
+    use crate::summary::{ItemLine, QuarterRecord, Summary};
+    use crate::write::consolidated::{RECORD_MAGIC, RECORD_SHEET};
+    let sheet = book
+        .sheets
+        .iter()
+        .find(|s| s.name == RECORD_SHEET && text_at(s, 0, 0).starts_with(RECORD_MAGIC))
+        .ok_or("不是本程序（此版本）生成的汇总表")?;
+    let format: u32 = text_at(sheet, 0, 0)
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut json = String::new();
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
+    for (r, c, v) in &sheet.cells {
+        if *r > 0 {
+            rows.entry(*r).or_default().push((*c, v));
+        }
+    }
+    let mut items = Vec::new();
+    for (_, cells) in rows {
+        let at = |c: u16| {
+            cells
+                .iter()
+                .find(|(cc, _)| *cc == c)
+                .map(|(_, v)| v.display())
+                .unwrap_or_default()
+        };
+        json.push_str(&at(0));
+        let unit = at(2);
+        if !unit.is_empty() {
+            items.push(ItemLine {
+                unit,
+                title_key: at(3),
+                title: at(4),
+                outlet: at(5),
+                date: at(6),
+                points: at(7).parse().unwrap_or(0),
+            });
+        }
+    }
+    let summary: Summary = serde_json::from_str(&json)
+        .map_err(|e| format!("其中的季度数据已损坏（{e}），请重新汇总该季度"))?;
+    Ok(QuarterRecord {
+        format,
+        summary,
+        items,
+    })
+}

@@ -69,6 +69,8 @@ struct RawBulletin {
     issuer: Option<Spanned<String>>,
     addressees: Option<Spanned<String>>,
     leading: Option<Spanned<i64>>,
+    commend_units: Option<Spanned<i64>>,
+    commend_people: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -408,10 +410,27 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
         None => defaults.leading,
         Some(n) => c.count(n, "通报中点名的前列单位数 leading").max(1),
     };
+    let mut count_or = |v: &Option<Spanned<i64>>, what: &str, default: u32| match v {
+        None => default,
+        Some(n) => c.count(n, what).max(1),
+    };
+    let commend = crate::annual::CommendCounts {
+        units_per_group: count_or(
+            &rb.commend_units,
+            "年度表彰建议的单位数 commend_units",
+            defaults.commend.units_per_group,
+        ),
+        people: count_or(
+            &rb.commend_people,
+            "年度表彰建议的个人数 commend_people",
+            defaults.commend.people,
+        ),
+    };
     let bulletin = crate::bulletin::BulletinConfig {
         issuer,
         addressees,
         leading,
+        commend,
     };
 
     if c.problems.is_empty() {

@@ -51,7 +51,11 @@ pub fn outlet_as_matched(report: &Report, e: &crate::validate::Entry) -> String 
 }
 
 /// The workbook, ready to save (its large sheets stream through temporary files).
-pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError> {
+pub fn build(
+    report: &Report,
+    summary: &crate::summary::Summary,
+    now: NaiveDateTime,
+) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
     wb.set_properties(
@@ -96,7 +100,76 @@ pub fn build(report: &Report, now: NaiveDateTime) -> Result<Workbook, XlsxError>
     for ws in sheets {
         wb.push_worksheet(ws);
     }
+    let mut data = wb.new_worksheet_with_constant_memory()?;
+    record_sheet(&mut data, report, summary)?;
+    wb.push_worksheet(data);
     Ok(wb)
+}
+
+/// Name of the hidden sheet that keeps the quarter's figures for `annual`.
+pub const RECORD_SHEET: &str = "数据";
+/// Its first cell, saying what the sheet is.
+pub const RECORD_MAGIC: &str = "xinxi-score 季度数据（供年度汇总使用，请勿修改）";
+/// Characters of JSON per cell (an Excel cell holds 32,767).
+const RECORD_CHUNK: usize = 30_000;
+
+/// The quarter's figures for `annual`, in a very hidden sheet: row 0 says what the sheet is
+/// and names the item columns; column A then holds the summary as JSON in cell-sized pieces,
+/// and columns C… hold the scoring rows, one a row (streamed, however many there are).
+fn record_sheet(
+    ws: &mut Worksheet,
+    report: &Report,
+    summary: &crate::summary::Summary,
+) -> Result<(), XlsxError> {
+    use crate::summary::{ItemLine, RECORD_FORMAT};
+    ws.set_name(RECORD_SHEET)?;
+    ws.set_very_hidden(true);
+    ws.write_string(0, 0, format!("{RECORD_MAGIC} {RECORD_FORMAT}"))?;
+    for (c, h) in ItemLine::HEADERS.iter().enumerate() {
+        ws.write_string(0, 2 + c as u16, *h)?;
+    }
+    let json = serde_json::to_string(summary).expect("a summary serialises");
+    let mut pieces = json_pieces(&json);
+    let mut items = report.scoring_items();
+    let mut row = 1u32;
+    loop {
+        let piece = pieces.next();
+        let item = items.next();
+        if piece.is_none() && item.is_none() {
+            break;
+        }
+        if let Some(p) = piece {
+            ws.write_string(row, 0, p)?;
+        }
+        if let Some(i) = item {
+            for (c, v) in [i.unit, i.title_key, i.title, i.outlet, i.date]
+                .into_iter()
+                .enumerate()
+            {
+                ws.write_string(row, 2 + c as u16, super::table::clip(&v).into_owned())?;
+            }
+            ws.write_number(row, 7, i.points as f64)?;
+        }
+        row += 1;
+    }
+    Ok(())
+}
+
+/// `json` in pieces of at most RECORD_CHUNK characters, cut between characters.
+fn json_pieces(json: &str) -> impl Iterator<Item = &str> {
+    let mut rest = json;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = rest
+            .char_indices()
+            .nth(RECORD_CHUNK)
+            .map_or(rest.len(), |(i, _)| i);
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {

@@ -2,6 +2,7 @@
 //! memory and then saved whole (temporary file in the target folder, then rename), so a failed
 //! run never leaves half a file behind.
 
+pub mod annual;
 pub mod bulletin;
 pub mod consolidated;
 pub mod feedback;

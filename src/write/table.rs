@@ -79,7 +79,7 @@ const MAX_CELL_TEXT: usize = 32_767;
 
 /// Text that fits in a cell: a longer text (a return can carry anything, a csv above all) is
 /// cut, and says so, rather than failing the whole workbook.
-fn clip(s: &str) -> Cow<'_, str> {
+pub fn clip(s: &str) -> Cow<'_, str> {
     // Fast path: UTF-16 never needs more units than UTF-8 bytes.
     if s.len() <= MAX_CELL_TEXT || s.encode_utf16().count() <= MAX_CELL_TEXT {
         return Cow::Borrowed(s);

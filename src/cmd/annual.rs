@@ -1,0 +1,324 @@
+//! `annual`: the year from the four quarterly 汇总表 — the year's workbook, the draft
+//! commendation bulletin, the terminal summary and `--json`.
+
+use crate::annual::{self, Annual, QuarterIn, SetAside};
+use crate::cli::AnnualArgs;
+use crate::read::{discover::is_lock_or_hidden, isolate, ReadResult};
+use crate::rules::{Quarter, Rules};
+use crate::write::{annual as workbook, save_whole, save_workbook_whole};
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCode> {
+    let rules = Rules::load(rules_path)?;
+    let now = super::consolidate::now()?;
+    let (files, mut set_aside) = candidates(&args.paths)?;
+    let results = read_all(&files)?;
+
+    // Each workbook: its quarter's record, or why it is set aside.
+    let mut found: Vec<(QuarterIn, PathBuf)> = Vec::new();
+    for (path, result) in files.iter().zip(results) {
+        let name = shown(path);
+        let book = match result.book {
+            Ok(b) => b,
+            Err(f) => {
+                set_aside.push(SetAside {
+                    file: name,
+                    why: f.message(),
+                });
+                continue;
+            }
+        };
+        match crate::read::own::quarter_record(&book)
+            .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
+        {
+            Ok((quarter, record)) => found.push((
+                QuarterIn {
+                    quarter,
+                    file: name,
+                    sha256: result.sha256,
+                    record,
+                },
+                path.clone(),
+            )),
+            Err(why) => set_aside.push(SetAside {
+                file: name.clone(),
+                why: not_a_summary(&name, &book, why),
+            }),
+        }
+    }
+    let year = match args.year {
+        Some(y) => y,
+        None => agreed_year(&found)?,
+    };
+    let chosen = choose_per_quarter(found, year, &mut set_aside);
+    refuse_unapplied_decisions(&chosen)?;
+    let quarters: Vec<QuarterIn> = chosen.into_iter().map(|(q, _)| q).collect();
+    let a = annual::aggregate(&rules, year, &quarters, set_aside, rules.bulletin.commend);
+
+    let dir = match &args.out {
+        Some(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+        None => beside(&args.paths[0]),
+    };
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| dir.join(format!("年度汇总_{year}.xlsx")));
+    let mut written = Vec::new();
+    let mut wb = workbook::build(&a, now).context("生成年度汇总表失败")?;
+    save_workbook_whole(&out, &mut wb)?;
+    written.push(out.display().to_string());
+    if !args.no_bulletin {
+        let b = crate::bulletin::compose_commendation(&a, &rules.bulletin, now.date());
+        let docx = dir.join(format!("表彰通报_{year}.docx"));
+        save_whole(&docx, &crate::write::bulletin::build(&b)?)?;
+        written.push(format!("{}（表彰通报，征求意见稿）", docx.display()));
+    }
+    if let Some(j) = &args.json {
+        save_whole(j, (serde_json::to_string_pretty(&a)? + "\n").as_bytes())?;
+        written.push(j.display().to_string());
+    }
+    print!("{}", terminal(&a, &written));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The files to look at: those named, and the spreadsheets in the folders named (and their
+/// subfolders). Anything else in a folder is set aside with the reason.
+fn candidates(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<SetAside>)> {
+    let mut files = Vec::new();
+    let mut aside = Vec::new();
+    let mut stack: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            stack.push(p.clone());
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            bail!("找不到 {}", p.display());
+        }
+    }
+    let mut seen = Vec::new();
+    while let Some(dir) = stack.pop() {
+        if let Ok(real) = dunce::canonicalize(&dir) {
+            if seen.contains(&real) {
+                continue;
+            }
+            seen.push(real);
+        }
+        let Ok(listing) = std::fs::read_dir(&dir) else {
+            aside.push(SetAside {
+                file: shown(&dir),
+                why: "无法打开这个文件夹".into(),
+            });
+            continue;
+        };
+        let mut entries: Vec<PathBuf> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if is_lock_or_hidden(&name) {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if ["xlsx", "xlsm", "xls", "ods"].contains(&ext.as_str()) {
+                files.push(p);
+            } else {
+                aside.push(SetAside {
+                    file: shown(&p),
+                    why: "不是汇总表（不是 Excel 文件）".into(),
+                });
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok((files, aside))
+}
+
+/// Read the workbooks as `consolidate` reads returns: in child processes (a damaged or hostile
+/// file in the archive is one file set aside), or here when no child can start.
+fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<ReadResult>> {
+    let exe = isolate::reader_exe()?;
+    Ok(if isolate::children_can_start(&exe) {
+        isolate::read_all(&exe, files, &|_, r| r)
+    } else {
+        files.iter().map(|f| isolate::read_here(f)).collect()
+    })
+}
+
+fn shown(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn quarter_of(rec: &crate::summary::QuarterRecord) -> Result<Quarter, String> {
+    Quarter::parse(&rec.summary.quarter).map_err(|_| "其中的季度数据无法识别".to_string())
+}
+
+/// Why a workbook that is not a 汇总表 of this program was found, in words.
+fn not_a_summary(name: &str, book: &crate::read::RawBook, why: String) -> String {
+    let base = Path::new(name)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let has = |sheet: &str| book.sheets.iter().any(|s| s.name == sheet);
+    if base.starts_with("回执_") {
+        "这是发给单位的回执，不是汇总表".into()
+    } else if base.starts_with("年度汇总_") {
+        "这是年度汇总表，不是季度汇总表".into()
+    } else if has(crate::contract::SHEET_INSTRUCTIONS) || has(crate::contract::SHEET_MARKER) {
+        "这是报送模板或单位的报送表，不是汇总表".into()
+    } else if has("得分排名") {
+        format!("{why}；请用本版本程序重新汇总该季度")
+    } else {
+        format!("{why}（不是本程序生成的季度汇总表）")
+    }
+}
+
+/// The year the workbooks agree on; an error naming the years when they do not.
+fn agreed_year(found: &[(QuarterIn, PathBuf)]) -> anyhow::Result<i32> {
+    let mut years: Vec<i32> = found.iter().map(|(q, _)| q.quarter.year).collect();
+    years.sort();
+    years.dedup();
+    match years.as_slice() {
+        [y] => Ok(*y),
+        [] => bail!("没有找到本程序生成的季度汇总表；请给出存放各季度汇总表（汇总表_2026Q1.xlsx 等）的文件夹或文件"),
+        _ => {
+            let list: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+            bail!(
+                "汇总表分属不同年份（{}），请用 --year 指定要汇总的年份",
+                list.join("、")
+            )
+        }
+    }
+}
+
+/// One workbook per quarter of `year`: the newest by generation time; the rest set aside.
+fn choose_per_quarter(
+    found: Vec<(QuarterIn, PathBuf)>,
+    year: i32,
+    aside: &mut Vec<SetAside>,
+) -> Vec<(QuarterIn, PathBuf)> {
+    let mut chosen: Vec<(QuarterIn, PathBuf)> = Vec::new();
+    for (q, path) in found {
+        if q.quarter.year != year {
+            aside.push(SetAside {
+                why: format!("属于{}，不是{year}年", q.quarter.chinese()),
+                file: q.file,
+            });
+            continue;
+        }
+        match chosen.iter().position(|(c, _)| c.quarter == q.quarter) {
+            None => chosen.push((q, path)),
+            Some(i) => {
+                let newer = q.record.summary.generated_at > chosen[i].0.record.summary.generated_at;
+                let (keep, drop) = if newer {
+                    let old = std::mem::replace(&mut chosen[i], (q, path));
+                    (chosen[i].0.file.clone(), old.0)
+                } else {
+                    (chosen[i].0.file.clone(), q)
+                };
+                aside.push(SetAside {
+                    why: format!(
+                        "{}有较新的汇总表“{keep}”（生成于 {}），本文件未使用",
+                        drop.quarter.chinese(),
+                        chosen[i].0.record.summary.generated_at
+                    ),
+                    file: drop.file,
+                });
+            }
+        }
+    }
+    chosen.sort_by_key(|(q, _)| q.quarter);
+    chosen
+}
+
+/// A decision typed into a quarter's 汇总表 after its last run is not in its figures yet: the
+/// year would silently leave it out. Refuse, and say to re-run that quarter first.
+fn refuse_unapplied_decisions(chosen: &[(QuarterIn, PathBuf)]) -> anyhow::Result<()> {
+    for (q, path) in chosen {
+        if let Ok(h) = crate::review::harvest::read(path) {
+            let typed = h.edits.len() + h.problems.len();
+            if typed > 0 {
+                bail!(
+                    "{}的汇总表 {} 中有 {typed} 处复核决定是上次汇总之后填写或修改的，尚未计入该季度的得分。请先重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹），再做年度汇总",
+                    q.quarter.chinese(),
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The folder that holds `p`, where the year's outputs go by default.
+fn beside(p: &Path) -> PathBuf {
+    let abs = dunce::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if abs.is_dir() {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+/// The one-screen Chinese summary.
+fn terminal(a: &Annual, outputs: &[String]) -> String {
+    let mut out = format!("{}年度汇总", a.year);
+    if a.complete {
+        out.push_str("（四个季度齐全）\n");
+    } else {
+        out.push_str(&format!("（不完整：缺{}）\n", a.missing.join("、")));
+    }
+    for q in &a.used {
+        out.push_str(&format!("  {}：{}\n", q.quarter, q.file));
+    }
+    if a.rules_differ {
+        out.push_str("注意：各季度使用的规则不同（规则指纹不一致）\n");
+    }
+    let top: Vec<String> = a
+        .units
+        .iter()
+        .take(5)
+        .map(|u| format!("{}. {} {} 分", u.rank, u.unit, u.total))
+        .collect();
+    out.push_str(&format!("年度排名：{}\n", top.join("  ")));
+    let units: Vec<&str> = a.unit_candidates.iter().map(|c| c.name.as_str()).collect();
+    out.push_str(&format!("先进单位建议：{}\n", units.join("、")));
+    let people: Vec<String> = a
+        .person_candidates
+        .iter()
+        .map(|c| format!("{}（{}）", c.name, c.of))
+        .collect();
+    out.push_str(&format!(
+        "先进个人建议（{} 人）：{}\n",
+        people.len(),
+        people.join("、")
+    ));
+    if !a.repeats.is_empty() {
+        out.push_str(&format!(
+            "跨季度重复计分的稿件 {} 篇，待办公室核定（见“跨季度重复”）\n",
+            a.repeats.len()
+        ));
+    }
+    for s in &a.set_aside {
+        out.push_str(&format!("未使用：{}（{}）\n", s.file, s.why));
+    }
+    for o in outputs {
+        out.push_str(&format!("输出：{o}\n"));
+    }
+    out
+}
