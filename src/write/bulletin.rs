@@ -140,6 +140,15 @@ fn body(text: &str) -> Paragraph<'static> {
     )
 }
 
+/// A heading, kept on the page of what follows it.
+fn heading(text: &str, font: &str) -> Paragraph<'static> {
+    let mut p = para(text, font, SAN_HAO, JustificationVal::Both, true, BODY_LINE);
+    if let Some(pp) = p.property.as_mut() {
+        pp.keep_next = Some(docx_rust::formatting::KeepNext { value: Some(true) });
+    }
+    p
+}
+
 fn blank() -> Paragraph<'static> {
     body("")
 }
@@ -179,24 +188,8 @@ fn render(block: &Block) -> Vec<BodyContent<'static>> {
             )
             .into(),
         ],
-        Block::Heading(t) => vec![para(
-            t,
-            HEADING_FONT,
-            SAN_HAO,
-            JustificationVal::Both,
-            true,
-            BODY_LINE,
-        )
-        .into()],
-        Block::Subheading(t) => vec![para(
-            t,
-            SUBHEADING_FONT,
-            SAN_HAO,
-            JustificationVal::Both,
-            true,
-            BODY_LINE,
-        )
-        .into()],
+        Block::Heading(t) => vec![heading(t, HEADING_FONT).into()],
+        Block::Subheading(t) => vec![heading(t, SUBHEADING_FONT).into()],
         Block::Para(t) => vec![body(t).into()],
         Block::Table {
             widths,
