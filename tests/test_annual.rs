@@ -1,4 +1,4 @@
-//! `annual`: three quarters consolidated from small returns (the fourth missing), a review
+//! `annual`: three quarters consolidated from small returns (the fourth missing, then added), a review
 //! decision recorded in one through LibreOffice, an older copy of a quarter and stray files in
 //! the archive; the year's figures checked against values worked out by hand.
 
@@ -116,7 +116,7 @@ fn annual(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn the_year_from_three_quarters_checked_by_hand() {
+fn the_year_from_three_then_four_quarters_checked_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     quarter_returns(d);
@@ -283,6 +283,31 @@ fn the_year_from_three_quarters_checked_by_hand() {
         book.sheet(sheet);
     }
     assert!(d.join("表彰通报_2026.docx").is_file());
+
+    // The fourth quarter arrives: the year is complete, and adds up again.
+    let q4 = d.join("2026Q4报送表");
+    std::fs::create_dir(&q4).unwrap();
+    write_return(
+        &q4,
+        "吉林市局",
+        "2026年第四季度",
+        "2026-12-18",
+        &["宣传报道,吉林烟叶收购,东方烟草报,,2026-10-10,李四"],
+    );
+    let q4 = consolidate(d, "2026Q4", "2026-12-21T09:00:00");
+    std::fs::copy(&q4, archive.join("汇总表_2026Q4.xlsx")).unwrap();
+    let out = annual(d, &["2026年汇总表", "--json", "年度.json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2026年度汇总（四个季度齐全）"), "{text}");
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("年度.json")).unwrap()).unwrap();
+    assert_eq!(a["complete"], true);
+    // 吉林 19 + 5 = 24 passes 长春's 20.
+    assert_eq!(a["units"][0]["unit"], "吉林市局（分公司）");
+    assert_eq!(a["units"][0]["total"], 24);
+    assert_eq!(a["units"][1]["rank"], 2);
+    let book = Book::open(&d.join("年度汇总_2026.xlsx"));
+    assert!(!book.text("年度排名", 0, 0).contains("不完整"));
 }
 
 /// Type a decision into the 稿件明细 of `workbook` through LibreOffice (tests/lo_edit.py).
