@@ -81,6 +81,10 @@ pub struct Previous {
     pub points: u32,
 }
 
+/// At most this many items in the attachment: a document to publish, not the full list (which
+/// the 汇总表 has).
+const ATTACHMENT_ITEMS: usize = 300;
+
 /// Table column widths in twentieths of a point; they add up to the text width of the page.
 const RANKING_WIDTHS: [u32; 6] = [1300, 3244, 1050, 1050, 1050, 1150];
 const ITEMS_WIDTHS: [u32; 5] = [800, 2400, 2794, 1450, 1400];
@@ -396,6 +400,13 @@ fn first_tier_items(b: &mut Vec<Block>, report: &Report) {
         .filter(|(_, e)| e.status.scores() && e.tier == Tier::One)
         .collect();
     items.sort_by_key(|(u, e)| (*u, e.date, e.row));
+    if items.len() > ATTACHMENT_ITEMS {
+        b.push(Block::Para(format!(
+            "本季度一级媒体采用稿件共 {} 篇，以下列出前 {ATTACHMENT_ITEMS} 篇；完整目录见汇总表“稿件明细”（筛选等级为一级）。",
+            items.len()
+        )));
+        items.truncate(ATTACHMENT_ITEMS);
+    }
     for (n, (u, e)) in items.iter().enumerate() {
         let outlet = match e.outlet {
             crate::validate::OutletMatch::Listed(i) => report.rules.outlets[i].name.clone(),

@@ -100,16 +100,18 @@ pub fn assign_ids(rules: &Rules, unit: &str, entries: &mut [Entry], seen: &mut H
 /// not change it). 64 bits: a province's year of rows has no collision in practice.
 pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u64 {
     let mut h = Fnv::default();
-    h.write(unit);
-    h.write(&crate::text::title_key(&e.title));
+    h.write(unit.as_bytes());
+    // The title as its key's digest (already computed for 一稿多投): the same key, the same
+    // digest, so spacing, punctuation and width do not change the id.
+    h.write(&e.title_digest.unwrap_or(0).to_be_bytes());
     match e.outlet {
         // A listed outlet is keyed by its name in the list, however the unit wrote it.
-        OutletMatch::Listed(i) => h.write(&rules.outlets[i].name),
-        _ => h.write(&name_key(&e.outlet_written)),
+        OutletMatch::Listed(i) => h.write(rules.outlets[i].name.as_bytes()),
+        _ => h.write(name_key(&e.outlet_written).as_bytes()),
     }
     match e.date {
-        Some(d) => h.write(&d.to_string()),
-        None => h.write(&e.date_written),
+        Some(d) => h.write(d.to_string().as_bytes()),
+        None => h.write(e.date_written.as_bytes()),
     }
     h.0
 }
@@ -133,8 +135,8 @@ impl Default for Fnv {
 }
 
 impl Fnv {
-    fn write(&mut self, s: &str) {
-        for b in s.bytes().chain(std::iter::once(b'|')) {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().chain(std::iter::once(&b'|')) {
             self.0 ^= b as u64;
             self.0 = self.0.wrapping_mul(0x100000001b3);
         }

@@ -81,7 +81,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let mut harvested = Vec::new();
     let mut review_problems = Vec::new();
     for wb in [&out, &default_out] {
-        if !wb.is_file() || harvested.contains(wb) {
+        if !wb.is_file() || harvested.contains(wb) || unchanged_since_written(wb) {
             continue;
         }
         match harvest::read(wb) {
@@ -106,7 +106,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     if on_disk.as_deref() != Some(record_text.as_str())
         && (on_disk.is_some() || !record.decisions.is_empty() || !record.history.is_empty())
     {
-        save_whole(&record_path, record_text.as_bytes())
+        crate::write::save_durable(&record_path, record_text.as_bytes())
             .with_context(|| format!("无法保存复核记录 {}", record_path.display()))?;
     }
 
@@ -267,19 +267,25 @@ fn replaceable(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>
             );
         }
     }
-    let bytes = std::fs::read(out).with_context(|| format!("无法读取 {}", out.display()))?;
-    let last_written = std::fs::read_to_string(written_note(out)).unwrap_or_default();
-    if last_written.trim() == crate::read::sha256_hex(&bytes) {
+    if unchanged_since_written(out) {
         return Ok(None);
     }
+    let bytes = std::fs::read(out).with_context(|| format!("无法读取 {}", out.display()))?;
     let stem = out
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
     let copy = backups_of(out).join(format!("{stem}_{}.xlsx", now.format("%Y%m%d-%H%M%S")));
-    save_whole(&copy, &bytes)
+    crate::write::save_durable(&copy, &bytes)
         .with_context(|| format!("无法备份原汇总表 {}，没有覆盖它", out.display()))?;
     Ok(Some(copy))
+}
+
+/// Whether the 汇总表 at `out` is byte for byte what this program last wrote there: then it
+/// holds nothing the clerk typed, and needs neither reading for decisions nor a copy.
+fn unchanged_since_written(out: &Path) -> bool {
+    let noted = std::fs::read_to_string(written_note(out)).unwrap_or_default();
+    !noted.trim().is_empty() && crate::read::sha256_file(out).as_deref() == Some(noted.trim())
 }
 
 /// Note what was just written at `out` (see [`written_note`]); failing to note it only means

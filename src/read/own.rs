@@ -101,15 +101,16 @@ pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRe
                 .unwrap_or_default()
         };
         json.push_str(&at(0));
-        let unit = at(2);
-        if !unit.is_empty() {
+        let line = at(1);
+        let f: Vec<&str> = line.split('\t').collect();
+        if let [unit, key, title, outlet, date, points] = f.as_slice() {
             items.push(ItemLine {
-                unit,
-                title_key: at(3),
-                title: at(4),
-                outlet: at(5),
-                date: at(6),
-                points: at(7).parse().unwrap_or(0),
+                unit: unit.to_string(),
+                title_key: key.to_string(),
+                title: title.to_string(),
+                outlet: outlet.to_string(),
+                date: date.to_string(),
+                points: points.parse().unwrap_or(0),
             });
         }
     }

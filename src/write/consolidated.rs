@@ -71,11 +71,12 @@ pub fn build(
     // The detail sheets are large and written once; trade a little size for speed.
     wb.set_zip_compression_level(1);
     let f = Formats::default();
-    let mut sheets = Vec::with_capacity(SHEETS.len());
-    for _ in SHEETS {
+    let mut sheets = Vec::with_capacity(SHEETS.len() + 1);
+    for _ in 0..=SHEETS.len() {
         sheets.push(wb.new_worksheet_with_constant_memory()?);
     }
-    let [rank, quota, detail, review, person, problem, submitted, notes] = &mut sheets[..] else {
+    let [rank, quota, detail, review, person, problem, submitted, notes, data] = &mut sheets[..]
+    else {
         unreachable!("one worksheet per sheet name");
     };
     // Formats get their index in the workbook when first used; the sheets below are written
@@ -95,14 +96,12 @@ pub fn build(
         problems(problem, report, &f)?;
         submissions(submitted, report, &f)?;
         about(notes, report, &f)?;
+        record_sheet(data, report, summary)?;
         big.join().expect("the 稿件明细 writer does not panic")
     })?;
     for ws in sheets {
         wb.push_worksheet(ws);
     }
-    let mut data = wb.new_worksheet_with_constant_memory()?;
-    record_sheet(&mut data, report, summary)?;
-    wb.push_worksheet(data);
     Ok(wb)
 }
 
@@ -113,9 +112,10 @@ pub const RECORD_MAGIC: &str = "xinxi-score 季度数据（供年度汇总使用
 /// Characters of JSON per cell (an Excel cell holds 32,767).
 const RECORD_CHUNK: usize = 30_000;
 
-/// The quarter's figures for `annual`, in a very hidden sheet: row 0 says what the sheet is
-/// and names the item columns; column A then holds the summary as JSON in cell-sized pieces,
-/// and columns C… hold the scoring rows, one a row (streamed, however many there are).
+/// The quarter's figures for `annual`, in a very hidden sheet: A1 says what the sheet is and
+/// B1 names the item fields; column A then holds the summary as JSON in cell-sized pieces, and
+/// column B the scoring rows, one a cell, fields separated by tabs (one cell a row keeps this
+/// sheet small next to 稿件明细; cell texts never hold tabs).
 fn record_sheet(
     ws: &mut Worksheet,
     report: &Report,
@@ -125,9 +125,7 @@ fn record_sheet(
     ws.set_name(RECORD_SHEET)?;
     ws.set_very_hidden(true);
     ws.write_string(0, 0, format!("{RECORD_MAGIC} {RECORD_FORMAT}"))?;
-    for (c, h) in ItemLine::HEADERS.iter().enumerate() {
-        ws.write_string(0, 2 + c as u16, *h)?;
-    }
+    ws.write_string(0, 1, ItemLine::HEADERS.join("\t"))?;
     let json = serde_json::to_string(summary).expect("a summary serialises");
     let mut pieces = json_pieces(&json);
     let mut items = report.scoring_items();
@@ -142,13 +140,11 @@ fn record_sheet(
             ws.write_string(row, 0, p)?;
         }
         if let Some(i) = item {
-            for (c, v) in [i.unit, i.title_key, i.title, i.outlet, i.date]
-                .into_iter()
-                .enumerate()
-            {
-                ws.write_string(row, 2 + c as u16, super::table::clip(&v).into_owned())?;
-            }
-            ws.write_number(row, 7, i.points as f64)?;
+            let line = format!(
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                i.unit, i.title_key, i.title, i.outlet, i.date, i.points
+            );
+            ws.write_string(row, 1, super::table::clip(&line).into_owned())?;
         }
         row += 1;
     }

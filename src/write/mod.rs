@@ -54,11 +54,27 @@ fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Save bytes to `path` whole or not at all.
+/// Save bytes to `path` whole or not at all (an output the program can make again).
 pub fn save_whole(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    save(path, bytes, false)
+}
+
+/// Save the clerk's own work (the decisions record, the copy of a 汇总表 she edited) whole or
+/// not at all, and on the disk before returning, so that a power cut cannot take it.
+pub fn save_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    save(path, bytes, true)
+}
+
+fn save(path: &Path, bytes: &[u8], sync: bool) -> anyhow::Result<()> {
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
+        .and_then(|_| {
+            if sync {
+                tmp.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .with_context(|| format!("写入 {} 失败（磁盘已满？）", path.display()))?;
     persist(tmp, path)
 }
