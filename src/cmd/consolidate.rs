@@ -143,12 +143,15 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     if !record.decisions.is_empty() || !record.history.is_empty() {
         written.push(format!("{}（复核记录）", record_path.display()));
     }
-    if !args.no_bulletin {
+    // The bulletin is composed now and laid out last, once the rows are no longer needed.
+    let bulletin_files = if args.no_bulletin {
+        None
+    } else {
         let dir = out
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let bulletin = bulletin::compose(
+        let b = bulletin::compose(
             &report,
             &summary,
             &rules.bulletin,
@@ -159,21 +162,8 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         let txt = dir.join(format!("通报_{quarter}.txt"));
         guard(&docx)?;
         guard(&txt)?;
-        save_whole(&docx, &crate::write::bulletin::build(&bulletin)?)?;
-        // With a byte-order mark, so that Windows Notepad shows the Chinese.
-        let text = format!("\u{feff}{}", bulletin.to_text().replace('\n', "\r\n"));
-        save_whole(&txt, text.as_bytes())?;
-        written.push(format!(
-            "{}、{}（{}）",
-            docx.display(),
-            txt.file_name().unwrap_or_default().to_string_lossy(),
-            if bulletin.draft {
-                "季度通报，征求意见稿"
-            } else {
-                "季度通报"
-            }
-        ));
-    }
+        Some((b, docx, txt))
+    };
     if let Some(j) = &args.json {
         guard(j)?;
         let text = serde_json::to_string_pretty(&summary)? + "\n";
@@ -191,6 +181,28 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
             "{}（{} 个单位回执）",
             dir.display(),
             rules.units.len()
+        ));
+    }
+    if let Some((b, docx, txt)) = bulletin_files {
+        // The document's structures are large for a large province (docx-rust's Paragraph is
+        // 4.6 KB a cell): the rows go first, and their memory back to the system, so that the
+        // document does not add to the run's peak.
+        drop(std::mem::take(&mut report.scored.entries));
+        drop(std::mem::take(&mut report.orphan_entries));
+        give_back_memory();
+        save_whole(&docx, &crate::write::bulletin::build(&b)?)?;
+        // With a byte-order mark, so that Windows Notepad shows the Chinese.
+        let text = format!("\u{feff}{}", b.to_text().replace('\n', "\r\n"));
+        save_whole(&txt, text.as_bytes())?;
+        written.push(format!(
+            "{}、{}（{}）",
+            docx.display(),
+            txt.file_name().unwrap_or_default().to_string_lossy(),
+            if b.draft {
+                "季度通报，征求意见稿"
+            } else {
+                "季度通报"
+            }
         ));
     }
     print!("{}", summary.terminal(&quarter.chinese(), &written));
@@ -221,6 +233,16 @@ fn refuse_other_quarter(batch: &crate::batch::Batch, asked: Quarter) -> anyhow::
         asked.chinese(),
         list.join("、")
     )
+}
+
+/// Return freed heap memory to the system (glibc keeps small freed blocks otherwise, which the
+/// document's large ones cannot reuse).
+fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; no memory in use is touched.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Where the dated copies of replaced 汇总表 go: 汇总表备份 beside the 汇总表.
