@@ -310,34 +310,13 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
     assert!(!book.text("年度排名", 0, 0).contains("不完整"));
 }
 
-/// Type a decision into the 稿件明细 of `workbook` through LibreOffice (tests/lo_edit.py).
+/// Type a decision into the 稿件明细 of `workbook` through LibreOffice.
 fn lo_edit_decision(workbook: &Path, title: &str, decision: &str) -> Option<()> {
-    soffice()?;
-    let uno = std::process::Command::new("/usr/bin/python3")
-        .args(["-c", "import uno"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !uno {
-        if std::env::var("XINXI_REQUIRE_TOOLS").is_ok() {
-            panic!("python3-uno is not installed, and XINXI_REQUIRE_TOOLS is set");
-        }
-        eprintln!("SKIPPED: python3-uno is not installed");
-        return None;
-    }
-    let edits = serde_json::json!([
-        {"title": title, "column": "复核决定", "value": decision},
-        {"title": title, "column": "复核说明", "value": "经核实"},
-    ]);
-    let out = std::process::Command::new("/usr/bin/python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lo_edit.py"))
-        .arg(workbook)
-        .arg(edits.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(())
+    lo_edit(
+        workbook,
+        serde_json::json!([
+            {"title": title, "column": "复核决定", "value": decision},
+            {"title": title, "column": "复核说明", "value": "经核实"},
+        ]),
+    )
 }

@@ -44,37 +44,6 @@ fn consolidate(returns: &Path, at: &str, extra: &[&str]) -> (String, serde_json:
     (stdout, s)
 }
 
-/// Type into 稿件明细 with LibreOffice (tests/lo_edit.py over python3-uno) and save as .xlsx.
-/// `None` when LibreOffice or python3-uno is missing (skipped, or failed under CI).
-fn lo_edit(workbook: &Path, edits: serde_json::Value) -> Option<()> {
-    soffice()?;
-    let uno = std::process::Command::new("/usr/bin/python3")
-        .args(["-c", "import uno"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !uno {
-        if std::env::var("XINXI_REQUIRE_TOOLS").is_ok() {
-            panic!("python3-uno is not installed, and XINXI_REQUIRE_TOOLS is set");
-        }
-        eprintln!("SKIPPED: python3-uno is not installed (apt-get install python3-uno)");
-        return None;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lo_edit.py");
-    let out = std::process::Command::new("/usr/bin/python3")
-        .arg(script)
-        .arg(workbook)
-        .arg(edits.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "LibreOffice edit failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(())
-}
-
 fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     s["ranking"]
         .as_array()

@@ -153,3 +153,32 @@ impl Book {
         }
     }
 }
+
+/// Type into a 汇总表's 稿件明细 with LibreOffice itself (tests/lo_edit.py over python3-uno from
+/// Debian's /usr/bin/python3) and save it as .xlsx. `None` when LibreOffice or python3-uno is
+/// missing (skipped with a note; under CI, XINXI_REQUIRE_TOOLS makes that a failure).
+pub fn lo_edit(workbook: &Path, edits: serde_json::Value) -> Option<()> {
+    soffice()?;
+    let uno = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import uno"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !uno {
+        missing("python3-uno (apt-get install python3-uno)");
+        return None;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lo_edit.py");
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(workbook)
+        .arg(edits.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "LibreOffice edit failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(())
+}
