@@ -80,6 +80,13 @@ impl FileReport {
         }
     }
 
+    /// The file could not be used: its outcome and its one problem say why.
+    fn unreadable(&mut self, f: ReadFailure) {
+        self.problems
+            .push(Problem::new(Severity::Error, f.code(), &self.name, f.message()).fix(f.fix()));
+        self.outcome = Outcome::Unreadable(f);
+    }
+
     pub fn ret(&self) -> Option<&Return> {
         match &self.outcome {
             Outcome::Read(r) => Some(r),
@@ -350,12 +357,8 @@ fn guard_file(
         Ok(report) => report,
         Err(payload) => {
             let why = crate::read::panic_text(payload.as_ref());
-            let failure = ReadFailure::Internal(why.chars().take(200).collect());
-            let problem = Problem::new(Severity::Error, failure.code(), &name, failure.message())
-                .fix(failure.fix());
             let mut report = FileReport::new(path, name, sha256, size);
-            report.outcome = Outcome::Unreadable(failure);
-            report.problems.push(problem);
+            report.unreadable(ReadFailure::Internal(why.chars().take(200).collect()));
             report
         }
     }
@@ -372,10 +375,7 @@ fn examine(
     let book = match result.book {
         Ok(b) => b,
         Err(f) => {
-            report.problems.push(
-                Problem::new(Severity::Error, f.code(), &report.name, f.message()).fix(f.fix()),
-            );
-            report.outcome = Outcome::Unreadable(f);
+            report.unreadable(f);
             return report;
         }
     };

@@ -137,6 +137,13 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
     )
     .unwrap();
     std::fs::write(archive.join("说明.txt"), "年度材料").unwrap();
+    std::fs::write(archive.join("损坏.xlsx"), b"PK\x03\x04 not a workbook").unwrap();
+    let template = bin()
+        .args(["template", "--quarter", "2026Q4", "--unit", "长春", "--out"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(template.status.success());
 
     // The office decides 吉林's 吉林日报 article (二级, 待核) is 一级, in LibreOffice.
     let Some(()) = lo_edit_decision(&q3, "吉林专卖执法规范化", "一级") else {
@@ -261,17 +268,14 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
         .iter()
         .map(|s| format!("{} {}", s["file"], s["why"]))
         .collect();
-    assert_eq!(aside.len(), 3, "{aside:?}");
-    assert!(
-        aside
-            .iter()
-            .any(|s| s.contains("初版") && s.contains("较新")),
-        "{aside:?}"
-    );
-    assert!(
-        aside.iter().any(|s| s.contains("长春市局.csv")),
-        "{aside:?}"
-    );
+    // Set aside too: a damaged .xlsx and the templates (the unit's and the blank one).
+    assert_eq!(aside.len(), 6, "{aside:?}");
+    let has = |a: &str, b: &str| aside.iter().any(|s| s.contains(a) && s.contains(b));
+    assert!(has("初版", "较新"), "{aside:?}");
+    assert!(has("长春市局.csv", "不是 Excel"), "{aside:?}");
+    assert!(has("损坏.xlsx", "损坏"), "{aside:?}");
+    assert!(has("空白_报送模板", "报送模板"), "{aside:?}");
+    assert!(has("长春市局（分公司）_报送模板", "报送模板"), "{aside:?}");
 
     // The workbook: the year's 总分 is a formula over the quarters, with its value cached.
     let wb = d.join("年度汇总_2026.xlsx");

@@ -39,6 +39,27 @@ fn a_dropped_folder_is_consolidated_beside_itself() {
     assert!(dir.path().join("通报_2026Q3.docx").is_file());
 }
 
+/// Files dropped onto the program: the folder that holds them is consolidated, and it says so.
+#[test]
+fn dropped_files_consolidate_their_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = sample_copy(dir.path());
+    let out = bin()
+        .env("XINXI_NOW", "2026-09-25T10:00:00")
+        .arg(returns.join("通化.csv"))
+        .arg(returns.join("延边州局.xlsx"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("拖入的是文件，汇总它们所在的文件夹"),
+        "{text}"
+    );
+    assert!(text.contains("已报送 8 个"), "the whole folder: {text}");
+    assert!(dir.path().join("汇总表_2026Q3.xlsx").is_file());
+}
+
 /// No arguments and no terminal (a script, CI): usage and exit 2, as before.
 #[test]
 fn no_arguments_without_a_console_prints_usage() {

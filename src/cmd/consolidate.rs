@@ -80,8 +80,15 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let mut record = Record::load(&record_path, &quarter.to_string())?;
     let mut harvested = Vec::new();
     let mut review_problems = Vec::new();
+    // Hashed once: a 汇总表 as the program wrote it needs neither harvesting nor a copy.
+    let out_as_written = unchanged_since_written(&out);
     for wb in [&out, &default_out] {
-        if !wb.is_file() || harvested.contains(wb) || unchanged_since_written(wb) {
+        let as_written = if wb == &out {
+            out_as_written
+        } else {
+            unchanged_since_written(wb)
+        };
+        if !wb.is_file() || harvested.contains(wb) || as_written {
             continue;
         }
         match harvest::read(wb) {
@@ -131,7 +138,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let summary = report.summary();
     let mut written = Vec::new();
     guard(&out)?;
-    let kept = replaceable(&out, now)?;
+    let kept = replaceable(&out, out_as_written, now)?;
     let mut wb = consolidated::build(&report, &summary, now).context("生成汇总表失败")?;
     save_workbook_whole(&out, &mut wb)?;
     drop(wb);
@@ -263,7 +270,11 @@ fn written_note(out: &Path) -> PathBuf {
 /// Before an existing 汇总表 is replaced: refuse when it is read-only or open in another program,
 /// and keep a dated copy of it in 汇总表备份 unless it is exactly what this program last wrote.
 /// Returns the copy made.
-fn replaceable(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>> {
+fn replaceable(
+    out: &Path,
+    as_written: bool,
+    now: NaiveDateTime,
+) -> anyhow::Result<Option<PathBuf>> {
     let Ok(meta) = std::fs::metadata(out) else {
         return Ok(None);
     };
@@ -289,7 +300,7 @@ fn replaceable(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>
             );
         }
     }
-    if unchanged_since_written(out) {
+    if as_written {
         return Ok(None);
     }
     let bytes = std::fs::read(out).with_context(|| format!("无法读取 {}", out.display()))?;
