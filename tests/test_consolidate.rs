@@ -486,6 +486,17 @@ fn feedback_workbooks_for_every_unit() {
     assert!(facts
         .iter()
         .any(|(k, v)| k == "全省排名" && v.starts_with(&format!("第 {} 名", cc["rank"]))));
+    // Each task in exactly the words 任务完成情况 uses.
+    let info = facts
+        .iter()
+        .find(|(k, _)| k == "季度政务信息")
+        .map(|(_, v)| v.as_str())
+        .unwrap();
+    assert_eq!(info, "未达目标：季度政务信息 1/2（未达目标）");
+    assert!(cc["quota_status"]
+        .as_str()
+        .unwrap()
+        .contains("季度政务信息 1/2（未达目标）"));
     let rows = wb.worksheet_range("稿件明细").unwrap();
     assert_eq!(rows.height() as u64 - 2, cc["rows_read"].as_u64().unwrap());
 }

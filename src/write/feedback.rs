@@ -79,15 +79,8 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         } else {
             "完成"
         };
-        facts.push((
-            qc.name.clone(),
-            format!(
-                "{}（完成 {}，任务 {}）",
-                verdict,
-                qc.count,
-                qc.target.unwrap_or(qc.required)
-            ),
-        ));
+        // Exactly the words 任务完成情况 uses for the task.
+        facts.push((qc.name.clone(), format!("{verdict}：{}", qc.describe())));
     }
     facts.push((
         "稿件".into(),
