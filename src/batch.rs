@@ -125,6 +125,11 @@ pub struct Batch {
     pub skipped: Vec<PathBuf>,
     /// Files not read, with the reason.
     pub ignored: Vec<Problem>,
+    /// Archives, or members of one, that may hold returns but were not read: a line each for
+    /// the terminal ("报送表.rar：本程序不能打开 .rar 压缩包，请解压后…").
+    pub archives_unread: Vec<String>,
+    /// The private folder zips were unpacked into, kept while the files' paths are in use.
+    pub unpacked: Option<tempfile::TempDir>,
 }
 
 impl Batch {
@@ -172,14 +177,15 @@ pub fn load(
     let names: Vec<String> = found
         .files
         .iter()
-        .map(|p| display_name(p, base.as_deref()))
+        .map(|f| display_name(&f.shown, base.as_deref()))
         .collect();
+    let paths: Vec<PathBuf> = found.files.iter().map(|f| f.path.clone()).collect();
     let all: Vec<usize> = (0..found.files.len()).collect();
     let first = match choice {
         QuarterChoice::Given(q) => Some(q),
         _ => None,
     };
-    let mut files = read_and_examine(&found.files, &names, &all, rules, first, &mode, progress);
+    let mut files = read_and_examine(&paths, &names, &all, rules, first, &mode, progress);
     let mut quarter = first;
     if let QuarterChoice::Agreed = choice {
         let agreed = agreed_quarter(&files)?;
@@ -193,7 +199,7 @@ pub fn load(
             .collect();
         if !again.is_empty() {
             let redone = read_and_examine(
-                &found.files,
+                &paths,
                 &names,
                 &again,
                 rules,
@@ -212,11 +218,18 @@ pub fn load(
         p.file = display_name(Path::new(&p.file), base.as_deref());
     }
     supersede(&mut files, rules);
+    let archives_unread = found
+        .archives_unread
+        .iter()
+        .map(|(p, why)| format!("{}：{why}", display_name(p, base.as_deref())))
+        .collect();
     Ok((
         Batch {
             files,
             skipped: found.skipped,
             ignored,
+            archives_unread,
+            unpacked: found.unpacked,
         },
         quarter,
     ))

@@ -21,6 +21,9 @@ pub struct Summary {
     pub shortfalls: Vec<Shortfall>,
     pub authors: Vec<AuthorLine>,
     pub files: Vec<FileLine>,
+    /// Archives (or members of one) that may hold returns but were not read, with what to do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub archives_unread: Vec<String>,
     pub review: ReviewLine,
 }
 
@@ -256,6 +259,7 @@ impl Report<'_> {
                     outcome: f.outcome_label().to_string(),
                 })
                 .collect(),
+            archives_unread: self.batch.archives_unread.clone(),
             review: ReviewLine {
                 provisional: awaiting > 0,
                 awaiting_review: awaiting,
@@ -313,6 +317,9 @@ impl Summary {
             "单位：共 {} 个，已报送 {} 个（其中逾期 {} 个），未报送 {} 个，无法读取 {} 个\n",
             t.units, t.submitted, t.late, t.missing, t.unreadable
         ));
+        for a in &self.archives_unread {
+            out.push_str(&format!("未读取：{a}\n"));
+        }
         out.push_str(&format!(
             "稿件：读取 {} 行 = 计分 {} 行 + 待核 {} 行 + 不计分 {} 行\n",
             t.rows_read, t.rows_scored, t.rows_pending, t.rows_not_scored

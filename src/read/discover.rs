@@ -1,6 +1,9 @@
 //! Which files in the given paths are returns to read. Office lock files and hidden files are
-//! skipped; every other file that is not read is reported with the reason.
+//! skipped; every other file that is not read is reported with the reason. A .zip is opened
+//! like a subfolder (see [`super::archive`]); its members are listed under the zip's name.
 
+use super::archive::{self, Archive, MAX_ZIP_DEPTH};
+use super::{limits, ReadFailure};
 use crate::problem::{Code, Problem, Severity};
 use std::path::{Path, PathBuf};
 
@@ -10,14 +13,27 @@ pub const SPREADSHEET_EXTS: [&str; 5] = ["xlsx", "xlsm", "xls", "ods", "csv"];
 /// File-name prefixes of the program's own outputs, which are never read as returns.
 pub const OUTPUT_PREFIXES: [&str; 4] = ["汇总表_", "回执_", "通报_", "复核记录_"];
 
+/// A file to read: where its bytes are, and the path the clerk knows it by (for a member of a
+/// zip, `folder/报送表.zip/长春.xlsx`; otherwise the same path).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub path: PathBuf,
+    pub shown: PathBuf,
+}
+
 #[derive(Debug, Default)]
 pub struct Discovery {
-    /// Files to read, sorted by path for a stable order.
-    pub files: Vec<PathBuf>,
+    /// Files to read, sorted by the path shown for a stable order.
+    pub files: Vec<Found>,
     /// Lock files, hidden files and the program's own outputs, skipped without a problem.
     pub skipped: Vec<PathBuf>,
     /// Other files not read, each with a problem saying why.
     pub ignored: Vec<Problem>,
+    /// Archives (or members of one) that may hold returns but were not read, each as a line for
+    /// the terminal: "报送表.rar：请解压后放入文件夹".
+    pub archives_unread: Vec<(PathBuf, String)>,
+    /// Where zips were unpacked; removed when the discovery (or the batch holding it) is dropped.
+    pub unpacked: Option<tempfile::TempDir>,
 }
 
 pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
@@ -25,10 +41,18 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
     for p in paths {
         if p.is_dir() {
             let mut visited = Vec::new();
-            walk(p, &mut d, &mut visited, true)?;
+            walk(p, p, 0, &mut d, &mut visited, true)?;
         } else if p.exists() {
-            // A file named explicitly is read whatever its name; only the content decides.
-            d.files.push(p.clone());
+            // A file named explicitly is read whatever its name (only the content decides),
+            // unless it is an archive, which is opened or named as in a folder.
+            let ext = extension(p);
+            match archive::kind(&ext) {
+                Some(kind) => take_archive(p, p, kind, 0, &mut d),
+                None => d.files.push(Found {
+                    path: p.clone(),
+                    shown: p.clone(),
+                }),
+            }
         } else {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
@@ -36,16 +60,25 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
             ));
         }
     }
-    d.files.sort();
+    d.files.sort_by(|a, b| a.shown.cmp(&b.shown));
     d.files.dedup();
     Ok(d)
 }
 
-/// Walk `dir`. The folder the clerk named must be readable (`top`); a subfolder that cannot be
-/// read is reported and skipped. Folders are entered once each by their real path, so a
-/// symbolic link back up the tree does not recurse forever.
+fn extension(p: &Path) -> String {
+    p.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// Walk `dir`, known to the clerk as `shown`, at zip depth `depth`. The folder the clerk named
+/// must be readable (`top`); a subfolder that cannot be read is reported and skipped. Folders
+/// are entered once each by their real path, so a symbolic link back up the tree does not
+/// recurse forever.
 fn walk(
     dir: &Path,
+    shown: &Path,
+    depth: usize,
     d: &mut Discovery,
     visited: &mut Vec<PathBuf>,
     top: bool,
@@ -60,41 +93,41 @@ fn walk(
         Ok(l) => l,
         Err(e) if top => return Err(e),
         Err(e) => {
-            d.ignored.push(unreadable(dir, "文件夹", &e));
+            d.ignored.push(unreadable(shown, "文件夹", &e));
             return Ok(());
         }
     };
     let mut entries = Vec::new();
     for e in listing {
         match e {
-            Ok(e) => entries.push(e.path()),
-            Err(e) => d.ignored.push(unreadable(dir, "文件夹中的某一项", &e)),
+            Ok(e) => entries.push(e.file_name()),
+            Err(e) => d.ignored.push(unreadable(shown, "文件夹中的某一项", &e)),
         }
     }
     entries.sort();
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
+    for name in entries {
+        let (p, shown_p) = (dir.join(&name), shown.join(&name));
+        let name = name.to_string_lossy().to_string();
         if is_lock_or_hidden(&name) || name.starts_with(".xinxi-score-") {
-            d.skipped.push(p);
+            d.skipped.push(shown_p);
             continue;
         }
         if p.is_dir() {
-            walk(&p, d, visited, false)?;
+            walk(&p, &shown_p, depth, d, visited, false)?;
             continue;
         }
         if OUTPUT_PREFIXES.iter().any(|pre| name.starts_with(pre)) {
-            d.skipped.push(p);
+            d.skipped.push(shown_p);
             continue;
         }
-        let ext = p
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
+        let ext = extension(&p);
         if SPREADSHEET_EXTS.contains(&ext.as_str()) {
-            d.files.push(p);
+            d.files.push(Found {
+                path: p,
+                shown: shown_p,
+            });
+        } else if let Some(kind) = archive::kind(&ext) {
+            take_archive(&p, &shown_p, kind, depth, d);
         } else {
             let what = if ext.is_empty() {
                 "没有扩展名".to_string()
@@ -105,14 +138,142 @@ fn walk(
                 Problem::new(
                     Severity::Warning,
                     Code::F01Ignored,
-                    &p.display().to_string(),
-                    format!("未读取：{what}不是报送表（只读取 .xlsx、.xlsm、.xls、.ods、.csv）"),
+                    &shown_p.display().to_string(),
+                    format!(
+                        "未读取：{what}不是报送表（只读取 .xlsx、.xlsm、.xls、.ods、.csv，以及其中含有这些文件的 .zip 压缩包）"
+                    ),
                 )
                 .fix("如果这是某单位的报送表，请让该单位另存为 .xlsx 后重新发送"),
             );
         }
     }
     Ok(())
+}
+
+/// An archive found at zip depth `depth`: a zip is unpacked and walked like a subfolder (one
+/// level of zips inside zips); anything else is named for the clerk to unpack.
+fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Discovery) {
+    let name = file_name(shown);
+    let refuse = |d: &mut Discovery, why: String, fix: &str| {
+        d.archives_unread
+            .push((shown.to_path_buf(), format!("{why}，{fix}")));
+        d.ignored.push(
+            Problem::new(
+                Severity::Warning,
+                Code::F01Ignored,
+                &shown.display().to_string(),
+                format!("未读取压缩包 {name}：{why}"),
+            )
+            .fix(fix),
+        );
+    };
+    if kind == Archive::Other {
+        return refuse(
+            d,
+            format!("本程序不能打开 .{} 压缩包", extension(p)),
+            "请解压后把其中的报送表放入文件夹",
+        );
+    }
+    if depth >= MAX_ZIP_DEPTH {
+        return refuse(
+            d,
+            "压缩包里套了两层以上的压缩包".into(),
+            "请解压后把其中的报送表放入文件夹",
+        );
+    }
+    let bytes = match read_bounded(p) {
+        Ok(b) => b,
+        Err(why) => return refuse(d, why.message(), "请解压后把其中的报送表放入文件夹"),
+    };
+    if archive::is_spreadsheet(&bytes) {
+        // A workbook whose name ends in .zip: it is read as the return it is.
+        d.files.push(Found {
+            path: p.to_path_buf(),
+            shown: shown.to_path_buf(),
+        });
+        return;
+    }
+    let into = match unpack_folder(d) {
+        Ok(f) => f,
+        Err(e) => {
+            return refuse(
+                d,
+                format!(
+                    "无法创建解压用的临时文件夹（{}）",
+                    crate::problem::io_reason(&e)
+                ),
+                "请解压后把其中的报送表放入文件夹",
+            )
+        }
+    };
+    match archive::unpack(&bytes, &into) {
+        Err(why) => refuse(
+            d,
+            why.message(),
+            "请解压后把其中的报送表放入文件夹，或请该单位重新发送",
+        ),
+        Ok(u) => {
+            drop(bytes);
+            for s in u.skipped {
+                let member = shown.join(&s.inner);
+                let what_to_do = match s.why {
+                    ReadFailure::Encrypted => "请该单位不设密码重新压缩，或直接发送报送表",
+                    _ => "请解压后放入文件夹",
+                };
+                d.archives_unread
+                    .push((member.clone(), format!("{}，{what_to_do}", s.why.message())));
+                d.ignored.push(
+                    Problem::new(
+                        Severity::Warning,
+                        s.why.code(),
+                        &member.display().to_string(),
+                        format!("压缩包中的这个文件未读取：{}", s.why.message()),
+                    )
+                    .fix(s.why.fix()),
+                );
+            }
+            let mut visited = Vec::new();
+            if let Err(e) = walk(&into, shown, depth + 1, d, &mut visited, false) {
+                d.ignored.push(unreadable(shown, "压缩包", &e));
+            }
+        }
+    }
+}
+
+/// The file's bytes, when it is not larger than any zip of returns may be.
+fn read_bounded(p: &Path) -> Result<Vec<u8>, ReadFailure> {
+    let size = std::fs::metadata(p)
+        .map_err(|e| ReadFailure::Crashed(crate::problem::io_reason(&e)))?
+        .len();
+    if size > limits::MAX_FILE_BYTES {
+        return Err(ReadFailure::TooLarge(format!("{} MB", size / 1024 / 1024)));
+    }
+    if size == 0 {
+        return Err(ReadFailure::Empty);
+    }
+    std::fs::read(p).map_err(|e| ReadFailure::Crashed(crate::problem::io_reason(&e)))
+}
+
+/// A fresh empty folder under this run's private temporary folder.
+fn unpack_folder(d: &mut Discovery) -> std::io::Result<PathBuf> {
+    if d.unpacked.is_none() {
+        d.unpacked = Some(
+            tempfile::Builder::new()
+                .prefix("xinxi-score-zip-")
+                .tempdir()?,
+        );
+    }
+    let root = d.unpacked.as_ref().expect("created").path();
+    let n = std::fs::read_dir(root)?.count();
+    let dir = root.join(n.to_string());
+    std::fs::create_dir(&dir)?;
+    Ok(dir)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 fn unreadable(p: &Path, what: &str, e: &std::io::Error) -> Problem {
@@ -146,11 +307,11 @@ mod tests {
         let mut d = Discovery::default();
         let mut seen = Vec::new();
         let gone = dir.path().join("已删除");
-        walk(&gone, &mut d, &mut seen, false).unwrap();
+        walk(&gone, &gone, 0, &mut d, &mut seen, false).unwrap();
         assert_eq!(d.ignored.len(), 1);
         assert!(d.ignored[0].message.contains("无法打开这个文件夹"));
         assert!(
-            walk(&gone, &mut d, &mut seen, true).is_err(),
+            walk(&gone, &gone, 0, &mut d, &mut seen, true).is_err(),
             "the folder named must exist"
         );
     }
@@ -174,9 +335,9 @@ mod tests {
         std::fs::create_dir(dir.path().join("子文件夹")).unwrap();
         std::fs::write(dir.path().join("子文件夹/辽源.ods"), b"x").unwrap();
         let d = discover(&[dir.path().to_path_buf()]).unwrap();
-        let names = |v: &[PathBuf]| -> Vec<String> {
+        let names = |v: &[Found]| -> Vec<String> {
             v.iter()
-                .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+                .map(|p| p.shown.file_name().unwrap().to_string_lossy().to_string())
                 .collect()
         };
         assert_eq!(

@@ -7,6 +7,7 @@
 //! - `isolate`: the same, in child processes, so an abort inside a parser rejects one file;
 //! - `table`: pure: finding the entry table, the metadata and the unit in a [`RawBook`].
 
+pub mod archive;
 pub mod cells;
 pub mod discover;
 pub mod isolate;

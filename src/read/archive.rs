@@ -1,0 +1,290 @@
+//! Returns that arrive zipped. Units email their returns as .zip files (Windows names the
+//! members in GBK, other tools in UTF-8); a .zip in the returns folder is unpacked into a
+//! private temporary folder and then read exactly like a subfolder: the same sniffing, limits
+//! and isolated reading apply to every member. A zip inside a zip is unpacked once more; deeper
+//! nesting is reported, not followed. Archives this program cannot open (.rar, .7z) are named
+//! so that the clerk unpacks them.
+//!
+//! Nothing here parses a spreadsheet; it only moves bytes out of a zip, within limits.
+
+use super::{limits, sniff::check_zip, ReadFailure};
+use std::io::{Read, Seek};
+use std::path::{Component, Path, PathBuf};
+
+/// How deep zips are unpacked: a zip in the folder (1) and a zip inside it (2).
+pub const MAX_ZIP_DEPTH: usize = 2;
+
+/// The kind of archive a file name says it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Archive {
+    Zip,
+    /// .rar, .7z and the like, which this program does not open.
+    Other,
+}
+
+/// The archive kind for a lower-case extension, if it is one.
+pub fn kind(ext: &str) -> Option<Archive> {
+    match ext {
+        "zip" => Some(Archive::Zip),
+        "rar" | "7z" | "tar" | "gz" | "tgz" | "bz2" | "xz" | "arj" | "cab" => Some(Archive::Other),
+        _ => None,
+    }
+}
+
+/// One member that could not be unpacked, with the reason (its path inside the archive).
+#[derive(Debug, PartialEq)]
+pub struct Skipped {
+    pub inner: PathBuf,
+    pub why: ReadFailure,
+}
+
+/// What unpacking one zip gave: the members written under the target folder, and those left
+/// in the zip with the reason.
+#[derive(Debug, Default)]
+pub struct Unpacked {
+    pub skipped: Vec<Skipped>,
+}
+
+/// Whether the zip is itself a spreadsheet (an .xlsx or .ods renamed .zip, or a zip that the
+/// mail program re-labelled): then it is read as a return, not unpacked.
+pub fn is_spreadsheet(bytes: &[u8]) -> bool {
+    matches!(
+        super::sniff::sniff(bytes, "zip"),
+        Ok(super::Format::Xlsx | super::Format::Ods)
+    )
+}
+
+/// Unpack the zip at `bytes` into `into` (an empty folder). The archive as a whole is refused
+/// (too many entries, sizes no return has, damaged) with the reason; single members that cannot
+/// be taken out (password, too large) are listed in the answer and the rest are unpacked.
+pub fn unpack(bytes: &[u8], into: &Path) -> Result<Unpacked, ReadFailure> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
+    check_zip(&mut z)?;
+    let mut out = Unpacked::default();
+    let mut taken: u64 = 0;
+    for i in 0..z.len() {
+        let (inner, encrypted, is_dir, modified) = {
+            let f = z
+                .by_index_raw(i)
+                .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{e}")))?;
+            (
+                member_path(f.name_raw()),
+                f.encrypted(),
+                f.is_dir() || f.is_symlink(),
+                f.last_modified().and_then(zip_time),
+            )
+        };
+        let Some(inner) = inner else { continue };
+        if is_dir {
+            continue;
+        }
+        if encrypted {
+            out.skipped.push(Skipped {
+                inner,
+                why: ReadFailure::Encrypted,
+            });
+            continue;
+        }
+        match take_member(
+            &mut z,
+            i,
+            &into.join(&inner),
+            limits::MAX_ZIP_TOTAL_BYTES - taken,
+        ) {
+            Ok(n) => {
+                taken += n;
+                if let Some(t) = modified {
+                    set_modified(&into.join(&inner), t);
+                }
+            }
+            Err(why) => out.skipped.push(Skipped { inner, why }),
+        }
+    }
+    Ok(out)
+}
+
+/// Copy member `i` to `to`, never writing more than a return may hold, nor more than `budget`
+/// bytes (what the whole archive may still unpack to). Declared sizes can lie; the bytes
+/// actually inflated are what is counted.
+fn take_member<R: Read + Seek>(
+    z: &mut zip::ZipArchive<R>,
+    i: usize,
+    to: &Path,
+    budget: u64,
+) -> Result<u64, ReadFailure> {
+    let cap = limits::MAX_FILE_BYTES.min(budget);
+    let mut f = z
+        .by_index(i)
+        .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目无法解压：{e}")))?;
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| ReadFailure::Crashed(format!("无法解压到临时文件夹：{e}")))?;
+    }
+    let mut file = std::fs::File::create(to)
+        .map_err(|e| ReadFailure::Crashed(format!("无法解压到临时文件夹：{e}")))?;
+    let n = std::io::copy(&mut f.by_ref().take(cap + 1), &mut file)
+        .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目解压失败：{e}")))?;
+    if n > cap {
+        drop(file);
+        let _ = std::fs::remove_file(to);
+        return Err(ReadFailure::TooLarge(format!(
+            "解压后超过 {} MB",
+            cap / 1024 / 1024
+        )));
+    }
+    Ok(n)
+}
+
+/// A member's path inside the archive as a safe relative path: its name decoded (UTF-8, or GBK
+/// as the Chinese Windows zip tool writes it), with absolute parts, drive letters, `.` and `..`
+/// dropped so that nothing is written outside the temporary folder. `None` for an empty name.
+pub fn member_path(raw: &[u8]) -> Option<PathBuf> {
+    let name = decode_name(raw);
+    let mut p = PathBuf::new();
+    for part in name.split(['/', '\\']) {
+        let part = part.trim_matches(char::from(0));
+        if part.is_empty() || part == "." || part == ".." || part.ends_with(':') {
+            continue;
+        }
+        // Characters Windows refuses in a file name would make the member unwritable there.
+        let clean: String = part
+            .chars()
+            .map(|c| {
+                if c.is_control() || "<>:\"|?*".contains(c) {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        if matches!(
+            Path::new(&clean).components().next(),
+            Some(Component::Normal(_))
+        ) {
+            p.push(clean);
+        }
+    }
+    (!p.as_os_str().is_empty()).then_some(p)
+}
+
+/// A zip member's name: UTF-8 when the bytes are UTF-8 (the flag is not always set), else GBK
+/// (the code page of Chinese Windows, which its built-in zip tool writes without a flag).
+pub fn decode_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GBK.decode(raw).0.into_owned(),
+    }
+}
+
+fn zip_time(t: zip::DateTime) -> Option<std::time::SystemTime> {
+    use chrono::TimeZone;
+    let d = chrono::NaiveDate::from_ymd_opt(t.year().into(), t.month().into(), t.day().into())?;
+    let dt = d.and_hms_opt(t.hour().into(), t.minute().into(), t.second().into())?;
+    // Zip times are the zipping computer's local time.
+    let local = chrono::Local.from_local_datetime(&dt).earliest()?;
+    Some(local.into())
+}
+
+/// The member keeps the time it was saved, so that of two returns from one unit the newer is
+/// used whether it came zipped or not.
+fn set_modified(path: &Path, t: std::time::SystemTime) {
+    if let Ok(f) = std::fs::File::options().write(true).open(path) {
+        let _ = f.set_modified(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A zip of (name, bytes); a name may be given as raw bytes of the same length as an ASCII
+    /// placeholder, patched in afterwards, as an old zip tool writes GBK names (no UTF-8 flag).
+    pub(crate) fn zip_of(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut patches = Vec::new();
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            for (k, (n, b)) in entries.iter().enumerate() {
+                let name = match std::str::from_utf8(n) {
+                    Ok(s) => s.to_string(),
+                    Err(_) => {
+                        let ph: String = "Q"
+                            .repeat(n.len() - 1)
+                            .chars()
+                            .chain([char::from(b'a' + k as u8)])
+                            .collect();
+                        patches.push((ph.clone().into_bytes(), n.to_vec()));
+                        ph
+                    }
+                };
+                z.start_file(name, opts).unwrap();
+                z.write_all(b).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let mut bytes = buf.into_inner();
+        for (from, to) in patches {
+            let mut i = 0;
+            while i + from.len() <= bytes.len() {
+                if bytes[i..i + from.len()] == from[..] {
+                    bytes[i..i + from.len()].copy_from_slice(&to);
+                }
+                i += 1;
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn gbk_and_utf8_names_are_both_read() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("长春市局报送表.xlsx");
+        assert_eq!(decode_name(&gbk), "长春市局报送表.xlsx");
+        assert_eq!(decode_name("吉林.xlsx".as_bytes()), "吉林.xlsx");
+    }
+
+    #[test]
+    fn member_paths_never_leave_the_folder() {
+        assert_eq!(
+            member_path(b"../../etc/passwd"),
+            Some(PathBuf::from("etc/passwd"))
+        );
+        assert_eq!(
+            member_path(b"C:\\Users\\a\\x.xlsx"),
+            Some(PathBuf::from("Users/a/x.xlsx"))
+        );
+        assert_eq!(
+            member_path(b"/abs/x.xlsx"),
+            Some(PathBuf::from("abs/x.xlsx"))
+        );
+        assert_eq!(
+            member_path(b"a/./b?.xlsx"),
+            Some(PathBuf::from("a/b_.xlsx"))
+        );
+        assert_eq!(member_path(b"../"), None);
+    }
+
+    #[test]
+    fn members_are_unpacked_and_a_lying_size_is_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let z = zip_of(&[
+            ("吉林/吉林.xlsx".as_bytes(), b"abc"),
+            (b"../escape.csv", b"a,b"),
+        ]);
+        let u = unpack(&z, dir.path()).unwrap();
+        assert!(u.skipped.is_empty());
+        assert_eq!(
+            std::fs::read(dir.path().join("吉林/吉林.xlsx")).unwrap(),
+            b"abc"
+        );
+        assert!(dir.path().join("escape.csv").is_file());
+        assert!(!dir.path().parent().unwrap().join("escape.csv").exists());
+        assert!(matches!(
+            unpack(b"PK\x03\x04broken", dir.path()),
+            Err(ReadFailure::Corrupt(_))
+        ));
+    }
+}
