@@ -206,7 +206,19 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
             )
         }
     };
-    match archive::unpack(&bytes, &into) {
+    // The zip crate is safe Rust and every size is bounded, but a panic on a hostile archive
+    // must still cost one file, not the run.
+    let unpacked =
+        std::panic::catch_unwind(|| archive::unpack(&bytes, &into)).unwrap_or_else(|p| {
+            Err(ReadFailure::Crashed(format!(
+                "解压程序内部错误：{}",
+                super::panic_text(p.as_ref())
+                    .chars()
+                    .take(120)
+                    .collect::<String>()
+            )))
+        });
+    match unpacked {
         Err(why) => refuse(
             d,
             why.message(),
