@@ -176,6 +176,10 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
     );
     let rank_sheet = wb.worksheet_range("得分排名").unwrap();
     let formulas = wb.worksheet_formula("得分排名").unwrap();
+    let rc = |h: &str| header_col(&rank_sheet, h);
+    // One group in the sample roster: no 分组 or 组内排名 columns.
+    assert!((0..rank_sheet.width() as u32).all(|c| cell(&rank_sheet, 1, c) != "分组"));
+    assert_eq!((rc("一级条数"), rc("总分")), (2, 5));
     for (i, u) in s["ranking"].as_array().unwrap().iter().enumerate() {
         let r = 2 + i as u32;
         let rank = match u["rank"].as_u64() {
@@ -183,36 +187,46 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
             None => u["submission"].as_str().unwrap().to_string(),
         };
         assert_eq!(
-            cell(&rank_sheet, r, 0),
+            cell(&rank_sheet, r, rc("排名")),
             rank,
             "a unit without a return shows why"
         );
-        assert_eq!(cell(&rank_sheet, r, 1), u["unit"].as_str().unwrap());
-        assert_eq!(cell(&rank_sheet, r, 4), u["tier1"].to_string());
-        assert_eq!(cell(&rank_sheet, r, 5), u["tier2"].to_string());
-        assert_eq!(cell(&rank_sheet, r, 6), u["tier3"].to_string());
         assert_eq!(
-            cell(&rank_sheet, r, 7),
+            cell(&rank_sheet, r, rc("单位")),
+            u["unit"].as_str().unwrap()
+        );
+        assert_eq!(cell(&rank_sheet, r, rc("一级条数")), u["tier1"].to_string());
+        assert_eq!(cell(&rank_sheet, r, rc("二级条数")), u["tier2"].to_string());
+        assert_eq!(cell(&rank_sheet, r, rc("三级条数")), u["tier3"].to_string());
+        assert_eq!(
+            cell(&rank_sheet, r, rc("总分")),
             u["total"].to_string(),
             "cached total"
         );
         assert_eq!(
-            formulas.get_value((r, 7)).unwrap(),
-            &format!("E{0}*5+F{0}*3+G{0}*1", r + 1)
+            formulas.get_value((r, rc("总分"))).unwrap(),
+            &format!("C{0}*5+D{0}*3+E{0}*1", r + 1)
         );
         assert_eq!(
-            cell(&rank_sheet, r, 10),
+            cell(&rank_sheet, r, rc("任务完成情况")),
             u["quota_status"].as_str().unwrap()
         );
     }
+    // Under the title: the deadline, when it was made, and that the figures are provisional.
+    let title = cell(&rank_sheet, 0, 0);
+    assert!(title.contains("截止日期 2026-09-20"), "{title}");
+    assert!(title.contains("生成时间 2026-09-25 10:00:00"), "{title}");
+    assert!(title.contains("暂定：尚有 3 行稿件待复核"), "{title}");
     let detail = wb.worksheet_range("稿件明细").unwrap();
     let listed = detail.height() - 2;
     assert_eq!(listed as u64, s["totals"]["rows_read"].as_u64().unwrap());
     // Every listed row is traceable to a file and a cell; statuses add up.
     let mut by_status = std::collections::BTreeMap::new();
+    let dc = |h: &str| header_col(&detail, h);
     for r in 2..detail.height() as u32 {
-        assert!(!cell(&detail, r, 15).is_empty() && !cell(&detail, r, 17).is_empty());
-        let status = cell(&detail, r, 13);
+        assert!(!cell(&detail, r, dc("来源文件")).is_empty());
+        assert!(!cell(&detail, r, dc("单元格")).is_empty());
+        let status = cell(&detail, r, dc("状态"));
         let plain = status.trim_end_matches("（已复核）").to_string();
         *by_status.entry(plain).or_insert(0u64) += 1;
     }
@@ -226,7 +240,7 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
         t["rows_pending"].as_u64().unwrap()
     );
     let ids: std::collections::BTreeSet<String> = (2..detail.height() as u32)
-        .map(|r| cell(&detail, r, 0))
+        .map(|r| cell(&detail, r, dc("编号")))
         .collect();
     assert_eq!(ids.len(), listed, "every row has its own id");
     let subs = wb.worksheet_range("报送情况").unwrap();
@@ -268,10 +282,19 @@ fn libreoffice_opens_it_and_recalculates_the_same_totals() {
         out.path(),
     );
     let text = std::fs::read_to_string(csv).unwrap();
-    let totals: Vec<String> = text
-        .lines()
-        .skip(2)
-        .map(|l| l.split(',').nth(7).unwrap().to_string())
+    // The title cell holds two lines (title and the line under it): read it as csv.
+    let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let total = rows[1].iter().position(|h| h == "总分").unwrap();
+    let totals: Vec<String> = rows[2..]
+        .iter()
+        .filter(|r| !r.get(1).unwrap_or_default().is_empty())
+        .map(|r| r[total].to_string())
         .collect();
     let expected: Vec<String> = s["ranking"]
         .as_array()
@@ -299,20 +322,21 @@ fn formula_like_titles_stay_text() {
     let (_, _, xlsx) = consolidate(dir.path(), out.path(), &["--quarter", "2026Q3"]);
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     let detail = wb.worksheet_range("稿件明细").unwrap();
+    let dc = |h: &str| header_col(&detail, h);
     assert_eq!(
-        detail.get_value((2, 3)),
+        detail.get_value((2, dc("标题"))),
         Some(&Data::String(title.to_string()))
     );
     assert_eq!(
-        detail.get_value((3, 3)),
+        detail.get_value((3, dc("标题"))),
         Some(&Data::String("@sum(1)".to_string()))
     );
     assert_eq!(
-        detail.get_value((3, 4)),
+        detail.get_value((3, dc("刊发媒体（填写）"))),
         Some(&Data::String("-东方烟草报".to_string()))
     );
     assert_eq!(
-        detail.get_value((2, 10)),
+        detail.get_value((2, dc("作者"))),
         Some(&Data::String("+张三".to_string()))
     );
     let f = wb.worksheet_formula("稿件明细").unwrap();
@@ -338,7 +362,7 @@ fn a_title_longer_than_a_cell_holds_does_not_stop_the_run() {
     assert_eq!(summary["totals"]["rows_read"], 2);
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     let detail = wb.worksheet_range("稿件明细").unwrap();
-    let shown = cell(&detail, 2, 3);
+    let shown = cell(&detail, 2, header_col(&detail, "标题"));
     assert!(shown.starts_with("长春AAAA"), "{}", &shown[..20]);
     assert!(shown.ends_with("已截断）"));
     assert!(shown.encode_utf16().count() <= 32_767);
@@ -513,13 +537,14 @@ fn identical_rows_get_distinct_ids() {
     let (_, _, xlsx) = consolidate(dir.path(), out.path(), &["--quarter", "2026Q3"]);
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     let detail = wb.worksheet_range("稿件明细").unwrap();
-    let (a, b) = (cell(&detail, 2, 0), cell(&detail, 3, 0));
+    let dc = |h: &str| header_col(&detail, h);
+    let (a, b) = (cell(&detail, 2, dc("编号")), cell(&detail, 3, dc("编号")));
     assert_eq!(b, format!("{a}-2"));
     assert_eq!(
-        (cell(&detail, 2, 13), cell(&detail, 3, 13)),
+        (cell(&detail, 2, dc("状态")), cell(&detail, 3, dc("状态"))),
         ("计分".to_string(), "不计分".to_string())
     );
-    assert_eq!(cell(&detail, 3, 14), "重复");
+    assert_eq!(cell(&detail, 3, dc("原因")), "重复");
 }
 
 /// A return that names no quarter, with only a 补报 date (June), would look like Q2 on its own;
@@ -550,4 +575,57 @@ fn return_without_quarter_follows_the_agreed_quarter() {
     assert_eq!(jl["total"], 5, "the June item is 补报 in Q3 and scores");
     assert_eq!(jl["rows_scored"], 1);
     assert_eq!(jl["quotas"][0]["count"], 0, "补报 counts for no month");
+}
+
+/// What prints: no sheet grid (only the tables' own cells are bordered, so nothing prints
+/// beside or under a table), no whole-column formats, each <row> once (Excel calls a file with
+/// a repeated row damaged), one page wide, the header repeated, and 稿件明细 and 复核记录
+/// printing only the columns a reader needs (A–L and A–I).
+#[test]
+fn the_workbook_prints_readably() {
+    use std::io::Read;
+    let out = tempfile::tempdir().unwrap();
+    let (_, _, xlsx) = consolidate(&samples(), out.path(), &[]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let workbook = read("xl/workbook.xml");
+    for n in 1..=8 {
+        let sheet = read(&format!("xl/worksheets/sheet{n}.xml"));
+        assert!(
+            !sheet.contains("gridLines=\"1\""),
+            "sheet {n} prints its grid"
+        );
+        assert!(
+            !sheet.contains("<col ")
+                || !sheet.split("<col ").skip(1).any(|c| c
+                    .split("/>")
+                    .next()
+                    .unwrap()
+                    .contains("style=")),
+            "sheet {n} formats whole columns"
+        );
+        let mut rows: Vec<&str> = sheet
+            .split("<row r=\"")
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap())
+            .collect();
+        let count = rows.len();
+        rows.dedup();
+        assert_eq!(rows.len(), count, "sheet {n} repeats a <row>");
+        assert!(sheet.contains("orientation=\"landscape\""), "sheet {n}");
+        assert!(
+            sheet.contains("fitToHeight=\"0\""),
+            "sheet {n} one page wide"
+        );
+    }
+    assert!(workbook
+        .contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">稿件明细!$A$1:$L$"));
+    assert!(workbook
+        .contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"3\">复核记录!$A$1:$I$"));
+    assert!(workbook
+        .contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">稿件明细!$1:$2"));
 }

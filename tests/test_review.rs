@@ -56,13 +56,14 @@ fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
 /// (状态, 复核决定, 复核说明) of the 稿件明细 row whose title contains `title`.
 fn row(book: &Book, title: &str) -> (String, String, String) {
     let s = book.sheet("稿件明细");
+    let c = |h: &str| book.col("稿件明细", h);
     let r = (2..s.height() as u32)
-        .find(|&r| book.text("稿件明细", r, 3).contains(title))
+        .find(|&r| book.text("稿件明细", r, c("标题")).contains(title))
         .unwrap_or_else(|| panic!("no row {title}"));
     (
-        book.text("稿件明细", r, 13),
-        book.text("稿件明细", r, 18),
-        book.text("稿件明细", r, 19),
+        book.text("稿件明细", r, c("状态")),
+        book.text("稿件明细", r, c("复核决定")),
+        book.text("稿件明细", r, c("复核说明")),
     )
 }
 
@@ -154,15 +155,28 @@ fn decisions_typed_in_libreoffice_apply_and_are_never_lost() {
     );
     let cc_row = (2..book.sheet("稿件明细").height() as u32)
         .find(|&r| {
-            book.text("稿件明细", r, 1) == CHANGCHUN
-                && book.text("稿件明细", r, 3).contains("现场会在延吉召开")
+            book.text("稿件明细", r, book.col("稿件明细", "单位")) == CHANGCHUN
+                && book
+                    .text("稿件明细", r, book.col("稿件明细", "标题"))
+                    .contains("现场会在延吉召开")
         })
         .unwrap();
-    assert_eq!(book.text("稿件明细", cc_row, 13), "不计分（已复核）");
+    assert_eq!(
+        book.text("稿件明细", cc_row, book.col("稿件明细", "状态")),
+        "不计分（已复核）"
+    );
     assert_eq!(row(&book, "通化市局开展卷烟市场秩序检查").0, "待核");
     let log = book.sheet("复核记录");
     assert_eq!(log.height(), 2 + 3);
-    let changes: Vec<String> = (2..5).map(|r| book.text("复核记录", r, 8)).collect();
+    let changes: Vec<String> = (2..5)
+        .map(|r| {
+            book.text(
+                "复核记录",
+                r,
+                book.col("复核记录", "变化（复核前 → 复核后）"),
+            )
+        })
+        .collect();
     assert!(
         changes.contains(&"待核 二级 3分 → 不计分（已复核） 二级 0分".to_string()),
         "{changes:?}"
@@ -177,7 +191,8 @@ fn decisions_typed_in_libreoffice_apply_and_are_never_lost() {
         .expect("a D01 problem");
     assert!(book.text("校验问题", bad, 7).contains("同意"));
     assert_eq!(book.text("校验问题", bad, 5), "稿件明细");
-    assert!(book.text("校验问题", bad, 6).starts_with('S'));
+    // 复核决定 is column K of 稿件明细.
+    assert!(book.text("校验问题", bad, 6).starts_with('K'));
     // What she had saved is kept as a dated copy, outside the returns folder.
     let backups: Vec<_> = std::fs::read_dir(dir.path().join("汇总表备份"))
         .unwrap()
@@ -242,10 +257,13 @@ fn decisions_typed_in_libreoffice_apply_and_are_never_lost() {
     assert!(text.contains("未匹配 1"), "{text}");
     let log = Book::open(&xlsx);
     let unmatched = (2..log.sheet("复核记录").height() as u32)
-        .find(|&r| log.text("复核记录", r, 7) == "未匹配")
+        .find(|&r| log.text("复核记录", r, log.col("复核记录", "结果")) == "未匹配")
         .expect("listed");
-    assert!(log.text("复核记录", unmatched, 2).contains("山区卷烟配送"));
-    assert_eq!(log.text("复核记录", unmatched, 3), "东方烟草");
+    let c = |h: &str| log.col("复核记录", h);
+    assert!(log
+        .text("复核记录", unmatched, c("标题"))
+        .contains("山区卷烟配送"));
+    assert_eq!(log.text("复核记录", unmatched, c("刊发媒体")), "东方烟草");
     assert_eq!(
         row(&log, "山区卷烟配送").1,
         "",

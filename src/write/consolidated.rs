@@ -1,7 +1,7 @@
 //! The consolidated workbook (汇总表, SPEC §5): 得分排名, 任务完成, 稿件明细, 复核记录, 个人得分,
 //! 校验问题, 报送情况 and 说明. Figures come from the [`Report`]; nothing is computed here but layout.
 
-use super::table::{write_table, Formats, Val, FIRST_ROW};
+use super::table::{write_spec, write_table, Formats, Table, Val, FIRST_ROW};
 
 use crate::contract::cell_ref;
 use crate::report::Report;
@@ -82,9 +82,10 @@ pub fn build(
     // Formats get their index in the workbook when first used; the sheets below are written
     // on two threads at once, so every format is used once here first, in a fixed order, and
     // the same inputs give the same bytes. (The column is given its real format later.)
-    for fmt in [&f.title, &f.header, &f.cell, &f.date, &f.number, &f.input] {
-        rank.set_column_format(0, fmt)?;
+    for fmt in f.all() {
+        rank.set_column_format(0, &fmt)?;
     }
+    rank.set_column_format(0, &Format::new())?;
     // 稿件明细 is most of the work: it is written on its own thread while the other sheets
     // are written here (each sheet streams to its own temporary file).
     std::thread::scope(|s| -> Result<(), XlsxError> {
@@ -170,11 +171,14 @@ fn json_pieces(json: &str) -> impl Iterator<Item = &str> {
 
 fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let p = report.rules.points;
-    let headers = [
-        "排名",
-        "单位",
-        "分组",
-        "组内排名",
+    // 分组 and 组内排名 only say something when the roster has several groups.
+    let grouped = report.rules.groups().len() > 1;
+    let mut headers = vec!["排名", "单位"];
+    if grouped {
+        headers.extend(["分组", "组内排名"]);
+    }
+    let tier1 = headers.len() as u16;
+    headers.extend([
         "一级条数",
         "二级条数",
         "三级条数",
@@ -183,7 +187,9 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         "宣传报道",
         "任务完成情况",
         "报送情况",
-    ];
+    ]);
+    let (total, quota) = (tier1 + 3, tier1 + 6);
+    let letter = |k: u16| col_letter(tier1 + k);
     let rows: Vec<Vec<Val<'_>>> = report
         .scored
         .ranking
@@ -192,43 +198,59 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         .map(|(n, &i)| {
             let u = &report.scored.units[i];
             let r = FIRST_ROW + n as u32 + 1;
-            vec![
-                rank_or_status(u.rank, u),
-                u.name.as_str().into(),
-                u.group.as_str().into(),
-                rank_or_status(u.group_rank, u),
+            let mut row = vec![rank_or_status(u.rank, u), u.name.as_str().into()];
+            if grouped {
+                row.extend([u.group.as_str().into(), rank_or_status(u.group_rank, u)]);
+            }
+            row.extend([
                 u.tiers[0].into(),
                 u.tiers[1].into(),
                 u.tiers[2].into(),
                 Val::Formula(
-                    format!("=E{r}*{}+F{r}*{}+G{r}*{}", p[0], p[1], p[2]),
+                    format!(
+                        "={}{r}*{}+{}{r}*{}+{}{r}*{}",
+                        letter(0),
+                        p[0],
+                        letter(1),
+                        p[1],
+                        letter(2),
+                        p[2]
+                    ),
                     u.total as f64,
                 ),
                 u.info_items.into(),
                 u.news_items.into(),
                 u.quota_status().into(),
                 u.status.label().into(),
-            ]
+            ]);
+            row
         })
         .collect();
     ws.set_name(SHEETS[0])?;
     let pending = report.awaiting_review();
-    let title = format!(
-        "{}政务信息和宣传报道得分排名（{}）",
-        report.quarter.chinese(),
+    let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
+    let subtitle = format!(
+        "截止日期 {}　　生成时间 {}　　{}",
+        report.quarter.deadline(report.rules.deadline_day),
+        report.generated_at,
         if pending > 0 {
-            format!("暂定：尚有 {pending} 行稿件待复核")
+            format!("暂定：尚有 {pending} 行稿件待复核，复核后重新汇总得出最终结果")
         } else {
-            "待核稿件均已复核".to_string()
+            "最终结果：待核稿件均已复核".to_string()
         }
     );
-    let n = write_table(ws, f, &title, &headers, rows, &[])?;
+    let table = Table {
+        subtitle: Some(&subtitle),
+        max_widths: &[(quota, 34.0)],
+        ..Table::new(&title, &headers)
+    };
+    let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     ws.add_conditional_format(
         FIRST_ROW,
-        10,
+        quota,
         last,
-        10,
+        quota,
         &ConditionalFormatText::new()
             .set_rule(ConditionalFormatTextRule::BeginsWith("未达标".into()))
             .set_format(red()),
@@ -236,9 +258,9 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
     for status in ["未报送", "无法读取", "逾期"] {
         ws.add_conditional_format(
             FIRST_ROW,
-            11,
+            quota + 1,
             last,
-            11,
+            quota + 1,
             &ConditionalFormatText::new()
                 .set_rule(ConditionalFormatTextRule::Contains(status.into()))
                 .set_format(amber()),
@@ -249,7 +271,7 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         .add_series()
         .set_name("总分")
         .set_categories((SHEETS[0], FIRST_ROW, 1, last, 1))
-        .set_values((SHEETS[0], FIRST_ROW, 7, last, 7));
+        .set_values((SHEETS[0], FIRST_ROW, total, last, total));
     chart.title().set_name("各单位得分");
     chart.legend().set_hidden();
     // Below the table, so that the page prints at a readable width.
@@ -341,28 +363,33 @@ fn col_letter(c: u16) -> String {
     cell_ref(0, c).trim_end_matches('1').to_string()
 }
 
+/// Where 复核决定 is on 稿件明细 (复核说明 follows; 状态 is two to the left).
+pub const DECISION_COL: u16 = 10;
+
 fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    // What a person reads on paper comes first and is what prints (A4 landscape, one page
+    // wide); the id, what the unit typed and where it came from follow, for the screen.
     let headers = [
-        h::ID,
         h::UNIT,
         "稿件类别",
         h::TITLE,
-        h::OUTLET,
         "刊发媒体（认定）",
         "等级",
         "分值",
         h::DATE,
-        "期号版面",
         "作者",
-        "审核人",
-        "签发人",
         "状态",
         "原因",
+        h::DECISION,
+        h::REASON,
+        h::ID,
+        h::OUTLET,
+        "期号版面",
+        "审核人",
+        "签发人",
         "来源文件",
         "工作表",
         "单元格",
-        h::DECISION,
-        h::REASON,
         h::WRITTEN_DECISION,
         h::WRITTEN_REASON,
     ];
@@ -373,11 +400,9 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             None => ("", ""),
         };
         vec![
-            e.id.as_str().into(),
             unit.into(),
             e.category_text().into(),
             e.title.as_str().into(),
-            e.outlet_written.as_str().into(),
             outlet_as_matched(report, e).into(),
             e.tier.label().into(),
             points.into(),
@@ -385,17 +410,19 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 Some(d) => Val::Date(d),
                 None => e.date_written.as_str().into(),
             },
-            e.issue.as_str().into(),
             e.authors.join("、").into(),
-            e.reviewer.as_str().into(),
-            e.signer.as_str().into(),
             e.status_text().into(),
             e.reasons_text().into(),
+            decision.into(),
+            reason.into(),
+            e.id.as_str().into(),
+            e.outlet_written.as_str().into(),
+            e.issue.as_str().into(),
+            e.reviewer.as_str().into(),
+            e.signer.as_str().into(),
             e.file.as_ref().into(),
             e.sheet.as_ref().into(),
             e.at.as_str().into(),
-            decision.into(),
-            reason.into(),
             decision.into(),
             reason.into(),
         ]
@@ -416,27 +443,33 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 }
             }
         });
-        write_table(
-            ws,
-            f,
-            &format!("{}稿件明细", report.quarter.chinese()),
-            &headers,
-            rx.into_iter().flatten(),
-            &[18, 19],
-        )
+        let title = format!("{}稿件明细", report.quarter.chinese());
+        let table = Table {
+            input_cols: &[DECISION_COL, DECISION_COL + 1],
+            max_widths: &[
+                (0, 20.0),
+                (2, 34.0),
+                (3, 16.0),
+                (7, 10.0),
+                (8, 14.0),
+                (9, 26.0),
+                (11, 16.0),
+            ],
+            print_cols: Some(DECISION_COL + 2),
+            whole_columns: true,
+            ..Table::new(&title, &headers)
+        };
+        write_spec(ws, f, &table, rx.into_iter().flatten())
     })?;
-    ws.set_column_width(3, 40)?;
-    ws.set_column_width(14, 30)?;
-    ws.set_column_width(19, 30)?;
     // What the program wrote, so that a re-run tells the clerk's changes from its own.
     ws.set_column_hidden(20)?;
     ws.set_column_hidden(21)?;
     let last = FIRST_ROW + n.max(1) - 1;
     ws.add_data_validation(
         FIRST_ROW,
-        18,
+        DECISION_COL,
         last.max(FIRST_ROW + 200),
-        18,
+        DECISION_COL,
         &DataValidation::new()
             .allow_list_strings(&Verdict::CHOICES)?
             .set_input_title("复核决定")?
@@ -447,9 +480,9 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
     for (status, fmt) in [("不计分", red()), ("待核", amber())] {
         ws.add_conditional_format(
             FIRST_ROW,
-            13,
+            DECISION_COL - 2,
             last,
-            13,
+            DECISION_COL - 2,
             &ConditionalFormatText::new()
                 .set_rule(ConditionalFormatTextRule::BeginsWith(status.into()))
                 .set_format(fmt),
@@ -460,8 +493,8 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
 
 /// 复核记录: every recorded decision, what it was for and what it changed.
 fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+    // What prints first; the id, where it was typed and when, for the screen.
     let headers = [
-        "编号",
         "单位",
         "标题",
         "刊发媒体",
@@ -471,13 +504,13 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
         "结果",
         "变化（复核前 → 复核后）",
         "分值变化",
+        "编号",
         "填写位置",
         "记录时间",
     ];
     let rows = report.decisions.iter().map(|d| {
         let x = &d.decision;
         vec![
-            x.id.as_str().into(),
             x.unit.as_str().into(),
             x.title.as_str().into(),
             x.outlet.as_str().into(),
@@ -487,6 +520,7 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
             d.outcome.label().into(),
             d.change().into(),
             Val::Num(d.points_change() as f64),
+            x.id.as_str().into(),
             x.source.as_str().into(),
             x.recorded_at.as_str().into(),
         ]
@@ -503,16 +537,26 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
             "待核稿件均已复核".to_string()
         }
     );
-    let n = write_table(ws, f, &title, &headers, rows, &[])?;
-    ws.set_column_width(2, 36)?;
-    ws.set_column_width(8, 44)?;
+    let table = Table {
+        max_widths: &[
+            (0, 20.0),
+            (1, 30.0),
+            (2, 14.0),
+            (5, 24.0),
+            (7, 34.0),
+            (10, 20.0),
+        ],
+        print_cols: Some(9),
+        ..Table::new(&title, &headers)
+    };
+    let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     for (text, fmt) in [("未匹配", red()), ("未应用", amber())] {
         ws.add_conditional_format(
             FIRST_ROW,
-            7,
+            6,
             last,
-            7,
+            6,
             &ConditionalFormatText::new()
                 .set_rule(ConditionalFormatTextRule::BeginsWith(text.into()))
                 .set_format(fmt),
@@ -568,26 +612,30 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
         ]
     });
     ws.set_name(SHEETS[5])?;
-    let n = write_table(
-        ws,
-        f,
-        &format!("{}校验问题", report.quarter.chinese()),
-        &[
-            "级别",
-            "代码",
-            "问题",
-            "单位",
-            "文件",
-            "工作表",
-            "单元格",
-            "说明",
-            "建议",
+    let title = format!("{}校验问题", report.quarter.chinese());
+    let headers = [
+        "级别",
+        "代码",
+        "问题",
+        "单位",
+        "文件",
+        "工作表",
+        "单元格",
+        "说明",
+        "建议",
+    ];
+    let table = Table {
+        max_widths: &[
+            (2, 14.0),
+            (3, 20.0),
+            (4, 22.0),
+            (5, 10.0),
+            (7, 44.0),
+            (8, 32.0),
         ],
-        rows,
-        &[],
-    )?;
-    ws.set_column_width(7, 60)?;
-    ws.set_column_width(8, 40)?;
+        ..Table::new(&title, &headers)
+    };
+    let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     ws.add_conditional_format(
         FIRST_ROW,
@@ -646,27 +694,26 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         ]);
     }
     ws.set_name(SHEETS[6])?;
-    let n = write_table(
-        ws,
-        f,
-        &format!("{}报送情况", report.quarter.chinese()),
-        &[
-            "单位",
-            "分组",
-            "报送情况",
-            "使用的文件",
-            "填报日期",
-            "联系人",
-            "联系电话",
-            "读取行数",
-            "计分",
-            "待核",
-            "不计分",
-            "其他文件",
-        ],
-        rows,
-        &[],
-    )?;
+    let title = format!("{}报送情况", report.quarter.chinese());
+    let headers = [
+        "单位",
+        "分组",
+        "报送情况",
+        "使用的文件",
+        "填报日期",
+        "联系人",
+        "联系电话",
+        "读取行数",
+        "计分",
+        "待核",
+        "不计分",
+        "其他文件",
+    ];
+    let table = Table {
+        max_widths: &[(3, 26.0), (11, 34.0)],
+        ..Table::new(&title, &headers)
+    };
+    let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     for status in ["未报送", "无法读取", "逾期", "单位无法识别", "找不到明细表"]
     {
@@ -747,14 +794,11 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
         ]);
     }
     ws.set_name(SHEETS[7])?;
-    write_table(
-        ws,
-        f,
-        &format!("{}汇总说明", q.chinese()),
-        &["项目", "内容", "", ""],
-        rows,
-        &[],
-    )?;
-    ws.set_column_width(2, 68)?;
+    let title = format!("{}汇总说明", q.chinese());
+    let table = Table {
+        max_widths: &[(0, 30.0), (1, 44.0), (2, 68.0)],
+        ..Table::new(&title, &["项目", "内容", "", ""])
+    };
+    write_spec(ws, f, &table, rows)?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The per-unit feedback workbook (回执): the unit's score, rank and shortfalls, its rows with
 //! their status, and its problems.
 
-use super::table::{write_table, Formats, Val};
+use super::table::{write_spec, Formats, Table, Val};
 use crate::report::Report;
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
@@ -52,17 +52,6 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             },
         ),
         (
-            "组内排名".into(),
-            if u.group_rank > 0 {
-                format!(
-                    "{}第 {} 名（共 {group_ranked} 个报送单位参加排名）",
-                    u.group, u.group_rank
-                )
-            } else {
-                format!("{}，不参加排名", u.status.label())
-            },
-        ),
-        (
             "计分条数".into(),
             format!(
                 "一级 {} 条、二级 {} 条、三级 {} 条",
@@ -71,6 +60,18 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         ),
         ("任务完成情况".into(), u.quota_status()),
     ];
+    // A rank within the group says something only when there are several groups.
+    if report.rules.groups().len() > 1 {
+        let within = if u.group_rank > 0 {
+            format!(
+                "{}第 {} 名（共 {group_ranked} 个报送单位参加排名）",
+                u.group, u.group_rank
+            )
+        } else {
+            format!("{}，不参加排名", u.status.label())
+        };
+        facts.insert(5, ("组内排名".into(), within));
+    }
     for qc in &u.quotas {
         let verdict = if qc.short() {
             "未达标"
@@ -95,14 +96,12 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         .collect();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("得分")?;
-    write_table(
-        ws,
-        &f,
-        &format!("{}{}得分回执", u.name, q.chinese()),
-        &["项目", "内容"],
-        rows,
-        &[],
-    )?;
+    let title = format!("{}{}得分回执", u.name, q.chinese());
+    let table = Table {
+        max_widths: &[(1, 60.0)],
+        ..Table::new(&title, &["项目", "内容"])
+    };
+    write_spec(ws, &f, &table, rows)?;
 
     let rows: Vec<Vec<Val<'_>>> = report.scored.entries[unit]
         .iter()
@@ -126,24 +125,23 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         .collect();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("稿件明细")?;
-    write_table(
-        ws,
-        &f,
-        &format!("{}报送稿件的计分情况", u.name),
-        &[
-            "单元格",
-            "稿件类别",
-            "标题",
-            "刊发媒体",
-            "等级",
-            "分值",
-            "刊发日期",
-            "状态",
-            "原因",
-        ],
-        rows,
-        &[],
-    )?;
+    let title = format!("{}报送稿件的计分情况", u.name);
+    let headers = [
+        "单元格",
+        "稿件类别",
+        "标题",
+        "刊发媒体",
+        "等级",
+        "分值",
+        "刊发日期",
+        "状态",
+        "原因",
+    ];
+    let table = Table {
+        max_widths: &[(2, 36.0), (3, 18.0), (7, 14.0), (8, 32.0)],
+        ..Table::new(&title, &headers)
+    };
+    write_spec(ws, &f, &table, rows)?;
 
     let rows: Vec<Vec<Val<'_>>> = report
         .problems
@@ -165,13 +163,12 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         .collect();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("问题")?;
-    write_table(
-        ws,
-        &f,
-        &format!("{}报送表中发现的问题", u.name),
-        &["级别", "代码", "文件", "位置", "说明", "建议"],
-        rows,
-        &[],
-    )?;
+    let title = format!("{}报送表中发现的问题", u.name);
+    let headers = ["级别", "代码", "文件", "位置", "说明", "建议"];
+    let table = Table {
+        max_widths: &[(2, 22.0), (4, 44.0), (5, 34.0)],
+        ..Table::new(&title, &headers)
+    };
+    write_spec(ws, &f, &table, rows)?;
     wb.save_to_buffer()
 }

@@ -105,6 +105,9 @@ pub const FIRST_ROW: u32 = 2;
 
 pub struct Formats {
     pub title: Format,
+    /// The title when a line goes under it (wrapping, in the same cell), and that line.
+    pub title_block: Format,
+    pub subtitle: Format,
     pub header: Format,
     pub cell: Format,
     pub date: Format,
@@ -117,11 +120,19 @@ impl Default for Formats {
         let border = Format::new()
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::VerticalCenter);
+        let title = Format::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_align(FormatAlign::Center);
         Formats {
-            title: Format::new()
-                .set_bold()
-                .set_font_size(14)
-                .set_align(FormatAlign::Center),
+            title_block: title
+                .clone()
+                .set_text_wrap()
+                .set_align(FormatAlign::VerticalCenter),
+            subtitle: Format::new()
+                .set_font_size(10)
+                .set_font_color(Color::RGB(0x404040)),
+            title,
             header: border
                 .clone()
                 .set_bold()
@@ -136,6 +147,24 @@ impl Default for Formats {
     }
 }
 
+impl Formats {
+    /// Every format a table may use, in a fixed order: formats get their index in the workbook
+    /// when first used, and sheets written on several threads must not race for it.
+    pub fn all(&self) -> Vec<Format> {
+        let mut v = vec![
+            self.title.clone(),
+            self.title_block.clone(),
+            self.subtitle.clone(),
+            self.header.clone(),
+        ];
+        for f in [&self.cell, &self.date, &self.number, &self.input] {
+            v.push(f.clone());
+            v.push(f.clone().set_text_wrap());
+        }
+        v
+    }
+}
+
 /// How a column is formatted, decided from its first rows.
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -145,12 +174,51 @@ enum Kind {
     Input,
 }
 
+/// Display width a header may claim for its column; a longer header wraps.
+const HEADER_WIDTH: usize = 10;
+
 /// Rows looked at to size and format columns before writing.
 const SAMPLE_ROWS: usize = 500;
 
-/// Write a whole table and return how many data rows it has. Rows are streamed (the sheet may
-/// be in constant-memory mode), so formats are set per column rather than per cell; the grid is
-/// printed instead of cell borders. `input_cols` are columns left for the office to fill in.
+/// Widest a text column is made by default; longer texts wrap within it, so that nothing is
+/// cut on paper and the page is not shrunk to an unreadable size.
+pub const MAX_TEXT_WIDTH: f64 = 40.0;
+
+/// A table to write: its title, an optional line under it, its headers, the columns the office
+/// fills in, and how it prints.
+pub struct Table<'h> {
+    pub title: &'h str,
+    /// A line under the title (deadline, when made, whether final), in the same merged cell.
+    pub subtitle: Option<&'h str>,
+    pub headers: &'h [&'h str],
+    /// Columns left for the office to type into (shaded).
+    pub input_cols: &'h [u16],
+    /// Widest each of these columns may be (a text column wraps within it).
+    pub max_widths: &'h [(u16, f64)],
+    /// Only the first this many columns print (the rest are for the screen: ids, cells).
+    pub print_cols: Option<u16>,
+    /// Formats go on whole columns instead of on each cell: much faster for a sheet of tens of
+    /// thousands of rows (rust_xlsxwriter hashes a cell's format on every write). The print
+    /// area then ends at the last row, so that the bordered empty cells below never print.
+    pub whole_columns: bool,
+}
+
+impl<'h> Table<'h> {
+    pub fn new(title: &'h str, headers: &'h [&'h str]) -> Table<'h> {
+        Table {
+            title,
+            subtitle: None,
+            headers,
+            input_cols: &[],
+            max_widths: &[],
+            print_cols: None,
+            whole_columns: false,
+        }
+    }
+}
+
+/// Write a whole table and return how many data rows it has (see [`write_spec`]).
+/// `input_cols` are columns left for the office to fill in.
 pub fn write_table<'a>(
     ws: &mut Worksheet,
     f: &Formats,
@@ -159,16 +227,23 @@ pub fn write_table<'a>(
     rows: impl IntoIterator<Item = Vec<Val<'a>>>,
     input_cols: &[u16],
 ) -> Result<u32, XlsxError> {
-    let mut rows = rows.into_iter();
-    let sample: Vec<Vec<Val<'a>>> = rows.by_ref().take(SAMPLE_ROWS).collect();
-    let ncols = headers.len();
-    let mut widths: Vec<usize> = headers
+    let mut t = Table::new(title, headers);
+    t.input_cols = input_cols;
+    write_spec(ws, f, &t, rows)
+}
+
+/// Each column's kind and natural width, from the header and the sampled rows.
+fn survey(t: &Table, sample: &[Vec<Val<'_>>]) -> (Vec<Kind>, Vec<usize>) {
+    let ncols = t.headers.len();
+    let mut widths: Vec<usize> = t
+        .headers
         .iter()
-        .map(|h| crate::text::display_width(h))
+        // A long header wraps (over two lines) rather than widening a column of numbers.
+        .map(|h| crate::text::display_width(h).min(HEADER_WIDTH))
         .collect();
     let mut kinds = vec![Kind::Number; ncols];
     let mut seen = vec![false; ncols];
-    for row in &sample {
+    for row in sample {
         for (c, v) in row.iter().enumerate().take(ncols) {
             widths[c] = widths[c].max(v.width());
             let k = match v {
@@ -187,71 +262,234 @@ pub fn write_table<'a>(
         }
     }
     for (c, kind) in kinds.iter_mut().enumerate() {
-        if input_cols.contains(&(c as u16)) {
+        if t.input_cols.contains(&(c as u16)) {
             *kind = Kind::Input;
         } else if !seen[c] {
             *kind = Kind::Text;
         }
     }
-    for c in 0..ncols {
+    (kinds, widths)
+}
+
+/// A column's data-cell format, and its width when its text wraps.
+struct Column {
+    format: Format,
+    width: f64,
+    wraps_at: Option<f64>,
+}
+
+/// Rows given a height to fit their wrapped text. rust_xlsxwriter (0.102) keeps every row
+/// height set on a constant-memory sheet until the file is saved (about 0.6 KB a row: 120 MB
+/// at 200,000 rows); a real quarter has a few thousand rows, so a table larger than this is a
+/// stress test or an accident, and its later rows keep the default height (Excel's 自动调整行高
+/// fits them).
+const MAX_ROWS_WITH_HEIGHT: u32 = 20_000;
+
+/// Points per line of wrapped text at the default 11 pt (a little more than Excel's 15, since
+/// Chinese fonts stand taller).
+const LINE_HEIGHT: f64 = 16.0;
+
+/// How many lines the row's wrapped texts take. Programs differ in whether they fit a row's
+/// height to wrapped text when opening a file (LibreOffice does not always), so the height is
+/// set, from the text's display width (a Chinese character counts two).
+fn row_lines(row: &[Val<'_>], cols: &[Column]) -> usize {
+    let mut lines = 1;
+    for (v, c) in row.iter().zip(cols) {
+        if let (Val::Text(s), Some(w)) = (v, c.wraps_at) {
+            let room = (w - 1.5).max(2.0);
+            let n: usize = s
+                .split('\n')
+                .map(|l| {
+                    ((crate::text::display_width(l) as f64) / room)
+                        .ceil()
+                        .max(1.0) as usize
+                })
+                .sum();
+            lines = lines.max(n);
+        }
+    }
+    lines.min(15)
+}
+
+/// Set each column's width and return the format of its data cells: bordered, and wrapping
+/// when its text is wider than the column may be.
+fn column_formats(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: &Table,
+    kinds: &[Kind],
+    widths: &[usize],
+) -> Result<Vec<Column>, XlsxError> {
+    let mut formats = Vec::with_capacity(kinds.len());
+    for (c, kind) in kinds.iter().enumerate() {
         let col = c as u16;
-        ws.set_column_width(col, (widths[c] as f64 + 2.0).clamp(6.0, 60.0))?;
-        let fmt = match kinds[c] {
-            Kind::Text => &f.cell,
-            Kind::Number => &f.number,
-            Kind::Date => &f.date,
-            Kind::Input => &f.input,
+        let cap = t
+            .max_widths
+            .iter()
+            .find(|(k, _)| *k == col)
+            .map_or(MAX_TEXT_WIDTH, |(_, w)| *w);
+        let natural = widths[c] as f64 + 2.0;
+        let width = natural.clamp(6.0, cap);
+        ws.set_column_width(col, width)?;
+        let fmt = match kind {
+            Kind::Text => f.cell.clone(),
+            Kind::Number => f.number.clone(),
+            Kind::Date => f.date.clone(),
+            Kind::Input => f.input.clone(),
         };
-        ws.set_column_format(col, fmt)?;
+        // Input columns wrap too: the clerk's reasons can be long.
+        let wraps = natural > cap || *kind == Kind::Input;
+        formats.push(Column {
+            format: if wraps { fmt.set_text_wrap() } else { fmt },
+            width,
+            wraps_at: wraps.then_some(width),
+        });
+    }
+    Ok(formats)
+}
+
+/// The title, and the line under it when there is one, in one merged cell across the table.
+fn write_title(ws: &mut Worksheet, f: &Formats, t: &Table, last_col: u16) -> Result<(), XlsxError> {
+    match t.subtitle {
+        None => {
+            ws.merge_range(0, 0, 0, last_col.max(1), t.title, &f.title)?;
+            ws.set_row_height(0, 24)?;
+        }
+        Some(sub) => {
+            ws.merge_range(0, 0, 0, last_col.max(1), "", &f.title_block)?;
+            let text = format!("{}\n", t.title);
+            ws.write_rich_string_with_format(
+                0,
+                0,
+                &[(&f.title, text.as_str()), (&f.subtitle, sub)],
+                &f.title_block,
+            )?;
+            ws.set_row_height(0, 40)?;
+        }
+    }
+    Ok(())
+}
+
+/// Write one cell, with `fmt` (or plainly, when its column carries the format); a date in a
+/// column that is not a date column gets `date_fmt`.
+fn write_cell(
+    ws: &mut Worksheet,
+    r: u32,
+    col: u16,
+    v: Val<'_>,
+    fmt: Option<&Format>,
+    date_fmt: Option<&Format>,
+) -> Result<(), XlsxError> {
+    match v {
+        Val::Text(s) => {
+            // An owned text moves into the sheet; a borrowed one is copied there.
+            let text = match clip(&s) {
+                Cow::Borrowed(_) => s.into_owned(),
+                Cow::Owned(cut) => cut,
+            };
+            match fmt {
+                Some(fmt) => ws.write_string_with_format(r, col, text, fmt)?,
+                None => ws.write_string(r, col, text)?,
+            };
+        }
+        Val::Num(x) => {
+            match fmt {
+                Some(fmt) => ws.write_number_with_format(r, col, x, fmt)?,
+                None => ws.write_number(r, col, x)?,
+            };
+        }
+        Val::Date(d) => {
+            let dt = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+            match date_fmt.or(fmt) {
+                Some(fmt) => ws.write_datetime_with_format(r, col, dt, fmt)?,
+                None => ws.write_datetime(r, col, dt)?,
+            };
+        }
+        Val::Formula(expr, cached) => {
+            let formula = Formula::new(expr).set_result(format!("{cached}"));
+            match fmt {
+                Some(fmt) => ws.write_formula_with_format(r, col, formula, fmt)?,
+                None => ws.write_formula(r, col, formula)?,
+            };
+        }
+        Val::Empty => {
+            if let Some(fmt) = fmt {
+                ws.write_blank(r, col, fmt)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Write a whole table and return how many data rows it has. Rows are streamed (the sheet may
+/// be in constant-memory mode). Only the table's own cells are bordered (blank ones too), and
+/// the sheet grid is not printed, so nothing prints beside or below the table but the table.
+/// It prints on A4 landscape, one page wide, the header rows repeated on every page.
+pub fn write_spec<'a>(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: &Table,
+    rows: impl IntoIterator<Item = Vec<Val<'a>>>,
+) -> Result<u32, XlsxError> {
+    let mut rows = rows.into_iter();
+    let sample: Vec<Vec<Val<'a>>> = rows.by_ref().take(SAMPLE_ROWS).collect();
+    let ncols = t.headers.len();
+    let (kinds, widths) = survey(t, &sample);
+    let columns = column_formats(ws, f, t, &kinds, &widths)?;
+    if t.whole_columns {
+        for (c, column) in columns.iter().enumerate() {
+            ws.set_column_format(c as u16, &column.format)?;
+        }
     }
 
     let last_col = ncols.saturating_sub(1) as u16;
-    ws.merge_range(0, 0, 0, last_col.max(1), title, &f.title)?;
-    ws.set_row_height(0, 24)?;
-    for (c, h) in headers.iter().enumerate() {
+    // The title spans what prints, so that it is centred on the page.
+    let title_cols = t.print_cols.map_or(last_col, |p| p.min(last_col + 1) - 1);
+    write_title(ws, f, t, title_cols)?;
+    let mut header_lines = 1;
+    for (c, h) in t.headers.iter().enumerate() {
         ws.write_string_with_format(HEADER_ROW, c as u16, *h, &f.header)?;
+        let room = columns[c].width - 1.5;
+        let lines = (crate::text::display_width(h) as f64 / room).ceil() as usize;
+        header_lines = header_lines.max(lines.min(3));
+    }
+    if header_lines > 1 {
+        ws.set_row_height(HEADER_ROW, LINE_HEIGHT * header_lines as f64)?;
     }
     let mut n = 0u32;
     for row in sample.into_iter().chain(rows) {
         let r = FIRST_ROW + n;
-        for (c, v) in row.into_iter().enumerate() {
-            let col = c as u16;
-            match v {
-                Val::Text(s) => {
-                    // An owned text moves into the sheet; a borrowed one is copied there.
-                    match clip(&s) {
-                        Cow::Borrowed(_) => ws.write_string(r, col, s.into_owned())?,
-                        Cow::Owned(cut) => ws.write_string(r, col, cut)?,
-                    };
-                }
-                Val::Num(x) => {
-                    ws.write_number(r, col, x)?;
-                }
-                Val::Date(d) => {
-                    let dt =
-                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
-                    if kinds.get(c) == Some(&Kind::Date) {
-                        ws.write_datetime(r, col, dt)?;
-                    } else {
-                        ws.write_datetime_with_format(r, col, dt, &f.date)?;
-                    }
-                }
-                Val::Formula(expr, cached) => {
-                    ws.write_formula(r, col, Formula::new(expr).set_result(format!("{cached}")))?;
-                }
-                Val::Empty => {}
-            }
+        let lines = row_lines(&row, &columns);
+        if lines > 1 && n < MAX_ROWS_WITH_HEIGHT {
+            ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
+        }
+        let mut row = row.into_iter();
+        for (c, column) in columns.iter().enumerate() {
+            // With whole-column formats a cell written plainly takes its column's format.
+            let fmt = (!t.whole_columns).then_some(&column.format);
+            let v = row.next().unwrap_or(Val::Empty);
+            let date_fmt = (kinds[c] != Kind::Date).then_some(&f.date);
+            write_cell(ws, r, c as u16, v, fmt, date_fmt)?;
         }
         n += 1;
     }
+    // rust_xlsxwriter 0.102 in constant-memory mode writes the last row's <row> element twice
+    // when that row has a height (Excel then reports the file damaged): an empty cell after the
+    // table makes the last row an ordinary one.
+    ws.write_blank(FIRST_ROW + n, 0, &Format::new())?;
     ws.set_freeze_panes(FIRST_ROW, 0)?;
     let last_row = FIRST_ROW + n.max(1) - 1;
     ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_print_gridlines(true);
+    ws.set_print_gridlines(false);
     ws.set_repeat_rows(0, HEADER_ROW)?;
+    let printed = t.print_cols.filter(|&p| (p as usize) < ncols);
+    if printed.is_some() || t.whole_columns {
+        let cols = printed.map_or(last_col, |p| p.saturating_sub(1));
+        ws.set_print_area(0, 0, last_row, cols)?;
+    }
     ws.set_footer("&C第 &P 页，共 &N 页");
     Ok(n)
 }

@@ -145,6 +145,11 @@ impl Book {
             .1
     }
 
+    /// The column of `sheet` whose header (row 2) is `header`.
+    pub fn col(&self, sheet: &str, header: &str) -> u32 {
+        header_col(self.sheet(sheet), header)
+    }
+
     pub fn text(&self, sheet: &str, row: u32, col: u32) -> String {
         match self.sheet(sheet).get_value((row, col)) {
             None | Some(Data::Empty) => String::new(),
@@ -181,4 +186,11 @@ pub fn lo_edit(workbook: &Path, edits: serde_json::Value) -> Option<()> {
         String::from_utf8_lossy(&out.stderr)
     );
     Some(())
+}
+
+/// The column whose header (row 2, under the title) is `header`.
+pub fn header_col(r: &calamine::Range<Data>, header: &str) -> u32 {
+    (0..r.width() as u32)
+        .find(|&c| matches!(r.get_value((1, c)), Some(Data::String(h)) if h == header))
+        .unwrap_or_else(|| panic!("no column {header}"))
 }
