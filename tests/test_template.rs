@@ -229,8 +229,10 @@ fn survives_libreoffice_conversion_to_xlsx_and_ods() {
 }
 
 /// Rows filled in by openpyxl; LibreOffice recalculates, and the self-score follows the rows:
-/// two 一级 (one written with 《》), two 二级 (an alias of 工作动态, an unlisted outlet declared as
-/// party/government media), two 三级, and a row without a title that does not count.
+/// three 一级 (one written with 《》, one a 补报 dated after the previous deadline), two 二级 (an
+/// alias of 工作动态, an unlisted outlet declared as party/government media), two 三级; a row
+/// without a title, one dated after the deadline (next quarter's) and one without a date do
+/// not count.
 #[test]
 fn self_score_follows_the_rows_after_libreoffice_recalculates() {
     let Some(soffice) = soffice() else { return };
@@ -247,18 +249,21 @@ import openpyxl, datetime
 wb = openpyxl.load_workbook({src:?})
 ws = wb["稿件明细"]
 rows = [
- ("宣传报道","标题一","东方烟草报",None),
- ("宣传报道","标题二","《中国烟草》",None),
- ("政务信息","标题三","工作动态",None),
- ("宣传报道","标题四","长春日报","市级以上党委政府新闻媒体"),
- ("宣传报道","标题五","某某晚报","其他媒体"),
- ("宣传报道","标题六","某某网",None),
- ("宣传报道",None,"东方烟草报",None),
+ ("宣传报道","标题一","东方烟草报",None,(2026,10,5)),
+ ("宣传报道","标题二","《中国烟草》",None,(2026,10,6)),
+ ("政务信息","标题三","工作动态",None,(2026,10,7)),
+ ("宣传报道","标题四","长春日报","市级以上党委政府新闻媒体",(2026,10,8)),
+ ("宣传报道","标题五","某某晚报","其他媒体",(2026,10,9)),
+ ("宣传报道","标题六","某某网",None,(2026,10,10)),
+ ("宣传报道",None,"东方烟草报",None,(2026,10,11)),
+ ("宣传报道","标题七","东方烟草报",None,(2026,12,25)),
+ ("宣传报道","标题八","中国烟草网",None,(2026,9,25)),
+ ("宣传报道","标题九","东方烟草报",None,None),
 ]
-for i,(a,b,c,d) in enumerate(rows):
+for i,(a,b,c,d,day) in enumerate(rows):
     r = 7+i
     ws.cell(r,2,a); ws.cell(r,3,b); ws.cell(r,4,c); ws.cell(r,5,d)
-    ws.cell(r,6,datetime.date(2026,10,5+i))
+    if day: ws.cell(r,6,datetime.date(*day))
 wb.save({filled:?})
 "#,
         src = src.to_str().unwrap(),
@@ -277,6 +282,6 @@ wb.save({filled:?})
     let score_line = text.lines().nth(3).unwrap();
     assert_eq!(
         score_line,
-        "自评得分,一级条数,2,二级条数,2,三级条数,2,合计得分,18,随填写自动计算，仅供参考，以省局审核为准,"
+        "自评得分,一级条数,3,二级条数,2,三级条数,2,合计得分,23,自动计算：只数刊发日期在报送范围内的稿件，不查重复和一稿多投，仅供参考，以省局审核为准,"
     );
 }

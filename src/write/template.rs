@@ -71,6 +71,14 @@ pub fn build(rules: &Rules, spec: &TemplateSpec) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
+/// Entry rows in the print area.
+const PRINTED_ROWS: u32 = 40;
+
+/// A 刊发日期 to show as an example: the 5th of the quarter's middle month.
+fn example_date(q: crate::rules::Quarter) -> String {
+    format!("{}-{:02}-05", q.year, q.months()[1])
+}
+
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
 }
@@ -94,6 +102,7 @@ struct Formats {
     section: Format,
     table_header: Format,
     table_cell: Format,
+    table_number: Format,
 }
 
 impl Formats {
@@ -140,6 +149,10 @@ impl Formats {
                 .clone()
                 .set_bold()
                 .set_background_color(Color::RGB(0xD9E2F3)),
+            table_number: border
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::Top),
             table_cell: border.set_text_wrap().set_align(FormatAlign::Top),
         }
     }
@@ -253,16 +266,27 @@ fn col_range(col: Column) -> String {
 }
 
 /// Self-score formulas: per-tier counts of rows with a title and an outlet.
-fn score_formulas(rules: &Rules) -> [String; 4] {
+/// The live self-assessed score: rows with a title, an outlet and a 刊发日期 inside the
+/// reporting window (补报 included), by tier. It does not look for repeats, pieces sent twice
+/// or outlets the office has yet to confirm; the note beside it says so.
+fn score_formulas(rules: &Rules, window: &crate::rules::Window) -> [String; 4] {
     let title = col_range(Column::Title);
     let outlet = col_range(Column::Outlet);
     let kind = col_range(Column::DeclaredKind);
-    let filled = format!("({title}<>\"\")*({outlet}<>\"\")");
+    let date = col_range(Column::Date);
+    let excel = |d: NaiveDate| format!("DATE({},{},{})", d.year(), d.month(), d.day());
+    let dated = format!(
+        "({date}>={})*({date}<={})",
+        excel(window.earliest()),
+        excel(window.deadline)
+    );
+    let titled = format!("({title}<>\"\")*{dated}");
+    let filled = format!("{titled}*({outlet}<>\"\")");
     let unlisted = format!("{filled}*(COUNTIF(AllNames,{outlet})=0)");
     let (info, news) = (DECLARED_KINDS[0], DECLARED_KINDS[1]);
-    let n1 = format!("=SUMPRODUCT(({title}<>\"\")*COUNTIF(Tier1Names,{outlet}))");
+    let n1 = format!("=SUMPRODUCT({titled}*COUNTIF(Tier1Names,{outlet}))");
     let n2 = format!(
-        "=SUMPRODUCT(({title}<>\"\")*COUNTIF(Tier2Names,{outlet}))+SUMPRODUCT({unlisted}*(({kind}=\"{info}\")+({kind}=\"{news}\")))"
+        "=SUMPRODUCT({titled}*COUNTIF(Tier2Names,{outlet}))+SUMPRODUCT({unlisted}*(({kind}=\"{info}\")+({kind}=\"{news}\")))"
     );
     let n3 = format!("=SUMPRODUCT({unlisted}*({kind}<>\"{info}\")*({kind}<>\"{news}\"))");
     let total = format!(
@@ -308,20 +332,21 @@ fn write_entries(
     ws.write_blank(2, 4, &f.input)?;
     ws.write_string_with_format(2, 5, contract::META_FILED, &f.label)?;
     ws.merge_range(2, 6, 2, 7, "", &f.input_date)?;
+    let filed_example = ymd(window.deadline - chrono::Duration::days(2));
     let filed = DataValidation::new()
         .allow_date(DataValidationRule::Between(
             excel_date(window.earliest())?,
             excel_date(q.next().last_day())?,
         ))
         .set_input_title("填报日期")?
-        .set_input_message("请填写报送当天的日期，如 2026-09-18。")?
+        .set_input_message(format!("请填写报送当天的日期，如 {filed_example}。"))?
         .set_error_title("日期不正确")?
-        .set_error_message("请填写日期，格式如 2026-09-18。")?;
+        .set_error_message(format!("请填写日期，格式如 {filed_example}。"))?;
     ws.add_data_validation(2, 6, 2, 7, &filed)?;
 
     // Live self-assessed score (row 4).
     ws.write_string_with_format(3, 0, "自评得分", &f.label)?;
-    let [n1, n2, n3, total] = score_formulas(rules);
+    let [n1, n2, n3, total] = score_formulas(rules, &window);
     for (col, label, formula) in [
         (1u16, "一级条数", n1),
         (3, "二级条数", n2),
@@ -336,17 +361,19 @@ fn write_entries(
         9,
         3,
         last_col,
-        "随填写自动计算，仅供参考，以省局审核为准",
+        "自动计算：只数刊发日期在报送范围内的稿件，不查重复和一稿多投，仅供参考，以省局审核为准",
         &f.wrap,
     )?;
+    ws.set_row_height(3, 46)?;
     ws.merge_range(
         4,
         0,
         4,
         last_col,
-        "请从下表第一行起逐条填写，每条已刊发的稿件一行；浅黄色和白色单元格可填写，灰色单元格不能修改。详见“填表说明”。",
+        &format!("请从下表第一行起逐条填写，每条已刊发的稿件一行；浅黄色和白色单元格可填写，灰色单元格不能修改。详见“填表说明”。打印时只打印前 {PRINTED_ROWS} 行；超过 {PRINTED_ROWS} 条时，请先在“页面布局—打印区域”中把打印范围扩大到最后一行。"),
         &f.wrap,
     )?;
+    ws.set_row_height(4, 32)?;
 
     // Header and prepared rows.
     ws.set_row_height(HEADER_ROW, 24)?;
@@ -432,8 +459,8 @@ fn write_entries(
     )?;
 
     let msg = format!(
-        "请填写刊发日期，如 {}-08-05。本季度可填 {} 至 {}（{} 至 {} 为上季度截止后的补报）。",
-        q.year,
+        "请填写刊发日期，如 {}。本季度可填 {} 至 {}（{} 至 {} 为上季度截止后的补报）。",
+        example_date(q),
         ymd(window.earliest()),
         ymd(window.deadline),
         ymd(window.carry_from),
@@ -465,6 +492,10 @@ fn write_entries(
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    // Not the 500 prepared rows: a quarter's return is a few dozen rows, and 500 print as ten
+    // pages of empty numbered lines. (A print area that follows the filled rows would need a
+    // formula, which LibreOffice ignores.)
+    ws.set_print_area(0, 0, HEADER_ROW + PRINTED_ROWS, last_col)?;
     ws.protect_with_options(&ProtectionOptions {
         format_columns: true,
         format_rows: true,
@@ -519,26 +550,13 @@ fn write_instructions(
         ),
         &f.wrap,
     )?;
-    para(
-        ws,
-        &mut r,
-        &format!(
-            "填报范围：{} 至 {} 刊发的稿件；其中 {} 至 {} 刊发的（上季度截止日之后）作为补报计分，但不计入本季度任务。{} 之后刊发的请在下季度报送。",
-            ymd(w.start),
-            ymd(w.deadline),
-            ymd(w.carry_from),
-            ymd(w.start.pred_opt().expect("date")),
-            ymd(w.deadline)
-        ),
-        &f.wrap,
-    )?;
+    para(ws, &mut r, &range_sentence(&w), &f.wrap)?;
     r += 1;
 
     para(ws, &mut r, "二、计分办法（三级计分，加权累计）", &f.section)?;
-    for (c, h) in ["等级", "每条分值", "刊发媒体"].iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, *h, &f.table_header)?;
-    }
-    ws.write_blank(r, 3, &f.table_header)?;
+    ws.write_string_with_format(r, 0, "等级", &f.table_header)?;
+    ws.write_string_with_format(r, 1, "每条分值", &f.table_header)?;
+    ws.merge_range(r, 2, r, 3, "刊发媒体", &f.table_header)?;
     r += 1;
     for tier in Tier::ALL {
         let mut names: Vec<String> = catalog
@@ -557,7 +575,7 @@ fn write_instructions(
         }
         let text = names.join("、");
         ws.write_string_with_format(r, 0, tier.label(), &f.table_cell)?;
-        ws.write_number_with_format(r, 1, rules.points_of(tier) as f64, &f.table_cell)?;
+        ws.write_number_with_format(r, 1, rules.points_of(tier) as f64, &f.table_number)?;
         ws.merge_range(r, 2, r, 3, &text, &f.table_cell)?;
         ws.set_row_height(r, 16.0 * (text.chars().count() / 40 + 1) as f64 + 4.0)?;
         r += 1;
@@ -640,12 +658,12 @@ fn write_instructions(
         "四、各栏填写方法（在“稿件明细”表中，每条稿件一行）",
         &f.section,
     )?;
-    for (c, h) in ["栏目", "填写方法", "示例"].iter().enumerate() {
-        ws.write_string_with_format(r, c as u16, *h, &f.table_header)?;
-    }
-    ws.write_blank(r, 3, &f.table_header)?;
+    ws.write_string_with_format(r, 0, "栏目", &f.table_header)?;
+    ws.write_string_with_format(r, 1, "填写方法", &f.table_header)?;
+    ws.merge_range(r, 2, r, 3, "示例", &f.table_header)?;
     r += 1;
-    let example_date = format!("{}-{:02}-05", q.year, q.months()[1]);
+    let example_date = example_date(q);
+    let date_how = format!("稿件刊发的日期，格式如 {example_date}");
     let how: [(Column, &str, &str); 11] = [
         (Column::Seq, "已预先编号，不用填写", "1"),
         (
@@ -668,11 +686,7 @@ fn write_instructions(
             "仅名单外的媒体填写，从下拉列表选择",
             "（名单内的媒体不填）",
         ),
-        (
-            Column::Date,
-            "稿件刊发的日期，格式如 2026-08-05",
-            &example_date,
-        ),
+        (Column::Date, &date_how, &example_date),
         (Column::Issue, "刊物期号、报纸版面或网页地址", "第3版"),
         (Column::Authors, "作者姓名，多人用顿号分隔", "张三、李四"),
         (Column::Reviewer, "审核人（办公室主任或宣传部长）", "王五"),
@@ -691,7 +705,7 @@ fn write_instructions(
         "1. 稿件须经办公室主任（宣传部长）审核、主管领导签发后方可报送，请填写审核人和签发人。",
         "2. 同一稿件在多个媒体刊发、或既作政务信息又作宣传报道报送的，只计一次。",
         "3. 请勿修改表头、删除或调整“稿件明细”表的列；行数不够时请联系省局办公室。",
-        "4. 表中“自评得分”按填写内容自动计算，仅供参考，最终得分以省局审核为准。",
+        "4. 表中“自评得分”按填写内容自动计算：只数刊发日期在填报范围内、填了标题和媒体的稿件，不检查重复、一稿多投和名单外媒体的认定，仅供参考，最终得分以省局审核为准。",
     ] {
         para(ws, &mut r, t, &f.wrap)?;
     }
@@ -706,6 +720,26 @@ fn write_instructions(
     Ok(())
 }
 
+/// 填报范围: the whole window the template accepts, then the part of it that is 补报 (when the
+/// previous quarter's deadline leaves one), each range inside the one before it.
+fn range_sentence(w: &crate::rules::Window) -> String {
+    let carried = w.carry_from < w.start;
+    let mut s = format!(
+        "填报范围：{} 至 {} 刊发的稿件",
+        ymd(w.earliest()),
+        ymd(w.deadline)
+    );
+    if carried {
+        s.push_str(&format!(
+            "，其中 {} 至 {} 刊发的（上季度截止日之后）作为补报计分，但不计入本季度任务",
+            ymd(w.carry_from),
+            ymd(w.start.pred_opt().expect("date"))
+        ));
+    }
+    s.push_str(&format!("。{} 之后刊发的请在下季度报送。", ymd(w.deadline)));
+    s
+}
+
 fn outlet_names(rules: &Rules, pred: impl Fn(&crate::rules::Outlet) -> bool) -> String {
     rules
         .outlets
@@ -714,4 +748,38 @@ fn outlet_names(rules: &Rules, pred: impl Fn(&crate::rules::Outlet) -> bool) -> 
         .map(|o| format!("《{}》", o.name))
         .collect::<Vec<_>>()
         .join("、")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Quarter;
+
+    #[test]
+    fn the_range_sentence_names_the_carried_days_inside_the_range() {
+        let w = Quarter::parse("2026Q4").unwrap().window(20);
+        assert_eq!(
+            range_sentence(&w),
+            "填报范围：2026年9月21日 至 2026年12月20日 刊发的稿件，其中 2026年9月21日 至 2026年9月30日 刊发的（上季度截止日之后）作为补报计分，但不计入本季度任务。2026年12月20日 之后刊发的请在下季度报送。"
+        );
+        // With the deadline on the last day there is nothing carried over.
+        let w = Quarter::parse("2026Q4").unwrap().window(31);
+        assert!(
+            !range_sentence(&w).contains("补报"),
+            "{}",
+            range_sentence(&w)
+        );
+    }
+
+    #[test]
+    fn examples_are_dated_in_the_quarter() {
+        assert_eq!(
+            example_date(Quarter::parse("2026Q4").unwrap()),
+            "2026-11-05"
+        );
+        assert_eq!(
+            example_date(Quarter::parse("2027Q1").unwrap()),
+            "2027-02-05"
+        );
+    }
 }
