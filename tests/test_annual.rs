@@ -281,8 +281,16 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
     let wb = d.join("年度汇总_2026.xlsx");
     let book = Book::open(&wb);
     assert_eq!(book.text("年度排名", 2, 1), "长春市局（分公司）");
-    assert_eq!(book.text("年度排名", 2, 7), "20");
+    assert_eq!(
+        book.text("年度排名", 2, book.col("年度排名", "年度总分")),
+        "20"
+    );
     assert!(book.text("年度排名", 0, 0).contains("不完整"));
+    // One group in the roster: no 分组 column; 年度总分 adds up the four quarters' totals.
+    assert_eq!(book.col("年度排名", "Q1总分"), 6);
+    let mut opened = calamine::open_workbook_auto(&wb).unwrap();
+    let formulas = calamine::Reader::worksheet_formula(&mut opened, "年度排名").unwrap();
+    assert_eq!(formulas.get_value((2, 5)).unwrap(), "G3+I3+K3+M3");
     for sheet in ["个人排名", "表彰建议", "跨季度重复", "说明"] {
         book.sheet(sheet);
     }

@@ -46,19 +46,20 @@ fn quarter_list(ns: &[u32]) -> String {
 }
 
 fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError> {
-    let mut headers: Vec<String> = [
-        "排名",
-        "单位",
-        "分组",
-        "组内排名",
-        "一级条数",
-        "二级条数",
-        "三级条数",
-        "年度总分",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    // 分组 and 组内排名 only say something when the roster has several groups.
+    let grouped = a.units.iter().any(|u| u.group != a.units[0].group);
+    let mut headers: Vec<String> = vec!["排名".into(), "单位".into()];
+    if grouped {
+        headers.extend(["分组".into(), "组内排名".into()]);
+    }
+    let total_col = headers.len() as u16 + 3;
+    // Each quarter's total, then its rank: the year's total adds these up.
+    let quarter_cols: Vec<u16> = (0..4).map(|k| total_col + 1 + 2 * k).collect();
+    headers.extend(
+        ["一级条数", "二级条数", "三级条数", "年度总分"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     for n in 1..=4 {
         headers.push(format!("Q{n}总分"));
         headers.push(format!("Q{n}排名"));
@@ -78,17 +79,21 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
         .enumerate()
         .map(|(k, u)| {
             let r = FIRST_ROW + k as u32 + 1;
-            let mut row: Vec<Val> = vec![
-                u.rank.into(),
-                u.unit.as_str().into(),
-                u.group.as_str().into(),
-                u.group_rank.into(),
+            let mut row: Vec<Val> = vec![u.rank.into(), u.unit.as_str().into()];
+            if grouped {
+                row.extend([u.group.as_str().into(), u.group_rank.into()]);
+            }
+            // The year's total is the four quarters' totals added up, as a formula.
+            let sum: Vec<String> = quarter_cols
+                .iter()
+                .map(|&c| crate::contract::cell_ref(r - 1, c))
+                .collect();
+            row.extend([
                 u.tier1.into(),
                 u.tier2.into(),
                 u.tier3.into(),
-                // The year's total is the four quarters' totals added up, as a formula.
-                Val::Formula(format!("=I{r}+K{r}+M{r}+O{r}"), u.total as f64),
-            ];
+                Val::Formula(format!("={}", sum.join("+")), u.total as f64),
+            ]);
             for q in &u.quarters {
                 match q {
                     Some(fig) => {
@@ -116,7 +121,7 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
     let n = write_table(ws, f, &title, &header_refs, rows, &[])?;
     let last = FIRST_ROW + n.max(1) - 1;
     let mut chart = Chart::new(ChartType::Column);
-    for (k, col) in [8u16, 10, 12, 14].into_iter().enumerate() {
+    for (k, &col) in quarter_cols.iter().enumerate() {
         let name = format!("第{}季度", k + 1);
         chart
             .add_series()

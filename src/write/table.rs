@@ -175,7 +175,7 @@ enum Kind {
 }
 
 /// Display width a header may claim for its column; a longer header wraps.
-const HEADER_WIDTH: usize = 10;
+const HEADER_WIDTH: usize = 8;
 
 /// Rows looked at to size and format columns before writing.
 const SAMPLE_ROWS: usize = 500;
