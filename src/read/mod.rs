@@ -2,6 +2,7 @@
 //! (.xlsx, .xlsm, .xls, .ods, .csv) into sheets of cells, or says in Chinese why it could not.
 //!
 //! - `discover`: which files in a folder are candidates, which are skipped and why;
+//! - `archive`: zipped returns, unpacked (within limits) to be read like a subfolder;
 //! - `sniff`: the real format from the first bytes, and a zip safety check;
 //! - `cells`: calamine (and csv) → [`RawBook`], with cell and size limits;
 //! - `isolate`: the same, in child processes, so an abort inside a parser rejects one file;
