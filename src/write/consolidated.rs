@@ -456,7 +456,6 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 (11, 16.0),
             ],
             print_cols: Some(DECISION_COL + 2),
-            whole_columns: true,
             ..Table::new(&title, &headers)
         };
         write_spec(ws, f, &table, rx.into_iter().flatten())

@@ -197,10 +197,6 @@ pub struct Table<'h> {
     pub max_widths: &'h [(u16, f64)],
     /// Only the first this many columns print (the rest are for the screen: ids, cells).
     pub print_cols: Option<u16>,
-    /// Formats go on whole columns instead of on each cell: much faster for a sheet of tens of
-    /// thousands of rows (rust_xlsxwriter hashes a cell's format on every write). The print
-    /// area then ends at the last row, so that the bordered empty cells below never print.
-    pub whole_columns: bool,
 }
 
 impl<'h> Table<'h> {
@@ -212,7 +208,6 @@ impl<'h> Table<'h> {
             input_cols: &[],
             max_widths: &[],
             print_cols: None,
-            whole_columns: false,
         }
     }
 }
@@ -297,6 +292,10 @@ fn row_lines(row: &[Val<'_>], cols: &[Column]) -> usize {
     for (v, c) in row.iter().zip(cols) {
         if let (Val::Text(s), Some(w)) = (v, c.wraps_at) {
             let room = (w - 1.5).max(2.0);
+            // A text's display width never exceeds its length in UTF-8 bytes.
+            if s.len() as f64 <= room && !s.contains('\n') {
+                continue;
+            }
             let n: usize = s
                 .split('\n')
                 .map(|l| {
@@ -431,12 +430,17 @@ pub fn write_spec<'a>(
     t: &Table,
     rows: impl IntoIterator<Item = Vec<Val<'a>>>,
 ) -> Result<u32, XlsxError> {
-    let mut rows = rows.into_iter();
+    let mut rows = rows.into_iter().peekable();
     let sample: Vec<Vec<Val<'a>>> = rows.by_ref().take(SAMPLE_ROWS).collect();
+    // A table longer than the sample (tens of thousands of rows, a stress test more than a
+    // quarter) carries its formats on whole columns rather than on each cell: rust_xlsxwriter
+    // hashes a cell's format on every write, which costs such a table about 40% more time. Its
+    // print area then ends at the last row, so the bordered empty cells below never print.
+    let whole_columns = rows.peek().is_some();
     let ncols = t.headers.len();
     let (kinds, widths) = survey(t, &sample);
     let columns = column_formats(ws, f, t, &kinds, &widths)?;
-    if t.whole_columns {
+    if whole_columns {
         for (c, column) in columns.iter().enumerate() {
             ws.set_column_format(c as u16, &column.format)?;
         }
@@ -459,14 +463,16 @@ pub fn write_spec<'a>(
     let mut n = 0u32;
     for row in sample.into_iter().chain(rows) {
         let r = FIRST_ROW + n;
-        let lines = row_lines(&row, &columns);
-        if lines > 1 && n < MAX_ROWS_WITH_HEIGHT {
-            ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
+        if n < MAX_ROWS_WITH_HEIGHT {
+            let lines = row_lines(&row, &columns);
+            if lines > 1 {
+                ws.set_row_height(r, LINE_HEIGHT * lines as f64)?;
+            }
         }
         let mut row = row.into_iter();
         for (c, column) in columns.iter().enumerate() {
             // With whole-column formats a cell written plainly takes its column's format.
-            let fmt = (!t.whole_columns).then_some(&column.format);
+            let fmt = (!whole_columns).then_some(&column.format);
             let v = row.next().unwrap_or(Val::Empty);
             let date_fmt = (kinds[c] != Kind::Date).then_some(&f.date);
             write_cell(ws, r, c as u16, v, fmt, date_fmt)?;
@@ -486,7 +492,7 @@ pub fn write_spec<'a>(
     ws.set_print_gridlines(false);
     ws.set_repeat_rows(0, HEADER_ROW)?;
     let printed = t.print_cols.filter(|&p| (p as usize) < ncols);
-    if printed.is_some() || t.whole_columns {
+    if printed.is_some() || whole_columns {
         let cols = printed.map_or(last_col, |p| p.saturating_sub(1));
         ws.set_print_area(0, 0, last_row, cols)?;
     }
@@ -511,6 +517,38 @@ mod tests {
             assert!(c.encode_utf16().count() <= MAX_CELL_TEXT, "fits a cell");
             assert!(c.ends_with("已截断）"), "says it was cut");
             assert!(c.len() > 30_000, "keeps as much as fits");
+        }
+    }
+
+    /// A quarter-sized table borders its own cells; a table longer than the sample puts its
+    /// formats on whole columns (fast) and prints down to its last row only.
+    #[test]
+    fn small_tables_border_their_cells_and_large_ones_bound_their_print_area() {
+        use std::io::Read;
+        for (n, whole) in [(10u32, false), (600, true)] {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet_with_constant_memory().unwrap();
+            ws.set_name("表").unwrap();
+            let rows = (0..n).map(|i| vec![Val::from(format!("第{i}行")), Val::from(i)]);
+            let t = Table::new("标题", &["文字", "数字"]);
+            assert_eq!(write_spec(ws, &Formats::default(), &t, rows).unwrap(), n);
+            let bytes = wb.save_to_buffer().unwrap();
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut read = |name: &str| {
+                let mut s = String::new();
+                z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+                s
+            };
+            let sheet = read("xl/worksheets/sheet1.xml");
+            let workbook = read("xl/workbook.xml");
+            let col_styles = sheet
+                .split("<col ")
+                .skip(1)
+                .any(|c| c.split("/>").next().unwrap().contains("style="));
+            assert_eq!(col_styles, whole, "{n} rows");
+            assert!(!sheet.contains("gridLines"), "{n} rows");
+            let area = format!("表!$A$1:$B${}<", n + 2);
+            assert_eq!(workbook.contains(&area), whole, "{n} rows: {workbook}");
         }
     }
 }
