@@ -287,4 +287,34 @@ mod tests {
             Err(ReadFailure::Corrupt(_))
         ));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// A damaged zip (bytes overwritten anywhere) is refused or unpacked in part, never a
+        /// panic, and nothing lands outside the folder it is unpacked into.
+        #[test]
+        fn a_damaged_zip_never_panics_or_escapes(
+            hits in proptest::collection::vec((0usize..4096, proptest::prelude::any::<u8>()), 1..12)
+        ) {
+            let good = zip_of(&[
+                ("a/长春.xlsx".as_bytes(), &[7u8; 300][..]),
+                (b"../up.csv", b"x,y"),
+                ("b.zip".as_bytes(), b"PK\x03\x04"),
+            ]);
+            let mut bad = good.clone();
+            for (at, byte) in hits {
+                let at = at % bad.len();
+                bad[at] = byte;
+            }
+            let outer = tempfile::tempdir().unwrap();
+            let into = outer.path().join("in");
+            std::fs::create_dir(&into).unwrap();
+            let _ = unpack(&bad, &into);
+            let outside: Vec<_> = std::fs::read_dir(outer.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            proptest::prop_assert_eq!(outside, vec![std::ffi::OsString::from("in")]);
+        }
+    }
 }
