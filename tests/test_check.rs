@@ -389,22 +389,6 @@ fn hostile_and_broken_files_are_reported_and_the_run_goes_on() {
     }
 }
 
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    use std::io::Write;
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let o = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (n, b) in entries {
-            z.start_file(*n, o).unwrap();
-            z.write_all(b).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 fn minimal_xlsx(sheet: &str, shared: Option<&str>) -> Vec<u8> {
     let mut entries = vec![
         ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#.to_vec()),

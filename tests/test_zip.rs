@@ -4,7 +4,6 @@
 
 mod common;
 use common::*;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn samples() -> PathBuf {
@@ -15,23 +14,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/zip")
         .join(name)
-}
-
-/// A zip (UTF-8 names, as 7-Zip and macOS write them) of `(name, bytes)`, each member dated
-/// like the file it came from.
-fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (n, b) in entries {
-            z.start_file(*n, opts).unwrap();
-            z.write_all(b).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 fn consolidate(dir: &Path) -> (String, serde_json::Value) {

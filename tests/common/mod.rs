@@ -194,3 +194,20 @@ pub fn header_col(r: &calamine::Range<Data>, header: &str) -> u32 {
         .find(|&c| matches!(r.get_value((1, c)), Some(Data::String(h)) if h == header))
         .unwrap_or_else(|| panic!("no column {header}"))
 }
+
+/// A zip of `(name, bytes)`, deflated, with UTF-8 names (as 7-Zip and macOS write them).
+pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (n, b) in entries {
+            z.start_file(*n, o).unwrap();
+            z.write_all(b).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
