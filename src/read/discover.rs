@@ -29,8 +29,8 @@ pub struct Discovery {
     pub skipped: Vec<PathBuf>,
     /// Other files not read, each with a problem saying why.
     pub ignored: Vec<Problem>,
-    /// Archives (or members of one) that may hold returns but were not read, each as a line for
-    /// the terminal: "报送表.rar：请解压后放入文件夹".
+    /// Archives, and members of zips, that were not read, each as a line for the terminal:
+    /// "报送表.rar：…请解压后…", "长春.zip/说明.docx：.docx 文件不是报送表".
     pub archives_unread: Vec<(PathBuf, String)>,
     /// Where zips were unpacked; removed when the discovery (or the batch holding it) is dropped.
     pub unpacked: Option<tempfile::TempDir>,
@@ -134,6 +134,11 @@ fn walk(
             } else {
                 format!(".{ext} 文件")
             };
+            // What a zip holds is out of the clerk's sight: say it on the terminal too.
+            if depth > 0 {
+                d.archives_unread
+                    .push((shown_p.clone(), format!("{what}不是报送表")));
+            }
             d.ignored.push(
                 Problem::new(
                     Severity::Warning,
