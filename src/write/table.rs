@@ -479,10 +479,14 @@ pub fn write_spec<'a>(
         }
         n += 1;
     }
+    if n == 0 {
+        // An empty table says so, rather than printing a header over nothing.
+        ws.merge_range(FIRST_ROW, 0, FIRST_ROW, last_col.max(1), "（无）", &f.cell)?;
+    }
     // rust_xlsxwriter 0.102 in constant-memory mode writes the last row's <row> element twice
     // when that row has a height (Excel then reports the file damaged): an empty cell after the
     // table makes the last row an ordinary one.
-    ws.write_blank(FIRST_ROW + n, 0, &Format::new())?;
+    ws.write_blank(FIRST_ROW + n.max(1), 0, &Format::new())?;
     ws.set_freeze_panes(FIRST_ROW, 0)?;
     let last_row = FIRST_ROW + n.max(1) - 1;
     ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
