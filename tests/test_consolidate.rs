@@ -491,6 +491,20 @@ fn feedback_workbooks_for_every_unit() {
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     assert_eq!(names.len(), 9);
+    // 松原 sent nothing: its 回执 says so under each table's header rather than printing a bare
+    // header, and it is not given a rank.
+    let mut sy: Xlsx<_> = open_workbook(fb.join("回执_2026Q3_松原市局（分公司）.xlsx")).unwrap();
+    for sheet in ["稿件明细", "问题"] {
+        assert_eq!(
+            cell(&sy.worksheet_range(sheet).unwrap(), 2, 0),
+            "（无）",
+            "{sheet}"
+        );
+    }
+    let sy_score = sy.worksheet_range("得分").unwrap();
+    assert!((2..sy_score.height() as u32)
+        .any(|r| cell(&sy_score, r, 0) == "全省排名"
+            && cell(&sy_score, r, 1) == "未报送，不参加排名"));
     let cc = s["ranking"]
         .as_array()
         .unwrap()
