@@ -608,6 +608,12 @@ fn the_workbook_prints_readably() {
         s
     };
     let workbook = read("xl/workbook.xml");
+    // 任务完成 with one group: no 分组 column, and the highlighting follows the columns (the
+    // information count in I, its minimum in J, its target in K; months from C).
+    let quotas = read("xl/worksheets/sheet2.xml");
+    assert!(!quotas.contains(">分组<"));
+    assert!(quotas.contains("AND($I3&gt;=$J3,$I3&lt;$K3)"), "{quotas}");
+    assert!(quotas.contains("$C3&lt;$D3"));
     for n in 1..=8 {
         let sheet = read(&format!("xl/worksheets/sheet{n}.xml"));
         assert!(

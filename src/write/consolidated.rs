@@ -282,7 +282,14 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
 
 fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let months = report.quarter.months();
-    let mut headers: Vec<String> = vec!["单位".into(), "分组".into(), "报送情况".into()];
+    let grouped = report.rules.groups().len() > 1;
+    let mut headers: Vec<String> = vec!["单位".into()];
+    if grouped {
+        headers.push("分组".into());
+    }
+    headers.push("报送情况".into());
+    // Where the counts start: each month's count and quota, then the information count.
+    let first_count = headers.len() as u16;
     for m in months {
         headers.push(format!("{m}月宣传报道完成"));
         headers.push(format!("{m}月任务"));
@@ -295,11 +302,11 @@ fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
         .units
         .iter()
         .map(|u| {
-            let mut row: Vec<Val> = vec![
-                u.name.as_str().into(),
-                u.group.as_str().into(),
-                u.status.label().into(),
-            ];
+            let mut row: Vec<Val> = vec![u.name.as_str().into()];
+            if grouped {
+                row.push(u.group.as_str().into());
+            }
+            row.push(u.status.label().into());
             for q in &u.quotas[..3] {
                 row.push(q.count.into());
                 row.push(q.required.into());
@@ -324,7 +331,8 @@ fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
     )?;
     let last = FIRST_ROW + n.max(1) - 1;
     // A count below its quota is highlighted; the information count below target in amber.
-    for c in [3u16, 5, 7, 9] {
+    let info = first_count + 6;
+    for c in [first_count, first_count + 2, first_count + 4, info] {
         let here = FIRST_ROW + 1;
         let (cnt, req) = (col_letter(c), col_letter(c + 1));
         ws.add_conditional_format(
@@ -338,13 +346,16 @@ fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
         )?;
     }
     let here = FIRST_ROW + 1;
+    let (cnt, min, target) = (col_letter(info), col_letter(info + 1), col_letter(info + 2));
     ws.add_conditional_format(
         FIRST_ROW,
-        9,
+        info,
         last,
-        9,
+        info,
         &ConditionalFormatFormula::new()
-            .set_rule(format!("=AND($J{here}>=$K{here},$J{here}<$L{here})").as_str())
+            .set_rule(
+                format!("=AND(${cnt}{here}>=${min}{here},${cnt}{here}<${target}{here})").as_str(),
+            )
             .set_format(amber()),
     )?;
     Ok(())
