@@ -56,6 +56,13 @@ impl Window {
     pub fn earliest(&self) -> NaiveDate {
         self.carry_from.min(self.start)
     }
+
+    /// The 补报 days (first, last), when the previous quarter's deadline leaves any before this
+    /// quarter starts.
+    pub fn carried(&self) -> Option<(NaiveDate, NaiveDate)> {
+        (self.carry_from < self.start)
+            .then(|| (self.carry_from, self.start.pred_opt().expect("date")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,5 +293,8 @@ mod tests {
         assert_eq!(w.carry_from, d(2026, 7, 1));
         assert_eq!(w.earliest(), d(2026, 7, 1));
         assert_eq!(w.classify(d(2026, 6, 30)), DateClass::Outside);
+        assert_eq!(w.carried(), None);
+        let w = Quarter::parse("2026Q3").unwrap().window(20);
+        assert_eq!(w.carried(), Some((d(2026, 6, 21), d(2026, 6, 30))));
     }
 }

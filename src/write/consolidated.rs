@@ -751,11 +751,12 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
         (
             "报送范围",
             format!(
-                "{} 至 {}（其中 {} 至 {} 为补报）",
+                "{} 至 {}{}",
                 ymd(w.earliest()),
                 ymd(w.deadline),
-                ymd(w.carry_from),
-                ymd(w.start.pred_opt().expect("date"))
+                w.carried()
+                    .map(|(a, b)| format!("（其中 {} 至 {} 为补报）", ymd(a), ymd(b)))
+                    .unwrap_or_default()
             ),
         ),
         (

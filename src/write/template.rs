@@ -458,13 +458,15 @@ fn write_entries(
         &kinds,
     )?;
 
+    let carried = window
+        .carried()
+        .map(|(a, b)| format!("（{} 至 {} 为上季度截止后的补报）", ymd(a), ymd(b)))
+        .unwrap_or_default();
     let msg = format!(
-        "请填写刊发日期，如 {}。本季度可填 {} 至 {}（{} 至 {} 为上季度截止后的补报）。",
+        "请填写刊发日期，如 {}。本季度可填 {} 至 {}{carried}。",
         example_date(q),
         ymd(window.earliest()),
         ymd(window.deadline),
-        ymd(window.carry_from),
-        ymd(window.start.pred_opt().expect("date")),
     );
     let date = DataValidation::new()
         .allow_date(DataValidationRule::Between(
@@ -723,17 +725,16 @@ fn write_instructions(
 /// 填报范围: the whole window the template accepts, then the part of it that is 补报 (when the
 /// previous quarter's deadline leaves one), each range inside the one before it.
 fn range_sentence(w: &crate::rules::Window) -> String {
-    let carried = w.carry_from < w.start;
     let mut s = format!(
         "填报范围：{} 至 {} 刊发的稿件",
         ymd(w.earliest()),
         ymd(w.deadline)
     );
-    if carried {
+    if let Some((first, last)) = w.carried() {
         s.push_str(&format!(
             "，其中 {} 至 {} 刊发的（上季度截止日之后）作为补报计分，但不计入本季度任务",
-            ymd(w.carry_from),
-            ymd(w.start.pred_opt().expect("date"))
+            ymd(first),
+            ymd(last)
         ));
     }
     s.push_str(&format!("。{} 之后刊发的请在下季度报送。", ymd(w.deadline)));
