@@ -1,7 +1,7 @@
 //! The year's workbook (年度汇总, SPEC §7): 年度排名 (with the four quarters side by side and a
 //! chart), 个人排名, 表彰建议, 跨季度重复 and 说明, in the house style of the 汇总表.
 
-use super::table::{write_table, Formats, Val, FIRST_ROW};
+use super::table::{write_spec, write_table, Formats, Table, Val, FIRST_ROW};
 use crate::annual::Annual;
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
@@ -118,7 +118,7 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
         .collect();
     ws.set_name(SHEETS[0])?;
     let title = format!("{}年度政务信息和宣传报道得分排名{}", a.year, incomplete(a));
-    let n = write_table(ws, f, &title, &header_refs, rows, &[])?;
+    let n = write_table(ws, f, &title, &header_refs, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     let mut chart = Chart::new(ChartType::Column);
     for (k, &col) in quarter_cols.iter().enumerate() {
@@ -168,7 +168,6 @@ fn people(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError> 
             "稿件篇数",
         ],
         rows,
-        &[],
     )?;
     Ok(())
 }
@@ -196,15 +195,15 @@ fn candidates(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxErr
         ]);
     }
     ws.set_name(SHEETS[2])?;
-    write_table(
-        ws,
-        f,
-        &format!("{}年度表彰建议{}", a.year, incomplete(a)),
-        &["类别", "名次", "名称", "分组/单位", "全年得分", "备注"],
-        rows,
-        &[],
-    )?;
-    ws.set_column_width(5, 50)?;
+    let title = format!("{}年度表彰建议{}", a.year, incomplete(a));
+    let table = Table {
+        max_widths: &[(5, 50.0)],
+        ..Table::new(
+            &title,
+            &["类别", "名次", "名称", "分组/单位", "全年得分", "备注"],
+        )
+    };
+    write_spec(ws, f, &table, rows)?;
     Ok(())
 }
 
@@ -248,9 +247,7 @@ fn repeats(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
             "再次分值",
         ],
         rows,
-        &[],
     )?;
-    ws.set_column_width(1, 40)?;
     Ok(())
 }
 
@@ -331,15 +328,11 @@ fn about(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError> {
         }
     }
     ws.set_name(SHEETS[4])?;
-    write_table(
-        ws,
-        f,
-        &format!("{}年度汇总说明", a.year),
-        &["项目", "内容", "", ""],
-        rows,
-        &[],
-    )?;
-    ws.set_column_width(1, 50)?;
-    ws.set_column_width(3, 68)?;
+    let title = format!("{}年度汇总说明", a.year);
+    let table = Table {
+        max_widths: &[(1, 50.0), (3, 68.0)],
+        ..Table::new(&title, &["项目", "内容", "", ""])
+    };
+    write_spec(ws, f, &table, rows)?;
     Ok(())
 }

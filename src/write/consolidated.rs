@@ -327,7 +327,6 @@ fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
         &format!("{}任务完成情况", report.quarter.chinese()),
         &h,
         rows,
-        &[],
     )?;
     let last = FIRST_ROW + n.max(1) - 1;
     // A count below its quota is highlighted; the information count below target in amber.
@@ -597,7 +596,6 @@ fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         &format!("{}个人得分", report.quarter.chinese()),
         &["排名", "姓名", "单位", "稿件数", "得分"],
         rows,
-        &[],
     )?;
     Ok(())
 }

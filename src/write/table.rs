@@ -212,19 +212,16 @@ impl<'h> Table<'h> {
     }
 }
 
-/// Write a whole table and return how many data rows it has (see [`write_spec`]).
-/// `input_cols` are columns left for the office to fill in.
+/// Write a plain table (no input columns, default widths, everything prints) and return how
+/// many data rows it has (see [`write_spec`]).
 pub fn write_table<'a>(
     ws: &mut Worksheet,
     f: &Formats,
     title: &str,
     headers: &[&str],
     rows: impl IntoIterator<Item = Vec<Val<'a>>>,
-    input_cols: &[u16],
 ) -> Result<u32, XlsxError> {
-    let mut t = Table::new(title, headers);
-    t.input_cols = input_cols;
-    write_spec(ws, f, &t, rows)
+    write_spec(ws, f, &Table::new(title, headers), rows)
 }
 
 /// Each column's kind and natural width, from the header and the sampled rows.
