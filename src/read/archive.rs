@@ -38,12 +38,17 @@ pub struct Skipped {
     pub why: ReadFailure,
 }
 
-/// What unpacking one zip gave: the members written under the target folder, and those left
-/// in the zip with the reason.
-#[derive(Debug, Default)]
-pub struct Unpacked {
-    pub skipped: Vec<Skipped>,
+/// How much one zip may unpack to: per member (what a return may be) and in all.
+#[derive(Clone, Copy, Debug)]
+struct Caps {
+    member: u64,
+    total: u64,
 }
+
+const CAPS: Caps = Caps {
+    member: limits::MAX_FILE_BYTES,
+    total: limits::MAX_ZIP_TOTAL_BYTES,
+};
 
 /// Whether the zip is itself a spreadsheet (an .xlsx or .ods renamed .zip, or a zip that the
 /// mail program re-labelled): then it is read as a return, not unpacked.
@@ -56,12 +61,16 @@ pub fn is_spreadsheet(bytes: &[u8]) -> bool {
 
 /// Unpack the zip at `bytes` into `into` (an empty folder). The archive as a whole is refused
 /// (too many entries, sizes no return has, damaged) with the reason; single members that cannot
-/// be taken out (password, too large) are listed in the answer and the rest are unpacked.
-pub fn unpack(bytes: &[u8], into: &Path) -> Result<Unpacked, ReadFailure> {
+/// be taken out (password, too large) are returned with the reason and the rest are unpacked.
+pub fn unpack(bytes: &[u8], into: &Path) -> Result<Vec<Skipped>, ReadFailure> {
+    unpack_within(bytes, into, CAPS)
+}
+
+fn unpack_within(bytes: &[u8], into: &Path, caps: Caps) -> Result<Vec<Skipped>, ReadFailure> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
     check_zip(&mut z)?;
-    let mut out = Unpacked::default();
+    let mut skipped = Vec::new();
     let mut taken: u64 = 0;
     for i in 0..z.len() {
         let (inner, encrypted, is_dir, modified) = {
@@ -80,57 +89,71 @@ pub fn unpack(bytes: &[u8], into: &Path) -> Result<Unpacked, ReadFailure> {
             continue;
         }
         if encrypted {
-            out.skipped.push(Skipped {
+            skipped.push(Skipped {
                 inner,
                 why: ReadFailure::Encrypted,
             });
             continue;
         }
-        match take_member(
-            &mut z,
-            i,
-            &into.join(&inner),
-            limits::MAX_ZIP_TOTAL_BYTES - taken,
-        ) {
+        let to = free_path(&into.join(&inner));
+        let cap = caps.member.min(caps.total - taken);
+        match take_member(&mut z, i, &to, cap) {
             Ok(n) => {
                 taken += n;
                 if let Some(t) = modified {
-                    set_modified(&into.join(&inner), t);
+                    set_modified(&to, t);
                 }
             }
-            Err(why) => out.skipped.push(Skipped { inner, why }),
+            Err(why) => skipped.push(Skipped { inner, why }),
         }
     }
-    Ok(out)
+    Ok(skipped)
 }
 
-/// Copy member `i` to `to`, never writing more than a return may hold, nor more than `budget`
-/// bytes (what the whole archive may still unpack to). Declared sizes can lie; the bytes
-/// actually inflated are what is counted.
+/// `path`, or `name (2).ext`, `name (3).ext`… when a member of the same name (a zip may hold
+/// two, or two that differ only in a `..` taken out) is already there: none overwrites another.
+fn free_path(path: &Path) -> PathBuf {
+    if !path.exists() {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..)
+        .map(|k| path.with_file_name(format!("{stem} ({k}){ext}")))
+        .find(|p| !p.exists())
+        .expect("some number is free")
+}
+
+/// Copy member `i` to `to`, never writing more than `cap` bytes (what a return may hold, or
+/// what the whole archive may still unpack to). Declared sizes can lie; the bytes actually
+/// inflated are what is counted.
 fn take_member<R: Read + Seek>(
     z: &mut zip::ZipArchive<R>,
     i: usize,
     to: &Path,
-    budget: u64,
+    cap: u64,
 ) -> Result<u64, ReadFailure> {
-    let cap = limits::MAX_FILE_BYTES.min(budget);
+    // Failing to write the temporary folder is this computer's trouble, not the file's.
+    let unwritable =
+        |e: std::io::Error| ReadFailure::Internal(format!("无法解压到临时文件夹：{e}"));
     let mut f = z
         .by_index(i)
         .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目无法解压：{e}")))?;
     if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| ReadFailure::Crashed(format!("无法解压到临时文件夹：{e}")))?;
+        std::fs::create_dir_all(parent).map_err(unwritable)?;
     }
-    let mut file = std::fs::File::create(to)
-        .map_err(|e| ReadFailure::Crashed(format!("无法解压到临时文件夹：{e}")))?;
+    let mut file = std::fs::File::create(to).map_err(unwritable)?;
     let n = std::io::copy(&mut f.by_ref().take(cap + 1), &mut file)
         .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目解压失败：{e}")))?;
     if n > cap {
         drop(file);
         let _ = std::fs::remove_file(to);
         return Err(ReadFailure::TooLarge(format!(
-            "解压后超过 {} MB",
-            cap / 1024 / 1024
+            "解压后超过 {:.1} MB",
+            cap as f64 / 1024.0 / 1024.0
         )));
     }
     Ok(n)
@@ -268,14 +291,63 @@ mod tests {
     }
 
     #[test]
-    fn members_are_unpacked_and_a_lying_size_is_stopped() {
+    fn inflated_bytes_are_capped_per_member_and_per_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let caps = Caps {
+            member: 1000,
+            total: 1500,
+        };
+        let big = zip_of(&[
+            (b"big.csv", &[b'a'; 5000][..]),
+            (b"ok.csv", &[b'b'; 10][..]),
+        ]);
+        let skipped = unpack_within(&big, dir.path(), caps).unwrap();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].inner, PathBuf::from("big.csv"));
+        assert!(matches!(skipped[0].why, ReadFailure::TooLarge(_)));
+        assert!(
+            !dir.path().join("big.csv").exists(),
+            "no half-written member is left"
+        );
+        assert!(dir.path().join("ok.csv").is_file());
+
+        let dir = tempfile::tempdir().unwrap();
+        let many = zip_of(&[
+            (b"1.csv", &[b'a'; 900][..]),
+            (b"2.csv", &[b'a'; 900][..]),
+            (b"3.csv", &[b'a'; 100][..]),
+        ]);
+        let skipped = unpack_within(&many, dir.path(), caps).unwrap();
+        let names: Vec<_> = skipped.iter().map(|s| s.inner.clone()).collect();
+        assert_eq!(
+            names,
+            [PathBuf::from("2.csv")],
+            "600 bytes were left after the first"
+        );
+        assert!(dir.path().join("3.csv").is_file());
+    }
+
+    #[test]
+    fn members_of_the_same_name_do_not_overwrite_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let z = zip_of(&[(b"a/x.csv", b"first"), (b"../a/x.csv", b"second")]);
+        assert!(unpack(&z, dir.path()).unwrap().is_empty());
+        assert_eq!(std::fs::read(dir.path().join("a/x.csv")).unwrap(), b"first");
+        assert_eq!(
+            std::fs::read(dir.path().join("a/x (2).csv")).unwrap(),
+            b"second"
+        );
+    }
+
+    #[test]
+    fn members_are_unpacked_and_nothing_escapes() {
         let dir = tempfile::tempdir().unwrap();
         let z = zip_of(&[
             ("吉林/吉林.xlsx".as_bytes(), b"abc"),
             (b"../escape.csv", b"a,b"),
         ]);
-        let u = unpack(&z, dir.path()).unwrap();
-        assert!(u.skipped.is_empty());
+        let skipped = unpack(&z, dir.path()).unwrap();
+        assert!(skipped.is_empty());
         assert_eq!(
             std::fs::read(dir.path().join("吉林/吉林.xlsx")).unwrap(),
             b"abc"

@@ -229,9 +229,9 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
             why.message(),
             "请解压后把其中的报送表放入文件夹，或请该单位重新发送",
         ),
-        Ok(u) => {
+        Ok(skipped) => {
             drop(bytes);
-            for s in u.skipped {
+            for s in skipped {
                 let member = shown.join(&s.inner);
                 let what_to_do = match s.why {
                     ReadFailure::Encrypted => "请该单位不设密码重新压缩，或直接发送报送表",
