@@ -517,6 +517,8 @@ fn feedback_workbooks_for_every_unit() {
         .map(|r| (cell(&score, r, 0), cell(&score, r, 1)))
         .collect();
     assert!(facts.contains(&("总分".into(), cc["total"].to_string())));
+    // One group in the roster: a rank within it would only repeat 全省排名.
+    assert!(!facts.iter().any(|(k, _)| k == "组内排名"), "{facts:?}");
     assert!(facts.contains(&(
         "任务完成情况".into(),
         cc["quota_status"].as_str().unwrap().into()
@@ -643,6 +645,15 @@ fn the_workbook_prints_readably() {
             "sheet {n} one page wide"
         );
     }
+    // 稿件明细 rows whose reason or title wraps are made tall enough to show it.
+    let detail = read("xl/worksheets/sheet3.xml");
+    let tall = detail
+        .split("<row r=\"")
+        .skip(1)
+        .filter(|r| r.split('"').next().unwrap().parse::<u32>().unwrap() >= 3)
+        .filter(|r| r.split('>').next().unwrap().contains("customHeight=\"1\""))
+        .count();
+    assert!(tall >= 5, "{tall} data rows sized to their wrapped text");
     assert!(workbook.contains(&format!(
         "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">稿件明细!$A$1:$L${last_row}<"
     )));

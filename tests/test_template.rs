@@ -285,3 +285,42 @@ wb.save({filled:?})
         "自评得分,一级条数,3,二级条数,2,三级条数,2,合计得分,23,自动计算：只数刊发日期在报送范围内的稿件，不查重复和一稿多投，仅供参考，以省局审核为准,"
     );
 }
+
+/// On paper: the entry sheet prints its header block and 40 rows (not the 500 prepared ones,
+/// ten pages of empty numbered lines), says so above the table, and the 填表说明 tables have
+/// no stray shaded header cell (the last header spans the last two columns) and centred points.
+#[test]
+fn the_template_prints_what_a_unit_fills_in() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    generate("2026Q4", dir.path(), &["--unit", "长春"]);
+    let path = dir.path().join("2026Q4_长春市局（分公司）_报送模板.xlsx");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        z.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let workbook = read("xl/workbook.xml");
+    // Header row 6, then rows 7-46.
+    assert!(
+        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">稿件明细!$A$1:$K$46</definedName>"),
+        "{workbook}"
+    );
+    let book = Book::open(&path);
+    let mut xlsx: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let merges = xlsx.worksheet_merge_cells("填表说明").unwrap().unwrap();
+    for header in ["刊发媒体", "示例"] {
+        let row = (0..book.sheet("填表说明").height() as u32)
+            .find(|&r| book.text("填表说明", r, 2) == header)
+            .unwrap_or_else(|| panic!("no {header}"));
+        assert!(
+            merges
+                .iter()
+                .any(|m| m.start == (row, 2) && m.end == (row, 3)),
+            "{header} spans C:D"
+        );
+    }
+    let book = Book::open(&path);
+    assert!(book.text("稿件明细", 4, 0).contains("只打印前 40 行"));
+}
