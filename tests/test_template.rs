@@ -309,7 +309,7 @@ fn the_template_prints_what_a_unit_fills_in() {
     );
     let book = Book::open(&path);
     let mut xlsx: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
-    let merges = xlsx.worksheet_merge_cells("填表说明").unwrap().unwrap();
+    let merges = xlsx.merge_cells_by_sheet_name("填表说明").unwrap();
     for header in ["刊发媒体", "示例"] {
         let row = (0..book.sheet("填表说明").height() as u32)
             .find(|&r| book.text("填表说明", r, 2) == header)
