@@ -15,26 +15,10 @@ fn samples() -> PathBuf {
 
 /// Consolidate `dir` into `out` (bulletin beside the 汇总表); returns stdout and the summary.
 fn consolidate(dir: &Path, out: &Path, extra: &[&str]) -> (String, serde_json::Value) {
-    let json = out.join("s.json");
-    let o = bin()
-        .env("XINXI_NOW", NOW)
-        .arg("consolidate")
-        .arg(dir)
-        .arg("--out")
-        .arg(out.join("汇总表_2026Q3.xlsx"))
-        .arg("--json")
-        .arg(&json)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(
-        o.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let s = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-    (stdout, s)
+    let xlsx = out.join("汇总表_2026Q3.xlsx");
+    let mut args = vec![std::ffi::OsStr::new("--out"), xlsx.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    consolidate_json(Some(NOW), dir, &out.join("s.json"), args)
 }
 
 /// The .txt as a person reads it: BOM and Windows line ends taken off.

@@ -15,26 +15,9 @@ fn samples() -> PathBuf {
 /// Run consolidate on `dir` into `out`; returns (stdout, summary JSON, workbook path).
 fn consolidate(dir: &Path, out: &Path, extra: &[&str]) -> (String, serde_json::Value, PathBuf) {
     let xlsx = out.join("汇总表.xlsx");
-    let json = out.join("summary.json");
-    let output = bin()
-        .env("XINXI_NOW", NOW)
-        .arg("consolidate")
-        .arg(dir)
-        .arg("--out")
-        .arg(&xlsx)
-        .arg("--json")
-        .arg(&json)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let mut args = vec![std::ffi::OsStr::new("--out"), xlsx.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    let (stdout, summary) = consolidate_json(Some(NOW), dir, &out.join("summary.json"), args);
     (stdout, summary, xlsx)
 }
 

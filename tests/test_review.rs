@@ -25,23 +25,7 @@ fn sample_quarter(dir: &Path) -> PathBuf {
 /// terminal text and the summary.
 fn consolidate(returns: &Path, at: &str, extra: &[&str]) -> (String, serde_json::Value) {
     let json = returns.parent().unwrap().join("s.json");
-    let out = bin()
-        .env("XINXI_NOW", at)
-        .arg("consolidate")
-        .arg(returns)
-        .arg("--json")
-        .arg(&json)
-        .args(extra)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let s = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
-    (stdout, s)
+    consolidate_json(Some(at), returns, &json, extra)
 }
 
 fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

@@ -18,22 +18,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn consolidate(dir: &Path) -> (String, serde_json::Value) {
     let json = dir.parent().unwrap().join("s.json");
-    let out = bin()
-        .arg("consolidate")
-        .arg(dir)
-        .arg("--json")
-        .arg(&json)
-        .arg("--no-bulletin")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let s = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    (stdout, s)
+    consolidate_json(None, dir, &json, ["--no-bulletin"])
 }
 
 fn totals(s: &serde_json::Value) -> Vec<(String, u64)> {

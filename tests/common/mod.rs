@@ -211,3 +211,38 @@ pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
     }
     buf.into_inner()
 }
+
+/// Run `consolidate` on `dir` with `extra` options, its JSON summary written to `json` and the
+/// time pinned to `now` when given; panics with the output unless it succeeds. Returns the
+/// terminal text and the summary.
+pub fn consolidate_json<I, S>(
+    now: Option<&str>,
+    dir: &Path,
+    json: &Path,
+    extra: I,
+) -> (String, serde_json::Value)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut cmd = bin();
+    if let Some(now) = now {
+        cmd.env("XINXI_NOW", now);
+    }
+    let out = cmd
+        .arg("consolidate")
+        .arg(dir)
+        .arg("--json")
+        .arg(json)
+        .args(extra)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    (stdout, s)
+}
