@@ -16,8 +16,9 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
     let (files, mut set_aside) = candidates(&args.paths)?;
     let results = read_all(&files)?;
 
-    // Each workbook: its quarter's record, or why it is set aside.
-    let mut found: Vec<(QuarterIn, PathBuf)> = Vec::new();
+    // Each workbook: its quarter's record and how many review decisions were typed into it since
+    // it was written (read from the same cells), or why it is set aside.
+    let mut found: Vec<(QuarterIn, Unapplied)> = Vec::new();
     for (path, result) in files.iter().zip(results) {
         let name = shown(path);
         let book = match result.book {
@@ -36,11 +37,15 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
             Ok((quarter, record)) => found.push((
                 QuarterIn {
                     quarter,
-                    file: name,
+                    file: name.clone(),
                     sha256: result.sha256,
                     record,
                 },
-                path.clone(),
+                Unapplied {
+                    path: path.clone(),
+                    typed: crate::review::harvest::from_book(&name, &book)
+                        .map_or(0, |h| h.edits.len() + h.problems.len()),
+                },
             )),
             Err(why) => set_aside.push(SetAside {
                 file: name.clone(),
@@ -190,7 +195,7 @@ fn not_a_summary(name: &str, book: &crate::read::RawBook, why: String) -> String
 }
 
 /// The year the workbooks agree on; an error naming the years when they do not.
-fn agreed_year(found: &[(QuarterIn, PathBuf)]) -> anyhow::Result<i32> {
+fn agreed_year<T>(found: &[(QuarterIn, T)]) -> anyhow::Result<i32> {
     let mut years: Vec<i32> = found.iter().map(|(q, _)| q.quarter.year).collect();
     years.sort();
     years.dedup();
@@ -208,12 +213,12 @@ fn agreed_year(found: &[(QuarterIn, PathBuf)]) -> anyhow::Result<i32> {
 }
 
 /// One workbook per quarter of `year`: the newest by generation time; the rest set aside.
-fn choose_per_quarter(
-    found: Vec<(QuarterIn, PathBuf)>,
+fn choose_per_quarter<T>(
+    found: Vec<(QuarterIn, T)>,
     year: i32,
     aside: &mut Vec<SetAside>,
-) -> Vec<(QuarterIn, PathBuf)> {
-    let mut chosen: Vec<(QuarterIn, PathBuf)> = Vec::new();
+) -> Vec<(QuarterIn, T)> {
+    let mut chosen: Vec<(QuarterIn, T)> = Vec::new();
     for (q, path) in found {
         if q.quarter.year != year {
             aside.push(SetAside {
@@ -247,20 +252,22 @@ fn choose_per_quarter(
     chosen
 }
 
+/// A quarter's 汇总表 and the review decisions typed into it that its figures do not include.
+struct Unapplied {
+    path: PathBuf,
+    typed: usize,
+}
+
 /// A decision typed into a quarter's 汇总表 after its last run is not in its figures yet: the
 /// year would silently leave it out. Refuse, and say to re-run that quarter first.
-fn refuse_unapplied_decisions(chosen: &[(QuarterIn, PathBuf)]) -> anyhow::Result<()> {
-    for (q, path) in chosen {
-        if let Ok(h) = crate::review::harvest::read(path) {
-            let typed = h.edits.len() + h.problems.len();
-            if typed > 0 {
-                bail!(
-                    "{}的汇总表 {} 中有 {typed} 处复核决定是上次汇总之后填写或修改的，尚未计入该季度的得分。请先重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹），再做年度汇总",
-                    q.quarter.chinese(),
-                    path.display()
-                );
-            }
-        }
+fn refuse_unapplied_decisions(chosen: &[(QuarterIn, Unapplied)]) -> anyhow::Result<()> {
+    if let Some((q, u)) = chosen.iter().find(|(_, u)| u.typed > 0) {
+        bail!(
+            "{}的汇总表 {} 中有 {} 处复核决定是上次汇总之后填写或修改的，尚未计入该季度的得分。请先重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹），再做年度汇总",
+            q.quarter.chinese(),
+            u.path.display(),
+            u.typed
+        );
     }
     Ok(())
 }

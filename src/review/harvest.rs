@@ -42,13 +42,18 @@ pub fn read(path: &Path) -> Result<Harvest, String> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    from_book(&name, &book)
+}
+
+/// The decisions typed into a 汇总表 already read (`name` is the file's, for the cells).
+pub fn from_book(name: &str, book: &crate::read::RawBook) -> Result<Harvest, String> {
     let sheet = book
         .sheets
         .iter()
         .filter_map(|s| Columns::find(s).map(|c| (s, c)))
         .max_by_key(|(s, _)| s.name == "稿件明细")
         .ok_or("其中没有带“复核决定”栏的“稿件明细”工作表")?;
-    Ok(from_sheet(&name, sheet.0, &sheet.1))
+    Ok(from_sheet(name, sheet.0, &sheet.1))
 }
 
 /// Where the columns are (zero-based), found by header in the first rows.
