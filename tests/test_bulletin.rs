@@ -144,6 +144,10 @@ fn the_document_is_laid_out_as_an_official_document() {
         2,
         "the ranking's and the attachment's header rows repeat"
     );
+    // No row breaks across a page: every row once, each kept whole.
+    let rows = doc.matches("<w:tr>").count();
+    assert!(rows > 40, "{rows} rows");
+    assert_eq!(doc.matches("<w:cantSplit/>").count(), rows);
     let footer = docx_part(&docx, "word/footer1.xml");
     assert!(footer.contains("PAGE") && footer.contains("— "), "{footer}");
     let rels = docx_part(&docx, "word/_rels/document.xml.rels");

@@ -79,7 +79,34 @@ pub fn build(b: &Bulletin) -> anyhow::Result<Vec<u8>> {
     let mut buf = std::io::Cursor::new(Vec::new());
     docx.write(&mut buf)
         .map_err(|e| anyhow::anyhow!("生成通报文档失败：{e:?}"))?;
-    Ok(buf.into_inner())
+    keep_rows_whole(&buf.into_inner())
+}
+
+/// No table row breaks across pages (a title in the 附件 catalogue would otherwise start at the
+/// foot of one page and end at the head of the next). docx-rust has no `w:cantSplit`, so it is
+/// added to every row's properties in the written document part.
+fn keep_rows_whole(docx: &[u8]) -> anyhow::Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut part = zin.by_index(i)?;
+        let name = part.name()?.to_string();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes)?;
+        if name == "word/document.xml" {
+            // A header row's properties have content; the others are empty.
+            let xml = String::from_utf8(bytes)?
+                .replace("<w:tr><w:trPr>", "<w:tr><w:trPr><w:cantSplit/>")
+                .replace("<w:trPr/>", "<w:trPr><w:cantSplit/></w:trPr>");
+            bytes = xml.into_bytes();
+        }
+        out.start_file(name, opts)?;
+        out.write_all(&bytes)?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 fn fonts(east_asia: &str) -> Fonts {
