@@ -98,6 +98,40 @@ pub fn cell_ref(row: u32, col: u16) -> String {
     letters.iter().rev().collect::<String>() + &(row + 1).to_string()
 }
 
+/// The consolidated workbook (汇总表) as a contract between the code that writes it and the
+/// code that reads it back (the clerk's decisions, `annual`): names both sides take from here.
+pub mod book {
+    /// 稿件明细 and 复核记录 headers that reviewing relies on.
+    pub const ID: &str = "编号";
+    pub const UNIT: &str = "单位";
+    pub const TITLE: &str = "标题";
+    /// 稿件明细's outlet as the unit typed it; 复核记录 calls it [`OUTLET_SHORT`].
+    pub const OUTLET: &str = "刊发媒体（填写）";
+    pub const OUTLET_SHORT: &str = "刊发媒体";
+    pub const DATE: &str = "刊发日期";
+    pub const DECISION: &str = "复核决定";
+    pub const REASON: &str = "复核说明";
+    /// Hidden: the decision and reason as the program wrote them.
+    pub const WRITTEN_DECISION: &str = "原复核决定（程序用，请勿修改）";
+    pub const WRITTEN_REASON: &str = "原复核说明（程序用，请勿修改）";
+
+    pub const SHEET_ENTRIES: &str = "稿件明细";
+    pub const SHEET_DECISIONS: &str = "复核记录";
+
+    /// Name of the very hidden sheet that keeps the quarter's figures for `annual`.
+    pub const RECORD_SHEET: &str = "数据";
+    /// Its first cell, saying what the sheet is (followed by a space and the format).
+    pub const RECORD_MAGIC: &str = "xinxi-score 季度数据（供年度汇总使用，请勿修改）";
+    /// Format of the hidden sheet: 2 adds the digest and the decisions' generation.
+    pub const RECORD_FORMAT: u32 = 2;
+    /// C1 of the hidden sheet: this label, a space, and the decisions record's generation the
+    /// workbook was written from.
+    pub const GENERATION_LABEL: &str = "复核记录版本";
+    /// D1: this label, a space, and the SHA-256 of the sheet's data (column A's pieces, then
+    /// column B's lines, each followed by a line feed).
+    pub const DIGEST_LABEL: &str = "校验码";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,10 +75,13 @@ pub enum Code {
     D01BadDecision,
     D02Unmatched,
     D03NotApplied,
+    D04NotTaken,
+    D05Restored,
+    D06Conflict,
 }
 
 impl Code {
-    pub const ALL: [Code; 38] = [
+    pub const ALL: [Code; 41] = [
         Code::F01Ignored,
         Code::F02Encrypted,
         Code::F03NotSpreadsheet,
@@ -117,6 +120,9 @@ impl Code {
         Code::D01BadDecision,
         Code::D02Unmatched,
         Code::D03NotApplied,
+        Code::D04NotTaken,
+        Code::D05Restored,
+        Code::D06Conflict,
     ];
 
     /// A short Chinese name of the problem, as listed in the README.
@@ -160,6 +166,11 @@ impl Code {
             Code::D01BadDecision => "复核决定无法识别，未应用",
             Code::D02Unmatched => "复核决定找不到对应的稿件（未匹配）",
             Code::D03NotApplied => "复核决定未应用（该行按规则不计分或为重复稿件）",
+            Code::D04NotTaken => {
+                "汇总表中填写的复核决定未采用（较早的副本、多处填写不一致或无法判断）"
+            }
+            Code::D05Restored => "复核记录中缺少的复核决定已从汇总表恢复",
+            Code::D06Conflict => "复核记录中同一行有相互矛盾的决定",
         }
     }
 
@@ -167,7 +178,12 @@ impl Code {
     pub fn is_office_only(self) -> bool {
         matches!(
             self,
-            Code::D01BadDecision | Code::D02Unmatched | Code::D03NotApplied
+            Code::D01BadDecision
+                | Code::D02Unmatched
+                | Code::D03NotApplied
+                | Code::D04NotTaken
+                | Code::D05Restored
+                | Code::D06Conflict
         )
     }
 

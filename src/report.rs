@@ -19,6 +19,7 @@ fn decision_problem(d: &DecisionResult) -> Option<Problem> {
         ReviewOutcome::Applied { .. } => return None,
         ReviewOutcome::Unmatched => (Severity::Warning, Code::D02Unmatched),
         ReviewOutcome::NotApplied { .. } => (Severity::Info, Code::D03NotApplied),
+        ReviewOutcome::Conflict { .. } => (Severity::Warning, Code::D06Conflict),
     };
     let x = &d.decision;
     let what = format!(

@@ -148,6 +148,7 @@ enum Met {
     Row { unit: usize, index: usize },
     Unmatched,
     NotApplied(String),
+    Conflict(String),
 }
 
 fn standing(rules: &Rules, e: &Entry) -> Standing {
@@ -172,10 +173,14 @@ fn apply_decisions(subs: &mut [Submission], decisions: &[Decision]) -> Vec<Met> 
         .map(|d| at.get(d.id.as_str()).copied())
         .collect();
     drop(at);
+    let conflicts = conflicting(decisions);
     decisions
         .iter()
         .zip(places)
         .map(|(d, place)| {
+            if let Some(why) = conflicts.get(d.id.as_str()) {
+                return Met::Conflict(why.clone());
+            }
             let Some((unit, index)) = place else {
                 return Met::Unmatched;
             };
@@ -194,6 +199,34 @@ fn apply_decisions(subs: &mut [Submission], decisions: &[Decision]) -> Vec<Met> 
             }
             apply(e, d.verdict);
             Met::Row { unit, index }
+        })
+        .collect()
+}
+
+/// Rows with several decisions that disagree (a hand-edited record), each with why none of
+/// them applies.
+fn conflicting(decisions: &[Decision]) -> HashMap<&str, String> {
+    let mut by_id: HashMap<&str, Vec<&Decision>> = HashMap::new();
+    for d in decisions {
+        by_id.entry(d.id.as_str()).or_default().push(d);
+    }
+    by_id
+        .into_iter()
+        .filter(|(_, ds)| ds.len() > 1)
+        .map(|(id, ds)| {
+            let each: Vec<String> = ds
+                .iter()
+                .map(|d| match d.reason.as_str() {
+                    "" => format!("“{}”", d.verdict.label()),
+                    r => format!("“{}”（{r}）", d.verdict.label()),
+                })
+                .collect();
+            let why = format!(
+                "复核记录中这一行有 {} 条相互矛盾的决定：{}，均未应用；请在汇总表“稿件明细”的复核决定栏重新选择",
+                ds.len(),
+                each.join("、")
+            );
+            (id, why)
         })
         .collect()
 }
@@ -234,6 +267,7 @@ fn outcome(
     match met {
         Met::Unmatched => Outcome::Unmatched,
         Met::NotApplied(why) => Outcome::NotApplied { why },
+        Met::Conflict(why) => Outcome::Conflict { why },
         Met::Row { unit, index } => {
             let e = &mut subs[unit].entries[index];
             let copy = e
@@ -484,6 +518,7 @@ mod tests {
             reason: "核实".into(),
             recorded_at: String::new(),
             source: String::new(),
+            generation: 0,
         }
     }
 

@@ -143,10 +143,15 @@ impl ItemLine {
     /// The columns of the hidden sheet, in order.
     pub const HEADERS: [&'static str; 6] =
         ["单位", "标题键", "标题", "刊发媒体", "刊发日期", "分值"];
-}
 
-/// The version of [`QuarterRecord`] written now.
-pub const RECORD_FORMAT: u32 = 1;
+    /// The row as the hidden sheet holds it: fields separated by tabs.
+    pub fn line(&self) -> String {
+        format!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            self.unit, self.title_key, self.title, self.outlet, self.date, self.points
+        )
+    }
+}
 
 impl Report<'_> {
     /// The scoring rows for the hidden sheet, one at a time (a large quarter has many).

@@ -3,8 +3,11 @@
 row's title, save it as .xlsx again, close. Driven through UNO (python3-uno, Debian's
 /usr/bin/python3), so the file is written by LibreOffice itself, as hers would be.
 
-usage: lo_edit.py WORKBOOK EDITS_JSON
+usage: lo_edit.py WORKBOOK EDITS_JSON [SAVE_AS]
 EDITS_JSON: [{"title": "part of the 标题", "column": "复核决定", "value": "二级"}, ...]
+An edit may name its "sheet" (default 稿件明细; 复核记录 has the same 标题 and 复核决定 columns).
+SAVE_AS, when given, is where the workbook is saved ("Save as": .xlsx, .ods or .xls by its
+extension) instead of over WORKBOOK.
 An empty value clears the cell. Exits non-zero (with a message) when a title or column is not
 found, so a test cannot pass on edits that never happened.
 """
@@ -53,13 +56,13 @@ def main():
             "com.sun.star.frame.Desktop", ctx)
         url = uno.systemPathToFileUrl(path)
         doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
-        sheet = doc.Sheets.getByName("稿件明细")
-        cursor = sheet.createCursor()
-        cursor.gotoEndOfUsedArea(False)
-        last_row = cursor.RangeAddress.EndRow
-        last_col = cursor.RangeAddress.EndColumn
-        header = {sheet.getCellByPosition(c, 1).String: c for c in range(last_col + 1)}
         for e in edits:
+            sheet = doc.Sheets.getByName(e.get("sheet", "稿件明细"))
+            cursor = sheet.createCursor()
+            cursor.gotoEndOfUsedArea(False)
+            last_row = cursor.RangeAddress.EndRow
+            last_col = cursor.RangeAddress.EndColumn
+            header = {sheet.getCellByPosition(c, 1).String: c for c in range(last_col + 1)}
             col = header.get(e["column"])
             if col is None:
                 raise SystemExit(f"no column {e['column']}")
@@ -73,13 +76,19 @@ def main():
                     cell.setString("")
                 else:
                     cell.setString(e["value"])
-        doc.storeToURL(url, (prop("FilterName", "Calc MS Excel 2007 XML"),
-                             prop("Overwrite", True)))
+        target = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else path
+        filters = {".ods": "calc8", ".xls": "MS Excel 97"}
+        kind = filters.get(os.path.splitext(target)[1].lower(), "Calc MS Excel 2007 XML")
+        doc.storeToURL(uno.systemPathToFileUrl(target),
+                       (prop("FilterName", kind), prop("Overwrite", True)))
         doc.close(True)
         try:
             desktop.terminate()
         except Exception:
             pass  # the bridge goes away as LibreOffice quits
+    except BaseException:
+        office.kill()  # a failed edit leaves no LibreOffice waiting on a dialog
+        raise
     finally:
         try:
             office.wait(timeout=60)

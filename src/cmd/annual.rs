@@ -44,7 +44,7 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
                 Unapplied {
                     path: path.clone(),
                     typed: crate::review::harvest::from_book(&name, &book)
-                        .map_or(0, |h| h.edits.len() + h.problems.len()),
+                        .map_or(0, |h| h.pending()),
                 },
             )),
             Err(why) => set_aside.push(SetAside {
@@ -55,7 +55,7 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
     }
     let year = match args.year {
         Some(y) => y,
-        None => agreed_year(&found)?,
+        None => agreed_year(&found).map_err(|e| with_refused(e, &set_aside))?,
     };
     let chosen = choose_per_quarter(found, year, &mut set_aside);
     refuse_unapplied_decisions(&chosen)?;
@@ -74,6 +74,11 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
         .out
         .clone()
         .unwrap_or_else(|| dir.join(format!("年度汇总_{year}.xlsx")));
+    // Consolidation in the same office folder clears temporary files it finds there: one run
+    // at a time, as consolidate does.
+    let _lock = crate::write::lock::lock_folders(&[dir.as_path()], |d| {
+        eprintln!("另一个汇总正在进行（{}），等待它结束……", d.display())
+    })?;
     let mut written = Vec::new();
     let mut wb = workbook::build(&a, now).context("生成年度汇总表失败")?;
     save_workbook_whole(&out, &mut wb)?;
@@ -192,6 +197,26 @@ fn not_a_summary(name: &str, book: &crate::read::RawBook, why: String) -> String
     } else {
         format!("{why}（不是本程序生成的季度汇总表）")
     }
+}
+
+/// `e`, followed by why each 汇总表 that was found was not used (a refused quarter must say
+/// why, not only that nothing was found).
+fn with_refused(e: anyhow::Error, set_aside: &[SetAside]) -> anyhow::Error {
+    let refused: Vec<String> = set_aside
+        .iter()
+        .filter(|s| {
+            let name = Path::new(&s.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            name.starts_with("汇总表_")
+        })
+        .map(|s| format!("\n  {}：{}", s.file, s.why))
+        .collect();
+    if refused.is_empty() {
+        return e;
+    }
+    anyhow::anyhow!("{e}。未采用的汇总表：{}", refused.concat())
 }
 
 /// The year the workbooks agree on; an error naming the years when they do not.

@@ -70,10 +70,13 @@ fn number_at(s: &RawSheet, row: u32, col: u16) -> u32 {
     }
 }
 
-/// Why a workbook is not used for the year (in Chinese), or its quarter's record.
+/// Why a workbook is not used for the year (in Chinese), or its quarter's record. The figures
+/// must be what the program wrote: the digest (format 2 on) and each unit's total re-summed
+/// from its scoring rows must agree, or the quarter is refused.
 pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRecord, String> {
+    use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
     use crate::summary::{ItemLine, QuarterRecord, Summary};
-    use crate::write::consolidated::{RECORD_MAGIC, RECORD_SHEET};
+    const REDO: &str = "请重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹）";
     let sheet = book
         .sheets
         .iter()
@@ -84,24 +87,26 @@ pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRe
         .next()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mut json = String::new();
     let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
     for (r, c, v) in &sheet.cells {
         if *r > 0 {
             rows.entry(*r).or_default().push((*c, v));
         }
     }
+    let at = |cells: &Vec<(u16, &Cell)>, c: u16| {
+        cells
+            .iter()
+            .find(|(cc, _)| *cc == c)
+            .map(|(_, v)| v.display())
+            .unwrap_or_default()
+    };
+    let pieces: Vec<String> = rows.values().map(|cells| at(cells, 0)).collect();
+    let lines: Vec<String> = rows.values().map(|cells| at(cells, 1)).collect();
+    if format >= 2 {
+        verify_digest(sheet, &pieces, &lines).map_err(|why| format!("{why}{REDO}"))?;
+    }
     let mut items = Vec::new();
-    for (_, cells) in rows {
-        let at = |c: u16| {
-            cells
-                .iter()
-                .find(|(cc, _)| *cc == c)
-                .map(|(_, v)| v.display())
-                .unwrap_or_default()
-        };
-        json.push_str(&at(0));
-        let line = at(1);
+    for line in &lines {
         let f: Vec<&str> = line.split('\t').collect();
         if let [unit, key, title, outlet, date, points] = f.as_slice() {
             items.push(ItemLine {
@@ -114,11 +119,55 @@ pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRe
             });
         }
     }
-    let summary: Summary = serde_json::from_str(&json)
-        .map_err(|e| format!("其中的季度数据已损坏（{e}），请重新汇总该季度"))?;
+    let summary: Summary = serde_json::from_str(&pieces.concat())
+        .map_err(|_| format!("其中的季度数据已损坏，{REDO}"))?;
+    check_totals(&summary, &items).map_err(|why| format!("{why}{REDO}"))?;
     Ok(QuarterRecord {
         format,
         summary,
         items,
     })
+}
+
+/// The hidden sheet's data is what the program wrote: its digest (D1) agrees.
+fn verify_digest(sheet: &RawSheet, pieces: &[String], lines: &[String]) -> Result<(), String> {
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    for text in pieces.iter().chain(lines).filter(|t| !t.is_empty()) {
+        digest.update(text.as_bytes());
+        digest.update(b"\n");
+    }
+    let hex: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let noted = text_at(sheet, 0, 3);
+    match noted.strip_prefix(crate::contract::book::DIGEST_LABEL) {
+        Some(n) if n.trim() == hex => Ok(()),
+        _ => {
+            Err("其中隐藏的季度数据与程序写出时不同（可能被手工修改过），不能用于年度汇总；".into())
+        }
+    }
+}
+
+/// Each unit's total is the sum of its scoring rows.
+fn check_totals(
+    summary: &crate::summary::Summary,
+    items: &[crate::summary::ItemLine],
+) -> Result<(), String> {
+    for u in &summary.ranking {
+        let sum: u32 = items
+            .iter()
+            .filter(|i| i.unit == u.unit)
+            .map(|i| i.points)
+            .sum();
+        if sum != u.total {
+            return Err(format!(
+                "其中隐藏的季度数据前后不一致（{} 的总分 {} 与其计分稿件合计 {} 不符，可能被手工修改过），不能用于年度汇总；",
+                u.unit, u.total, sum
+            ));
+        }
+    }
+    Ok(())
 }

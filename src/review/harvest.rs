@@ -1,59 +1,128 @@
-//! Reading back what the clerk typed into a 汇总表's 稿件明细: the 复核决定 / 复核说明 of each
-//! row, compared with what the program wrote there (kept in two hidden columns), so that only
-//! her own changes count — a stale copy of the 汇总表 never undoes a later decision.
+//! Reading back what a 汇总表 shows of the clerk's work: for every row of 稿件明细 and 复核记录,
+//! the 复核决定 / 复核说明 as they stand now and as the program wrote them (two hidden
+//! columns), and which generation of the decisions record the workbook was written from.
+//! Deciding what that means (her edits, a decision the record lost, an older copy) is
+//! `reconcile`'s job; here is only what the cells say.
 //!
-//! The workbook may come back re-saved by Excel, WPS or LibreOffice: columns are found by their
-//! headers, and the sheet by its name or by those headers.
+//! The workbook may come back re-saved by Excel, WPS or LibreOffice, or saved as .ods/.xls:
+//! columns are found by their headers, sheets by those headers.
 
-use super::record::Edit;
-use super::Verdict;
+use crate::contract::book as h;
 use crate::problem::{Code, Problem, Severity};
-use crate::read::{Cell, RawSheet};
+use crate::read::{Cell, RawBook, RawSheet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
-/// Headers of 稿件明细 that reviewing relies on (the writer uses the same).
-pub mod headers {
-    pub const ID: &str = "编号";
-    pub const UNIT: &str = "单位";
-    pub const TITLE: &str = "标题";
-    pub const OUTLET: &str = "刊发媒体（填写）";
-    pub const DATE: &str = "刊发日期";
-    pub const DECISION: &str = "复核决定";
-    pub const REASON: &str = "复核说明";
-    /// Hidden: the decision and reason as the program wrote them.
-    pub const WRITTEN_DECISION: &str = "原复核决定（程序用，请勿修改）";
-    pub const WRITTEN_REASON: &str = "原复核说明（程序用，请勿修改）";
-}
-
-/// What a 汇总表 holds of the clerk's work.
+/// What one 汇总表 shows.
 #[derive(Debug, Default)]
-pub struct Harvest {
-    pub edits: Vec<Edit>,
-    /// Values that are not a decision, each with its cell.
+pub struct Harvested {
+    /// The file's name, for messages and cells.
+    pub file: String,
+    /// The decisions record's generation the workbook was written from; `None` for a workbook
+    /// an older version wrote (or whose hidden sheet is gone).
+    pub generation: Option<u64>,
+    pub rows: Vec<Shown>,
+    /// Cells that cannot be taken (a formula with no value), each located.
     pub problems: Vec<Problem>,
 }
 
-/// Read the decisions typed into the 汇总表 at `path`. `Err` (in Chinese) when it cannot be
-/// read or holds no 稿件明细 with a 复核决定 column.
-pub fn read(path: &Path) -> Result<Harvest, String> {
+/// One row's decision cells.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shown {
+    pub id: String,
+    pub unit: String,
+    pub title: String,
+    pub outlet: String,
+    pub date: String,
+    /// 复核决定 and 复核说明 as they are now.
+    pub typed: (String, String),
+    /// As the program wrote them; `None` when the hidden columns were deleted.
+    pub written: Option<(String, String)>,
+    pub sheet: String,
+    /// The 复核决定 cell, e.g. `K5`.
+    pub cell: String,
+}
+
+impl Shown {
+    /// Where it was typed: "汇总表_2026Q3.xlsx 稿件明细!K5".
+    pub fn source(&self, file: &str) -> String {
+        format!("{file} {}!{}", self.sheet, self.cell)
+    }
+}
+
+impl Harvested {
+    /// Cells changed since the program wrote them, plus cells that cannot be taken: what a
+    /// re-run of the quarter would still have to take in.
+    pub fn pending(&self) -> usize {
+        let changed = self
+            .rows
+            .iter()
+            .filter(|r| r.written.as_ref().is_some_and(|w| *w != r.typed))
+            .count();
+        changed + self.problems.len()
+    }
+}
+
+/// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
+/// clerk saved). `Err` (in Chinese) when it cannot be read or has no 复核决定 column.
+pub fn read(path: &Path) -> Result<Harvested, String> {
     let result = crate::read::cells::read_file(path);
     let book = result.book.map_err(|f| f.message())?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    from_book(&name, &book)
+    let formulas = formula_cells(path);
+    from_book_with(&name, &book, &formulas)
 }
 
-/// The decisions typed into a 汇总表 already read (`name` is the file's, for the cells).
-pub fn from_book(name: &str, book: &crate::read::RawBook) -> Result<Harvest, String> {
-    let sheet = book
+/// What a 汇总表 already read shows (`name` is the file's, for the cells).
+pub fn from_book(name: &str, book: &RawBook) -> Result<Harvested, String> {
+    from_book_with(name, book, &HashSet::new())
+}
+
+/// `formulas`: (sheet, row, col) of the cells that hold a formula.
+fn from_book_with(
+    name: &str,
+    book: &RawBook,
+    formulas: &HashSet<(String, u32, u16)>,
+) -> Result<Harvested, String> {
+    let mut found = book
         .sheets
         .iter()
         .filter_map(|s| Columns::find(s).map(|c| (s, c)))
-        .max_by_key(|(s, _)| s.name == "稿件明细")
-        .ok_or("其中没有带“复核决定”栏的“稿件明细”工作表")?;
-    Ok(from_sheet(name, sheet.0, &sheet.1))
+        .peekable();
+    if found.peek().is_none() {
+        return Err("其中没有带“复核决定”栏的“稿件明细”工作表".into());
+    }
+    let mut h = Harvested {
+        file: name.to_string(),
+        generation: generation(book),
+        ..Harvested::default()
+    };
+    for (sheet, cols) in found {
+        from_sheet(&mut h, sheet, &cols, formulas);
+    }
+    Ok(h)
+}
+
+/// The generation written in the hidden sheet's C1, when the workbook has one.
+fn generation(book: &RawBook) -> Option<u64> {
+    let s = book.sheets.iter().find(|s| s.name == h::RECORD_SHEET)?;
+    let at = |c: u16| {
+        s.cells
+            .iter()
+            .find(|(r, cc, _)| *r == 0 && *cc == c)
+            .map(|(_, _, v)| v.display())
+    };
+    if !at(0)?.starts_with(h::RECORD_MAGIC) {
+        return None;
+    }
+    at(2)?
+        .strip_prefix(h::GENERATION_LABEL)?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Where the columns are (zero-based), found by header in the first rows.
@@ -81,28 +150,33 @@ impl Columns {
             };
             Some(Columns {
                 header_row: r,
-                id: col(headers::ID)?,
-                decision: col(headers::DECISION)?,
-                unit: col(headers::UNIT),
-                title: col(headers::TITLE),
-                outlet: col(headers::OUTLET),
-                date: col(headers::DATE),
-                reason: col(headers::REASON),
-                written_decision: col(headers::WRITTEN_DECISION),
-                written_reason: col(headers::WRITTEN_REASON),
+                id: col(h::ID)?,
+                decision: col(h::DECISION)?,
+                unit: col(h::UNIT),
+                title: col(h::TITLE),
+                outlet: col(h::OUTLET).or_else(|| col(h::OUTLET_SHORT)),
+                date: col(h::DATE),
+                reason: col(h::REASON),
+                written_decision: col(h::WRITTEN_DECISION),
+                written_reason: col(h::WRITTEN_REASON),
             })
         })
     }
 }
 
-fn from_sheet(file: &str, s: &RawSheet, cols: &Columns) -> Harvest {
-    let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
+fn from_sheet(
+    h: &mut Harvested,
+    s: &RawSheet,
+    cols: &Columns,
+    formulas: &HashSet<(String, u32, u16)>,
+) {
+    let mut rows: BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
     for (r, c, v) in &s.cells {
         if *r > cols.header_row {
             rows.entry(*r).or_default().push((*c, v));
         }
     }
-    let mut h = Harvest::default();
+    let hidden = cols.written_decision.is_some();
     for (r, cells) in rows {
         let text = |c: Option<u16>| -> String {
             c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c))
@@ -114,107 +188,123 @@ fn from_sheet(file: &str, s: &RawSheet, cols: &Columns) -> Harvest {
             continue;
         }
         let typed = (text(Some(cols.decision)), text(cols.reason));
-        let written = (text(cols.written_decision), text(cols.written_reason));
-        if typed == written {
+        let cell = crate::contract::cell_ref(r, cols.decision);
+        // A formula whose value was never computed reads as empty: taking it would withdraw
+        // the decision the cell seems to hold.
+        let blank_formula = [Some(cols.decision), cols.reason]
+            .into_iter()
+            .flatten()
+            .zip([&typed.0, &typed.1])
+            .find(|(c, v)| v.is_empty() && formulas.contains(&(s.name.clone(), r, *c)));
+        if let Some((c, _)) = blank_formula {
+            h.problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    Code::D04NotTaken,
+                    &h.file,
+                    format!("编号 {id} 的单元格是公式，但没有计算结果，未采用"),
+                )
+                .at(&s.name, crate::contract::cell_ref(r, c))
+                .unit(Some(&text(cols.unit)))
+                .fix("请直接填写复核决定（从下拉列表选择），不要使用公式"),
+            );
             continue;
         }
-        let at = crate::contract::cell_ref(r, cols.decision);
-        let source = format!("{file} {}!{at}", s.name);
-        let problem = |msg: String| {
-            Problem::new(Severity::Warning, Code::D01BadDecision, file, msg)
-                .at(&s.name, at.clone())
-                .fix(format!(
-                    "请从下拉列表中选择：{}",
-                    Verdict::CHOICES.join("、")
-                ))
-        };
-        let verdict = match (typed.0.as_str(), typed.1.as_str()) {
-            ("", "") => None,
-            ("", _) => {
-                h.problems.push(
-                    problem(format!(
-                        "编号 {id} 只填写了复核说明，没有选择复核决定，未应用"
-                    ))
-                    .unit(Some(&text(cols.unit))),
-                );
-                continue;
-            }
-            (v, _) => match Verdict::parse(v) {
-                Some(v) => Some(v),
-                None => {
-                    h.problems.push(
-                        problem(format!("复核决定“{v}”无法识别（编号 {id}），未应用"))
-                            .unit(Some(&text(cols.unit))),
-                    );
-                    continue;
-                }
-            },
-        };
-        h.edits.push(Edit {
-            id,
+        h.rows.push(Shown {
             unit: text(cols.unit),
             title: text(cols.title),
             outlet: text(cols.outlet),
             date: text(cols.date),
-            verdict,
-            reason: typed.1,
-            source,
+            written: hidden.then(|| (text(cols.written_decision), text(cols.written_reason))),
+            typed,
+            sheet: s.name.clone(),
+            cell,
+            id,
         });
     }
-    h
+}
+
+/// (sheet, row, col) of every formula cell in the sheets that hold decisions. Best effort: a
+/// workbook calamine cannot read formulas from gives none.
+fn formula_cells(path: &Path) -> HashSet<(String, u32, u16)> {
+    use calamine::Reader;
+    let mut out = HashSet::new();
+    let Ok(mut wb) = calamine::open_workbook_auto(path) else {
+        return out;
+    };
+    for name in [h::SHEET_ENTRIES, h::SHEET_DECISIONS] {
+        let Ok(range) = wb.worksheet_formula(name) else {
+            continue;
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, f) in range.used_cells() {
+            if !f.trim().is_empty() {
+                out.insert((name.to_string(), r0 + r as u32, (c0 + c as u32) as u16));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Tier;
 
-    fn sheet(rows: &[&[&str]]) -> RawSheet {
-        crate::read::RawBook::from_text_rows("稿件明细", rows)
-            .sheets
-            .remove(0)
+    #[test]
+    fn every_row_with_its_typed_and_written_cells_and_the_generation() {
+        use h::*;
+        let mut book = RawBook::from_text_rows(
+            SHEET_ENTRIES,
+            &[
+                &["2026年第三季度稿件明细"][..],
+                &[
+                    ID,
+                    UNIT,
+                    TITLE,
+                    DECISION,
+                    REASON,
+                    WRITTEN_DECISION,
+                    WRITTEN_REASON,
+                ],
+                &["A1", "长春", "甲", "二级", "市委机关报", "", ""],
+                &["B2", "长春", "乙", "计分", "", "计分", ""],
+                &["", "长春", "无编号", "计分", "", "", ""],
+            ],
+        );
+        let mut data = RawBook::from_text_rows(
+            RECORD_SHEET,
+            &[&[
+                format!("{RECORD_MAGIC} 2"),
+                "x".into(),
+                format!("{GENERATION_LABEL} 7"),
+            ]],
+        );
+        book.sheets.append(&mut data.sheets);
+        let got = from_book("汇总表.xlsx", &book).unwrap();
+        assert_eq!(got.generation, Some(7));
+        assert_eq!(got.rows.len(), 2);
+        assert_eq!(got.rows[0].typed, ("二级".into(), "市委机关报".into()));
+        assert_eq!(got.rows[0].written, Some((String::new(), String::new())));
+        assert_eq!(got.rows[0].source("汇总表.xlsx"), "汇总表.xlsx 稿件明细!D3");
+        assert_eq!(got.pending(), 1);
     }
 
     #[test]
-    fn only_the_clerks_changes_count_and_bad_values_are_located() {
-        use headers::*;
-        let s = sheet(&[
-            &["2026年第三季度稿件明细"],
+    fn without_the_hidden_columns_nothing_is_known_of_what_was_written() {
+        let book = RawBook::from_text_rows(
+            SHEET_DECISIONS_FOR_TEST,
             &[
-                ID,
-                UNIT,
-                TITLE,
-                DECISION,
-                REASON,
-                WRITTEN_DECISION,
-                WRITTEN_REASON,
+                &["标题行"][..],
+                &[h::ID, h::DECISION, h::OUTLET_SHORT],
+                &["A1", "", "城市晚报"],
             ],
-            &["A1", "长春", "甲", "二级", "市委机关报", "", ""],
-            &["B2", "长春", "乙", "计分", "", "计分", ""],
-            &["C3", "长春", "丙", "", "", "不计分", "重复"],
-            &["D4", "长春", "丁", "同意", "", "", ""],
-            &["E5", "长春", "戊", "", "只写了说明", "", ""],
-            &["F6", "长春", "己", " 三 级 ", "", "二级", ""],
-        ]);
-        let cols = Columns::find(&s).unwrap();
-        let h = from_sheet("汇总表.xlsx", &s, &cols);
-        let got: Vec<(&str, Option<Verdict>, &str)> = h
-            .edits
-            .iter()
-            .map(|e| (e.id.as_str(), e.verdict, e.reason.as_str()))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("A1", Some(Verdict::Tier(Tier::Two)), "市委机关报"),
-                ("C3", None, ""),
-                ("F6", Some(Verdict::Tier(Tier::Three)), ""),
-            ]
         );
-        assert_eq!(h.edits[0].source, "汇总表.xlsx 稿件明细!D3");
-        assert_eq!(h.problems.len(), 2);
-        assert_eq!(h.problems[0].cell.as_deref(), Some("D6"));
-        assert!(h.problems[0].message.contains("同意"));
-        assert_eq!(h.problems[1].cell.as_deref(), Some("D7"));
+        let got = from_book("x.ods", &book).unwrap();
+        assert_eq!(got.generation, None);
+        assert_eq!(got.rows[0].written, None);
+        assert_eq!(got.rows[0].outlet, "城市晚报");
+        assert!(from_book("x", &RawBook::from_text_rows("表", &[&["无关"]])).is_err());
     }
+
+    const SHEET_DECISIONS_FOR_TEST: &str = h::SHEET_DECISIONS;
 }

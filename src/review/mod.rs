@@ -3,6 +3,7 @@
 //! a 汇总表, and `crate::resolve` applies them to the rows.
 
 pub mod harvest;
+pub mod reconcile;
 pub mod record;
 
 use crate::rules::Tier;
@@ -79,6 +80,9 @@ pub struct Decision {
     pub recorded_at: String,
     #[serde(default)]
     pub source: String,
+    /// The record's generation when it was made (see `record::Record::generation`).
+    #[serde(default)]
+    pub generation: u64,
 }
 
 /// A row's standing, for "before → after" in the list of decisions.
@@ -107,6 +111,9 @@ pub enum Outcome {
     /// The rules reject the row, or it is a copy of a piece that scores elsewhere in the return.
     #[serde(rename = "未应用")]
     NotApplied { why: String },
+    /// A hand-edited record holds several decisions for the row that disagree: none applies.
+    #[serde(rename = "未应用")]
+    Conflict { why: String },
 }
 
 impl Outcome {
@@ -114,7 +121,7 @@ impl Outcome {
         match self {
             Outcome::Applied { .. } => "已应用",
             Outcome::Unmatched => "未匹配",
-            Outcome::NotApplied { .. } => "未应用",
+            Outcome::NotApplied { .. } | Outcome::Conflict { .. } => "未应用",
         }
     }
 }
@@ -138,7 +145,7 @@ impl DecisionResult {
             Outcome::Unmatched => {
                 "汇总中已没有这一行（可能已被删除或修改），决定保留但未应用".into()
             }
-            Outcome::NotApplied { why } => why.clone(),
+            Outcome::NotApplied { why } | Outcome::Conflict { why } => why.clone(),
         }
     }
 

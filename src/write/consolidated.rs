@@ -3,9 +3,9 @@
 
 use super::table::{write_spec, write_table, Formats, Table, Val, FIRST_ROW};
 
+use crate::contract::book as h;
 use crate::contract::cell_ref;
 use crate::report::Report;
-use crate::review::harvest::headers as h;
 use crate::review::Verdict;
 use crate::validate::{Declared, OutletMatch};
 use chrono::NaiveDateTime;
@@ -51,10 +51,12 @@ pub fn outlet_as_matched(report: &Report, e: &crate::validate::Entry) -> String 
 }
 
 /// The workbook, ready to save (its large sheets stream through temporary files).
+/// `generation`: the decisions record's, which the workbook carries (see `review::reconcile`).
 pub fn build(
     report: &Report,
     summary: &crate::summary::Summary,
     now: NaiveDateTime,
+    generation: u64,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
@@ -97,7 +99,7 @@ pub fn build(
         problems(problem, report, &f)?;
         submissions(submitted, report, &f)?;
         about(notes, report, &f)?;
-        record_sheet(data, report, summary)?;
+        record_sheet(data, report, summary, generation)?;
         big.join().expect("the 稿件明细 writer does not panic")
     })?;
     for ws in sheets {
@@ -106,30 +108,50 @@ pub fn build(
     Ok(wb)
 }
 
-/// Name of the hidden sheet that keeps the quarter's figures for `annual`.
-pub const RECORD_SHEET: &str = "数据";
-/// Its first cell, saying what the sheet is.
-pub const RECORD_MAGIC: &str = "xinxi-score 季度数据（供年度汇总使用，请勿修改）";
+pub use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
 /// Characters of JSON per cell (an Excel cell holds 32,767).
 const RECORD_CHUNK: usize = 30_000;
 
-/// The quarter's figures for `annual`, in a very hidden sheet: A1 says what the sheet is and
-/// B1 names the item fields; column A then holds the summary as JSON in cell-sized pieces, and
-/// column B the scoring rows, one a cell, fields separated by tabs (one cell a row keeps this
-/// sheet small next to 稿件明细; cell texts never hold tabs).
+/// The quarter's figures for `annual`, in a very hidden sheet: A1 says what the sheet is, B1
+/// names the item fields, C1 gives the decisions record's generation the workbook was written
+/// from, D1 a digest of the data (so `annual` can tell figures edited by hand); column A then
+/// holds the summary as JSON in cell-sized pieces, and column B the scoring rows, one a cell,
+/// fields separated by tabs (one cell a row keeps this sheet small next to 稿件明细; cell
+/// texts never hold tabs).
 fn record_sheet(
     ws: &mut Worksheet,
     report: &Report,
     summary: &crate::summary::Summary,
+    generation: u64,
 ) -> Result<(), XlsxError> {
-    use crate::summary::{ItemLine, RECORD_FORMAT};
+    use crate::contract::book::{DIGEST_LABEL, GENERATION_LABEL, RECORD_FORMAT};
+    use crate::summary::ItemLine;
+    use sha2::Digest;
     ws.set_name(RECORD_SHEET)?;
     ws.set_very_hidden(true);
     ws.write_string(0, 0, format!("{RECORD_MAGIC} {RECORD_FORMAT}"))?;
     ws.write_string(0, 1, ItemLine::HEADERS.join("\t"))?;
+    ws.write_string(0, 2, format!("{GENERATION_LABEL} {generation}"))?;
     let json = serde_json::to_string(summary).expect("a summary serialises");
+    let line = |i: ItemLine| super::table::clip(&i.line()).into_owned();
+    // The digest goes in the first row, and a constant-memory sheet cannot go back to it: the
+    // data is gone through once for the digest and once more to be written.
+    let mut digest = sha2::Sha256::new();
+    for text in json_pieces(&json)
+        .map(str::to_string)
+        .chain(report.scoring_items().map(line))
+    {
+        digest.update(text.as_bytes());
+        digest.update(b"\n");
+    }
+    let hex: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    ws.write_string(0, 3, format!("{DIGEST_LABEL} {hex}"))?;
     let mut pieces = json_pieces(&json);
-    let mut items = report.scoring_items();
+    let mut items = report.scoring_items().map(line);
     let mut row = 1u32;
     loop {
         let piece = pieces.next();
@@ -141,11 +163,7 @@ fn record_sheet(
             ws.write_string(row, 0, p)?;
         }
         if let Some(i) = item {
-            let line = format!(
-                "{}\t{}\t{}\t{}\t{}\t{}",
-                i.unit, i.title_key, i.title, i.outlet, i.date, i.points
-            );
-            ws.write_string(row, 1, super::table::clip(&line).into_owned())?;
+            ws.write_string(row, 1, i)?;
         }
         row += 1;
     }
@@ -479,12 +497,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         DECISION_COL,
         last.max(FIRST_ROW + 200),
         DECISION_COL,
-        &DataValidation::new()
-            .allow_list_strings(&Verdict::CHOICES)?
-            .set_input_title("复核决定")?
-            .set_input_message("计分：按现状计分；不计分：不计分；一级/二级/三级：按该等级计分")?
-            .set_error_title("复核决定")?
-            .set_error_message("请从下拉列表选择：计分、不计分、一级、二级、三级")?,
+        &decision_choices()?,
     )?;
     for (status, fmt) in [("不计分", red()), ("待核", amber())] {
         ws.add_conditional_format(
@@ -500,6 +513,16 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
     Ok(())
 }
 
+/// The 复核决定 drop-down (稿件明细 and 复核记录).
+fn decision_choices() -> Result<DataValidation, XlsxError> {
+    DataValidation::new()
+        .allow_list_strings(&Verdict::CHOICES)?
+        .set_input_title("复核决定")?
+        .set_input_message("计分：按现状计分；不计分：不计分；一级/二级/三级：按该等级计分")?
+        .set_error_title("复核决定")?
+        .set_error_message("请从下拉列表选择：计分、不计分、一级、二级、三级")
+}
+
 /// 复核记录: every recorded decision, what it was for and what it changed.
 fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     // What prints first; the id, where it was typed and when, for the screen.
@@ -513,9 +536,11 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
         "结果",
         "变化（复核前 → 复核后）",
         "分值变化",
-        "编号",
+        h::ID,
         "填写位置",
         "记录时间",
+        h::WRITTEN_DECISION,
+        h::WRITTEN_REASON,
     ];
     let rows = report.decisions.iter().map(|d| {
         let x = &d.decision;
@@ -532,6 +557,8 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
             x.id.as_str().into(),
             x.source.as_str().into(),
             x.recorded_at.as_str().into(),
+            x.verdict.label().into(),
+            x.reason.as_str().into(),
         ]
     });
     ws.set_name(SHEETS[3])?;
@@ -559,7 +586,13 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
         ..Table::new(&title, &headers)
     };
     let n = write_spec(ws, f, &table, rows)?;
+    // What the program wrote, so that a change typed here is taken like one in 稿件明细.
+    ws.set_column_hidden(12)?;
+    ws.set_column_hidden(13)?;
     let last = FIRST_ROW + n.max(1) - 1;
+    if n > 0 {
+        ws.add_data_validation(FIRST_ROW, 4, last, 4, &decision_choices()?)?;
+    }
     for (text, fmt) in [("未匹配", red()), ("未应用", amber())] {
         ws.add_conditional_format(
             FIRST_ROW,

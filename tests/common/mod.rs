@@ -163,6 +163,11 @@ impl Book {
 /// Debian's /usr/bin/python3) and save it as .xlsx. `None` when LibreOffice or python3-uno is
 /// missing (skipped with a note; under CI, XINXI_REQUIRE_TOOLS makes that a failure).
 pub fn lo_edit(workbook: &Path, edits: serde_json::Value) -> Option<()> {
+    lo_edit_as(workbook, edits, None)
+}
+
+/// As [`lo_edit`], saving the result at `save_as` ("Save as" .xlsx, .ods or .xls) when given.
+pub fn lo_edit_as(workbook: &Path, edits: serde_json::Value, save_as: Option<&Path>) -> Option<()> {
     soffice()?;
     let uno = std::process::Command::new("/usr/bin/python3")
         .args(["-c", "import uno"])
@@ -177,6 +182,7 @@ pub fn lo_edit(workbook: &Path, edits: serde_json::Value) -> Option<()> {
         .arg(script)
         .arg(workbook)
         .arg(edits.to_string())
+        .args(save_as)
         .output()
         .unwrap();
     assert!(

@@ -1,0 +1,462 @@
+//! Pure: what the 汇总表s on disk mean for the decisions record. Three things can be read from a
+//! workbook's decision cells, against the record (SPEC §6):
+//!
+//! - **the clerk's edits**: a cell that differs from what the program wrote there (the hidden
+//!   columns) — taken, unless the workbook is older than the row's latest decision (an older
+//!   copy put back), in which case it is listed and not taken;
+//! - **what the record lost**: a cell as the program wrote it that the record no longer holds
+//!   and nothing in the record explains (the record deleted, or replaced by an older copy) —
+//!   restored, and said so;
+//! - **nothing**: the cell agrees with the record.
+//!
+//! Each 汇总表 carries the record's generation it was written from; the record knows in which
+//! generation each row's decision last changed. A workbook of an older version carries none:
+//! its edits are taken as before, and only decisions the record never heard of are restored.
+
+use super::harvest::{Harvested, Shown};
+use super::record::{Current, Edit, Record};
+use super::Verdict;
+use crate::problem::{Code, Problem, Severity};
+use std::collections::BTreeMap;
+
+/// What the workbooks add to the record.
+#[derive(Debug, Default)]
+pub struct Reconciled {
+    /// The clerk's changes, to take in.
+    pub edits: Vec<Edit>,
+    /// Decisions the record lost, read back from a workbook.
+    pub restored: Vec<Edit>,
+    /// Cells not taken (and why), values that are not decisions, restorations made.
+    pub problems: Vec<Problem>,
+    /// For the terminal: workbooks recognised as older copies, with how many cells differed.
+    pub older_copies: Vec<(String, usize)>,
+}
+
+/// A decision cell's meaning: the verdict (none: empty) and the reason.
+type Value = (Option<Verdict>, String);
+
+/// What one cell asks for.
+enum Ask {
+    Edit(Value),
+    Restore(Value),
+}
+
+/// Read every workbook's cells against `record`.
+pub fn reconcile(record: &Record, books: &[Harvested]) -> Reconciled {
+    let mut out = Reconciled::default();
+    // id → (what is asked, the row, the file): one per row, whichever cell asked first.
+    let mut asked: BTreeMap<String, (Ask, Shown, String)> = BTreeMap::new();
+    let mut clashed: Vec<String> = Vec::new();
+    for book in books {
+        out.problems.extend(book.problems.iter().cloned());
+        let mut older = 0;
+        for row in &book.rows {
+            let Some(ask) = read_cell(record, book, row, &mut out.problems, &mut older) else {
+                continue;
+            };
+            match asked.get(&row.id) {
+                None if !clashed.contains(&row.id) => {
+                    asked.insert(row.id.clone(), (ask, row.clone(), book.file.clone()));
+                }
+                Some((first, _, _)) if value(first) == value(&ask) => {}
+                Some(_) => {
+                    let (first_ask, first, file) = asked.remove(&row.id).expect("just seen");
+                    out.problems.push(clash(
+                        (&first, &file, value(&first_ask)),
+                        (row, &book.file, value(&ask)),
+                    ));
+                    clashed.push(row.id.clone());
+                }
+                None => {}
+            }
+        }
+        if older > 0 {
+            out.older_copies.push((book.file.clone(), older));
+        }
+    }
+    for (_, (ask, row, file)) in asked {
+        match ask {
+            Ask::Edit(v) => out.edits.push(edit(&row, v, row.source(&file))),
+            Ask::Restore(v) => {
+                out.problems.push(restored(&row, &v, &file));
+                let source = format!("从 {} 恢复", row.source(&file));
+                out.restored.push(edit(&row, v, source));
+            }
+        }
+    }
+    out
+}
+
+fn value(a: &Ask) -> &Value {
+    match a {
+        Ask::Edit(v) | Ask::Restore(v) => v,
+    }
+}
+
+/// What one row's cells ask of the record, if anything.
+fn read_cell(
+    record: &Record,
+    book: &Harvested,
+    row: &Shown,
+    problems: &mut Vec<Problem>,
+    older: &mut usize,
+) -> Option<Ask> {
+    let current = record.current(&row.id);
+    let now: Option<Value> = match current {
+        Current::One(d) => Some((Some(d.verdict), d.reason.clone())),
+        Current::None => Some((None, String::new())),
+        Current::Conflict => None,
+    };
+    let is_current_book = book.generation == Some(record.generation);
+    // What the program wrote: the hidden columns, or — when they were deleted from the
+    // workbook the record last wrote — the record itself.
+    let written: Option<Value> = match &row.written {
+        Some((d, r)) => Some((Verdict::parse(d), r.clone())),
+        None if is_current_book => Some(now.clone().unwrap_or_default()),
+        None => None,
+    };
+    let had = written.as_ref().is_some_and(|w| w.0.is_some());
+    let typed = match typed_value(row, had) {
+        Ok(v) => v,
+        Err(why) => {
+            // Only a value the clerk typed is hers to fix; what the program wrote is not.
+            let as_written = row.written.as_ref() == Some(&row.typed);
+            if !as_written {
+                problems.push(bad_value(book, row, why));
+            }
+            return None;
+        }
+    };
+    let Some(written) = written else {
+        if now.as_ref() != Some(&typed) && (typed.0.is_some() || now.is_some()) {
+            problems.push(not_taken(
+                book,
+                row,
+                "汇总表中记录程序写入内容的隐藏列已被删除，无法判断这是否是新填写的决定，未采用"
+                    .into(),
+            ));
+        }
+        return None;
+    };
+    let last = record.last_change(&row.id);
+    if typed != written {
+        if now.as_ref() == Some(&typed) {
+            return None;
+        }
+        if let Some(g) = book.generation.filter(|&g| last > g) {
+            *older += 1;
+            let standing = match current {
+                Current::One(d) => format!("“{}”", d.verdict.label()),
+                Current::None => "撤销".into(),
+                Current::Conflict => "有相互矛盾的决定".into(),
+            };
+            problems.push(not_taken(
+                book,
+                row,
+                format!(
+                    "此文件是较早写出的汇总表（复核记录第 {g} 版），编号 {} 的复核决定此后已改为{standing}，这里的“{}”未采用",
+                    row.id,
+                    label(&typed)
+                ),
+            ));
+            return None;
+        }
+        return Some(Ask::Edit(typed));
+    }
+    // As the program wrote it: only what the record lost is asked for.
+    let lost = match (book.generation, &now) {
+        (_, None) => false,
+        (_, Some(n)) if *n == typed => false,
+        (None, _) => typed.0.is_some() && !record.knows(&row.id),
+        (Some(g), Some(n)) => {
+            last <= g && (g > record.generation || (typed.0.is_some() && n.0.is_none()))
+        }
+    };
+    lost.then_some(Ask::Restore(typed))
+}
+
+/// The typed cells as a value, or why they are not a decision. With the decision cleared on
+/// a row that had one (`had`), the decision is withdrawn whatever the 复核说明 still says.
+fn typed_value(row: &Shown, had: bool) -> Result<Value, String> {
+    let (d, r) = &row.typed;
+    match (d.as_str(), r.as_str()) {
+        ("", "") => Ok((None, String::new())),
+        ("", _) if had => Ok((None, String::new())),
+        ("", _) => Err(format!(
+            "编号 {} 只填写了复核说明，没有选择复核决定，未应用",
+            row.id
+        )),
+        (v, _) => Verdict::parse(v)
+            .map(|v| (Some(v), r.clone()))
+            .ok_or_else(|| format!("复核决定“{v}”无法识别（编号 {}），未应用", row.id)),
+    }
+}
+
+fn label(v: &Value) -> String {
+    match (&v.0, v.1.as_str()) {
+        (None, _) => "（空）".into(),
+        (Some(d), "") => d.label().into(),
+        (Some(d), r) => format!("{}（{r}）", d.label()),
+    }
+}
+
+fn edit(row: &Shown, v: Value, source: String) -> Edit {
+    Edit {
+        id: row.id.clone(),
+        unit: row.unit.clone(),
+        title: row.title.clone(),
+        outlet: row.outlet.clone(),
+        date: row.date.clone(),
+        verdict: v.0,
+        reason: v.1,
+        source,
+    }
+}
+
+fn bad_value(book: &Harvested, row: &Shown, why: String) -> Problem {
+    Problem::new(Severity::Warning, Code::D01BadDecision, &book.file, why)
+        .at(&row.sheet, row.cell.clone())
+        .unit(Some(&row.unit))
+        .fix(format!(
+            "请从下拉列表中选择：{}",
+            Verdict::CHOICES.join("、")
+        ))
+}
+
+fn not_taken(book: &Harvested, row: &Shown, why: String) -> Problem {
+    Problem::new(Severity::Warning, Code::D04NotTaken, &book.file, why)
+        .at(&row.sheet, row.cell.clone())
+        .unit(Some(&row.unit))
+        .fix("请在程序最新写出的汇总表中填写复核决定，然后重新汇总")
+}
+
+fn restored(row: &Shown, v: &Value, file: &str) -> Problem {
+    let what = match v.0 {
+        Some(_) => format!("复核决定“{}”", label(v)),
+        None => "撤销复核决定".into(),
+    };
+    Problem::new(
+        Severity::Info,
+        Code::D05Restored,
+        file,
+        format!(
+            "编号 {}（{}，{}）的{what}在复核记录中没有，已按汇总表恢复",
+            row.id, row.unit, row.title
+        ),
+    )
+    .at(&row.sheet, row.cell.clone())
+    .unit(Some(&row.unit))
+}
+
+/// Two cells ask different things of one row: (row, file, value) of each.
+fn clash(first: (&Shown, &str, &Value), then: (&Shown, &str, &Value)) -> Problem {
+    let (row, file) = (then.0, then.1);
+    Problem::new(
+        Severity::Warning,
+        Code::D04NotTaken,
+        file,
+        format!(
+            "编号 {} 的复核决定在两处填写得不一致：{} 是“{}”，{} 是“{}”，均未采用",
+            row.id,
+            first.0.source(first.1),
+            label(first.2),
+            row.source(file),
+            label(then.2)
+        ),
+    )
+    .at(&row.sheet, row.cell.clone())
+    .unit(Some(&row.unit))
+    .fix("请只在程序最新写出的汇总表“稿件明细”中填写，然后重新汇总")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Tier;
+
+    fn row(id: &str, typed: (&str, &str), written: Option<(&str, &str)>) -> Shown {
+        Shown {
+            id: id.into(),
+            unit: "长春市局（分公司）".into(),
+            title: format!("标题{id}"),
+            outlet: "城市晚报".into(),
+            date: "2026-08-05".into(),
+            typed: (typed.0.into(), typed.1.into()),
+            written: written.map(|(d, r)| (d.into(), r.into())),
+            sheet: "稿件明细".into(),
+            cell: "K3".into(),
+        }
+    }
+
+    fn book(file: &str, generation: Option<u64>, rows: Vec<Shown>) -> Harvested {
+        Harvested {
+            file: file.into(),
+            generation,
+            rows,
+            problems: Vec::new(),
+        }
+    }
+
+    /// A record where row A was decided 二级 in generation 1, then 三级 in generation 2.
+    fn decided_twice() -> Record {
+        let mut r = Record::new("2026Q3");
+        let e = |v| Edit {
+            id: "A".into(),
+            unit: String::new(),
+            title: String::new(),
+            outlet: String::new(),
+            date: String::new(),
+            verdict: Some(v),
+            reason: String::new(),
+            source: String::new(),
+        };
+        r.apply(&[e(Verdict::Tier(Tier::Two))], "t1", 1);
+        r.apply(&[e(Verdict::Tier(Tier::Three))], "t2", 2);
+        r
+    }
+
+    #[test]
+    fn the_clerks_edit_in_the_current_workbook_is_taken() {
+        let r = decided_twice();
+        let got = reconcile(
+            &r,
+            &[book(
+                "汇总表.xlsx",
+                Some(2),
+                vec![row("A", ("不计分", ""), Some(("三级", "")))],
+            )],
+        );
+        assert_eq!(got.edits.len(), 1);
+        assert_eq!(got.edits[0].verdict, Some(Verdict::NoScore));
+        assert_eq!(got.edits[0].source, "汇总表.xlsx 稿件明细!K3");
+        assert!(got.restored.is_empty() && got.problems.is_empty());
+    }
+
+    #[test]
+    fn an_older_copy_never_undoes_a_later_decision() {
+        let r = decided_twice();
+        // Written in generation 0 (before any decision), 二级 typed into it.
+        let got = reconcile(
+            &r,
+            &[book(
+                "旧.xlsx",
+                Some(0),
+                vec![row("A", ("二级", ""), Some(("", "")))],
+            )],
+        );
+        assert!(got.edits.is_empty() && got.restored.is_empty());
+        assert_eq!(got.older_copies, [("旧.xlsx".to_string(), 1)]);
+        assert_eq!(got.problems[0].code, Code::D04NotTaken);
+        assert!(
+            got.problems[0].message.contains("较早写出"),
+            "{}",
+            got.problems[0].message
+        );
+        // A later decision typed into the same older copy, on a row decided nowhere else, is taken.
+        let got = reconcile(
+            &r,
+            &[book(
+                "旧.xlsx",
+                Some(0),
+                vec![row("B", ("计分", ""), Some(("", "")))],
+            )],
+        );
+        assert_eq!(got.edits.len(), 1);
+    }
+
+    #[test]
+    fn what_the_record_lost_is_restored_and_nothing_else() {
+        let empty = Record::new("2026Q3");
+        let shown = vec![
+            row("A", ("三级", "核实"), Some(("三级", "核实"))),
+            row("B", ("", ""), Some(("", ""))),
+        ];
+        let got = reconcile(&empty, &[book("汇总表.xlsx", Some(2), shown.clone())]);
+        assert_eq!(got.restored.len(), 1);
+        assert_eq!(got.restored[0].verdict, Some(Verdict::Tier(Tier::Three)));
+        assert!(got.restored[0].source.starts_with("从 汇总表.xlsx"));
+        assert_eq!(got.problems[0].code, Code::D05Restored);
+        // A workbook of an older version restores only what the record never heard of.
+        let r = decided_twice();
+        let legacy = vec![
+            row("A", ("二级", ""), Some(("二级", ""))),
+            row("C", ("计分", ""), Some(("计分", ""))),
+        ];
+        let got = reconcile(&r, &[book("旧版.xlsx", None, legacy)]);
+        let ids: Vec<&str> = got.restored.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["C"]);
+        // A current workbook agreeing with the record asks nothing.
+        let got = reconcile(
+            &r,
+            &[book(
+                "汇总表.xlsx",
+                Some(2),
+                vec![row("A", ("三级", ""), Some(("三级", "")))],
+            )],
+        );
+        assert!(got.edits.is_empty() && got.restored.is_empty() && got.problems.is_empty());
+    }
+
+    #[test]
+    fn two_places_that_disagree_are_both_left_and_named() {
+        let r = Record::new("2026Q3");
+        let got = reconcile(
+            &r,
+            &[
+                book(
+                    "汇总表.xlsx",
+                    Some(0),
+                    vec![row("A", ("二级", ""), Some(("", "")))],
+                ),
+                book(
+                    "汇总表.ods",
+                    Some(0),
+                    vec![row("A", ("不计分", ""), Some(("", "")))],
+                ),
+            ],
+        );
+        assert!(got.edits.is_empty());
+        assert_eq!(got.problems.len(), 1);
+        assert!(got.problems[0].message.contains("不一致"));
+        // The same value in both is one edit.
+        let got = reconcile(
+            &r,
+            &[
+                book(
+                    "汇总表.xlsx",
+                    Some(0),
+                    vec![row("A", ("二级", ""), Some(("", "")))],
+                ),
+                book(
+                    "汇总表.ods",
+                    Some(0),
+                    vec![row("A", ("二 级", ""), Some(("", "")))],
+                ),
+            ],
+        );
+        assert_eq!(got.edits.len(), 1);
+    }
+
+    #[test]
+    fn without_hidden_columns_only_the_current_workbook_is_read() {
+        let r = decided_twice();
+        // Current: the record stands for what was written; clearing the cell withdraws.
+        let got = reconcile(
+            &r,
+            &[book(
+                "汇总表.xlsx",
+                Some(2),
+                vec![row("A", ("", "说明还在"), None)],
+            )],
+        );
+        assert_eq!(got.edits.len(), 1);
+        assert_eq!(got.edits[0].verdict, None);
+        // Older: nothing can be told; said, not taken.
+        let got = reconcile(
+            &r,
+            &[book("旧.xlsx", Some(1), vec![row("A", ("一级", ""), None)])],
+        );
+        assert!(got.edits.is_empty());
+        assert!(got.problems[0].message.contains("隐藏列已被删除"));
+    }
+}
