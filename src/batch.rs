@@ -129,7 +129,7 @@ pub struct Batch {
     /// the terminal ("报送表.rar：本程序不能打开 .rar 压缩包，请解压后…").
     pub archives_unread: Vec<String>,
     /// The private folder zips were unpacked into, kept while the files' paths are in use.
-    pub unpacked: Option<tempfile::TempDir>,
+    pub unpacked: Option<crate::read::discover::Unpacked>,
 }
 
 impl Batch {
@@ -217,6 +217,12 @@ pub fn load(
     for p in &mut ignored {
         p.file = display_name(Path::new(&p.file), base.as_deref());
     }
+    files.extend(
+        found
+            .failed
+            .iter()
+            .map(|f| locked_in_zip(f, rules, base.as_deref())),
+    );
     supersede(&mut files, rules);
     let archives_unread = found
         .archives_unread
@@ -233,6 +239,19 @@ pub fn load(
         },
         quarter,
     ))
+}
+
+/// A return inside a zip that could not be taken out: an unreadable return of its unit (named
+/// by the member, or else by the zip).
+fn locked_in_zip(f: &discover::Failed, rules: &Rules, base: Option<&Path>) -> FileReport {
+    let path = if unit_from_file_name(rules, &f.shown).is_some() {
+        &f.shown
+    } else {
+        &f.archive
+    };
+    let mut report = FileReport::new(path, display_name(&f.shown, base), String::new(), 0);
+    report.unreadable(f.why.clone());
+    report
 }
 
 /// A batch from returns already in memory, named as files would be, validated against

@@ -156,3 +156,59 @@ fn when_no_reading_child_can_start_the_files_are_read_here() {
         .count();
     assert_eq!(f06, 0, "no return is blamed for the missing helper");
 }
+
+/// Double-clicked on a Chinese Windows console: the folder typed (or dragged) in arrives in GBK,
+/// or as a file:// address with %-escapes; both are read, and the run goes on. Driven through a
+/// pseudo-terminal (`script`), since the question is asked only when a person is there.
+#[cfg(unix)]
+#[test]
+fn a_folder_typed_in_gbk_or_as_a_file_url_is_understood() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: util-linux script is not installed");
+        return;
+    }
+    let exe = assert_cmd::cargo::cargo_bin("xinxi-score");
+    for (k, typed) in ["gbk", "url"].into_iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let returns = sample_copy(dir.path());
+        let path = returns.display().to_string();
+        let mut line: Vec<u8> = match typed {
+            "gbk" => encoding_rs::GBK.encode(&path).0.into_owned(),
+            _ => {
+                let escaped: String = percent_encoding::utf8_percent_encode(
+                    &path,
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string()
+                .replace("%2F", "/");
+                format!("file://{escaped}").into_bytes()
+            }
+        };
+        line.extend_from_slice(b"\n\n");
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &format!("{} ", exe.display()), "/dev/null"])
+            .env("XINXI_NOW", "2026-09-25T10:00:00")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            stdin.write_all(&line).unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(8));
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("正在汇总"), "{k} {typed}: {text}");
+        assert!(
+            dir.path().join("汇总表_2026Q3.xlsx").is_file(),
+            "{typed}: {text}"
+        );
+    }
+}

@@ -139,8 +139,65 @@ fn archives_that_cannot_be_read_are_named_in_the_summary() {
         assert!(stdout.contains(&line), "missing «{line}» in\n{stdout}");
     }
     assert_eq!(s["archives_unread"].as_array().unwrap().len(), 5);
-    // Each is also a located problem on 校验问题 (via the JSON's problem count).
-    assert!(s["totals"]["files_ignored"].as_u64().unwrap() >= 5);
+    // Each is also a located problem on 校验问题 (via the JSON's problem count); the return
+    // locked inside 辽源.zip is 辽源's unreadable return, not a stray file.
+    assert!(s["totals"]["files_ignored"].as_u64().unwrap() >= 4);
+    let liaoyuan = s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "辽源市局（分公司）")
+        .unwrap();
+    assert_eq!(liaoyuan["submission"], "无法读取", "{liaoyuan}");
+    assert!(stdout.contains("无法读取 1 个"), "{stdout}");
+    // In Chinese only: none of the zip library's own words.
+    for english in ["EOCD", "invalid", "Invalid", "archive"] {
+        assert!(!stdout.contains(english), "{english} in\n{stdout}");
+    }
+}
+
+/// A zip whose member declares fewer bytes than it holds (sizes patched to 0): the member is
+/// a damaged return of its unit (F04), never also an "empty file" (F07) from a partial copy.
+#[test]
+fn a_member_that_lies_about_its_size_is_one_damaged_return() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = dir.path().join("returns");
+    std::fs::create_dir(&returns).unwrap();
+    std::fs::copy(
+        samples().join("延边州局.xlsx"),
+        returns.join("延边州局.xlsx"),
+    )
+    .unwrap();
+    let body = std::fs::read(samples().join("通化.csv")).unwrap();
+    let mut zip = {
+        use std::io::Write;
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        z.start_file("通化.csv", o).unwrap();
+        z.write_all(&body).unwrap();
+        z.finish().unwrap();
+        buf.into_inner()
+    };
+    let lie = |zip: &mut Vec<u8>, at: usize| zip[at..at + 4].copy_from_slice(&[0; 4]);
+    lie(&mut zip, 18);
+    lie(&mut zip, 22);
+    let cd = zip.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    lie(&mut zip, cd + 20);
+    lie(&mut zip, cd + 24);
+    std::fs::write(returns.join("通化.zip"), zip).unwrap();
+    let json = dir.path().join("s.json");
+    let (stdout, s) = consolidate_json(None, &returns, &json, ["--no-bulletin"]);
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains("文件是空的"), "{text}");
+    let tonghua = s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "通化市局（分公司）")
+        .unwrap();
+    assert_eq!(tonghua["submission"], "无法读取", "{stdout}");
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn folder_of(paths: &[PathBuf]) -> PathBuf {
     parent
 }
 
-/// Ask until an existing folder is given; `None` when the input ends.
+/// Ask until an existing folder is given; `None` (said) when the input ends.
 fn ask_for_folder() -> Option<PathBuf> {
     let stdin = std::io::stdin();
     loop {
@@ -95,11 +95,15 @@ fn ask_for_folder() -> Option<PathBuf> {
             "请把存放各单位报送表的文件夹拖到这个窗口中（或输入它的完整路径），然后按回车：\n> "
         );
         let _ = std::io::stdout().flush();
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line).ok()? == 0 {
-            return None;
+        let mut bytes = Vec::new();
+        match stdin.lock().read_until(b'\n', &mut bytes) {
+            Ok(0) | Err(_) => {
+                println!("\n没有收到文件夹，未汇总。");
+                return None;
+            }
+            Ok(_) => {}
         }
-        let typed = clean_path(&line);
+        let typed = clean_path(&console_text(&bytes));
         if typed.is_empty() {
             continue;
         }
@@ -114,13 +118,27 @@ fn ask_for_folder() -> Option<PathBuf> {
     }
 }
 
+/// A line typed into the console: UTF-8, or GBK as a Chinese Windows console sends it.
+fn console_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
+    }
+}
+
 /// A path as dragged or typed: white space and the quotes Windows adds around paths with
-/// spaces taken off; a Linux file manager's file:// form read as a path.
+/// spaces taken off; a file manager's file:// form (percent-encoded, UTF-8) read as a path.
 fn clean_path(s: &str) -> String {
     let t = s.trim().trim_matches(|c| c == '"' || c == '\'').trim();
-    match t.strip_prefix("file://") {
-        Some(rest) => rest.replace("%20", " "),
-        None => t.to_string(),
+    let Some(rest) = t.strip_prefix("file://") else {
+        return t.to_string();
+    };
+    let decoded = percent_encoding::percent_decode_str(rest).decode_utf8_lossy();
+    // file:///C:/Users/… names C:/Users/… on Windows.
+    let path = decoded.strip_prefix("localhost").unwrap_or(&decoded);
+    match path.as_bytes() {
+        [b'/', d, b':', ..] if d.is_ascii_alphabetic() => path[1..].to_string(),
+        _ => path.to_string(),
     }
 }
 
@@ -136,6 +154,21 @@ mod tests {
         );
         assert_eq!(clean_path("  '/home/a b/表' "), "/home/a b/表");
         assert_eq!(clean_path("file:///home/a%20b/表\n"), "/home/a b/表");
+        assert_eq!(
+            clean_path("file:///home/%E6%96%87%E5%91%98/2026Q3"),
+            "/home/文员/2026Q3"
+        );
+        assert_eq!(
+            clean_path("file:///C:/%E6%8A%A5%E9%80%81%E8%A1%A8"),
+            "C:/报送表"
+        );
+    }
+
+    #[test]
+    fn a_gbk_console_line_is_read_as_chinese() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("D:\\报送表\\2026Q3\r\n");
+        assert_eq!(clean_path(&console_text(&gbk)), "D:\\报送表\\2026Q3");
+        assert_eq!(console_text("文件夹".as_bytes()), "文件夹");
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn unpack(bytes: &[u8], into: &Path) -> Result<Vec<Skipped>, ReadFailure> {
 
 fn unpack_within(bytes: &[u8], into: &Path, caps: Caps) -> Result<Vec<Skipped>, ReadFailure> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
+        .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{}", zip_error(&e))))?;
     check_zip(&mut z)?;
     let mut skipped = Vec::new();
     let mut taken: u64 = 0;
@@ -76,7 +76,7 @@ fn unpack_within(bytes: &[u8], into: &Path, caps: Caps) -> Result<Vec<Skipped>, 
         let (inner, encrypted, is_dir, modified) = {
             let f = z
                 .by_index_raw(i)
-                .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{e}")))?;
+                .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{}", zip_error(&e))))?;
             (
                 member_path(f.name_raw()),
                 f.encrypted(),
@@ -137,26 +137,52 @@ fn take_member<R: Read + Seek>(
     cap: u64,
 ) -> Result<u64, ReadFailure> {
     // Failing to write the temporary folder is this computer's trouble, not the file's.
-    let unwritable =
-        |e: std::io::Error| ReadFailure::Internal(format!("无法解压到临时文件夹：{e}"));
+    let unwritable = |e: std::io::Error| {
+        ReadFailure::Internal(format!(
+            "无法解压到临时文件夹：{}",
+            crate::problem::io_kind(&e)
+        ))
+    };
     let mut f = z
         .by_index(i)
-        .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目无法解压：{e}")))?;
+        .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目无法解压：{}", zip_error(&e))))?;
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(unwritable)?;
     }
     let mut file = std::fs::File::create(to).map_err(unwritable)?;
-    let n = std::io::copy(&mut f.by_ref().take(cap + 1), &mut file)
-        .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目解压失败：{e}")))?;
-    if n > cap {
-        drop(file);
+    let copied = std::io::copy(&mut f.by_ref().take(cap + 1), &mut file);
+    drop(file);
+    // Whatever went wrong, no partial member is left to be read as a (damaged or empty) file.
+    let fail = |why: ReadFailure| {
         let _ = std::fs::remove_file(to);
-        return Err(ReadFailure::TooLarge(format!(
+        Err(why)
+    };
+    match copied {
+        Err(e) if e.kind() == std::io::ErrorKind::StorageFull => fail(unwritable(e)),
+        Err(_) => fail(ReadFailure::Corrupt(
+            "压缩包中的这个文件解压失败（数据损坏，或记录的大小与实际不符）".into(),
+        )),
+        Ok(n) if n > cap => fail(ReadFailure::TooLarge(format!(
             "解压后超过 {:.1} MB",
             cap as f64 / 1024.0 / 1024.0
-        )));
+        ))),
+        Ok(n) => Ok(n),
     }
-    Ok(n)
+}
+
+/// A zip error in Chinese (the zip crate's own text is English).
+fn zip_error(e: &zip::result::ZipError) -> String {
+    use zip::result::ZipError;
+    match e {
+        ZipError::Io(io) => format!("读取出错（{}）", crate::problem::io_kind(io)),
+        ZipError::InvalidArchive(_) => {
+            "不是完整的 zip 压缩包（可能下载或保存不完整，或已损坏）".into()
+        }
+        ZipError::UnsupportedArchive(_) => "使用了本程序不支持的压缩方式或加密方式".into(),
+        ZipError::FileNotFound => "压缩包中缺少应有的条目".into(),
+        ZipError::InvalidPassword => "文件设置了密码".into(),
+        _ => "压缩包无法解析".into(),
+    }
 }
 
 /// A member's path inside the archive as a safe relative path: its name decoded (UTF-8, or GBK

@@ -32,8 +32,80 @@ pub struct Discovery {
     /// Archives, and members of zips, that were not read, each as a line for the terminal:
     /// "报送表.rar：…请解压后…", "长春.zip/说明.docx：.docx 文件不是报送表".
     pub archives_unread: Vec<(PathBuf, String)>,
+    /// Members of zips that look like returns but could not be taken out (a password, a size
+    /// that lies): each is a return that cannot be read, not a stray file.
+    pub failed: Vec<Failed>,
     /// Where zips were unpacked; removed when the discovery (or the batch holding it) is dropped.
-    pub unpacked: Option<tempfile::TempDir>,
+    pub unpacked: Option<Unpacked>,
+}
+
+/// A return inside a zip that could not be taken out.
+#[derive(Debug)]
+pub struct Failed {
+    /// The member as shown: `长春.zip/长春市局报送表.xlsx`.
+    pub shown: PathBuf,
+    /// The zip it is in, as shown (its name may say whose it is when the member's does not).
+    pub archive: PathBuf,
+    pub why: ReadFailure,
+}
+
+/// This run's private folder for unpacked zips. It holds a lock file locked for as long as the
+/// run lives, so that a later run can tell a folder left by a killed run (lock free) from one
+/// in use by a run going on at the same time.
+#[derive(Debug)]
+pub struct Unpacked {
+    // Declared first so that it is closed before the folder is removed (Windows cannot remove
+    // a folder holding an open file).
+    _lock: std::fs::File,
+    dir: tempfile::TempDir,
+}
+
+impl Unpacked {
+    /// A new private folder, after removing what killed runs left.
+    fn create() -> std::io::Result<Unpacked> {
+        remove_stale_unpacked(&std::env::temp_dir());
+        let dir = tempfile::Builder::new().prefix(UNPACK_PREFIX).tempdir()?;
+        let lock = std::fs::File::create(dir.path().join(UNPACK_LOCK))?;
+        lock.lock()?;
+        Ok(Unpacked { _lock: lock, dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+const UNPACK_PREFIX: &str = "xinxi-score-zip-";
+const UNPACK_LOCK: &str = ".in-use";
+
+/// Remove the unpack folders in `temp` that no live run holds: those whose lock file can be
+/// locked, and those without one that are more than a minute old (a run killed between making
+/// the folder and its lock file). Returns how many were removed.
+pub fn remove_stale_unpacked(temp: &Path) -> usize {
+    let Ok(listing) = std::fs::read_dir(temp) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in listing.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let path = e.path();
+        if !name.starts_with(UNPACK_PREFIX) || !path.is_dir() {
+            continue;
+        }
+        let stale = match std::fs::File::open(path.join(UNPACK_LOCK)) {
+            Ok(f) => f.try_lock().is_ok(),
+            Err(_) => e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 60),
+        };
+        if stale && std::fs::remove_dir_all(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
@@ -232,22 +304,7 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
         Ok(skipped) => {
             drop(bytes);
             for s in skipped {
-                let member = shown.join(&s.inner);
-                let what_to_do = match s.why {
-                    ReadFailure::Encrypted => "请该单位不设密码重新压缩，或直接发送报送表",
-                    _ => "请解压后放入文件夹",
-                };
-                d.archives_unread
-                    .push((member.clone(), format!("{}，{what_to_do}", s.why.message())));
-                d.ignored.push(
-                    Problem::new(
-                        Severity::Warning,
-                        s.why.code(),
-                        &member.display().to_string(),
-                        format!("压缩包中的这个文件未读取：{}", s.why.message()),
-                    )
-                    .fix(s.why.fix()),
-                );
+                skipped_member(shown, s, d);
             }
             let mut visited = Vec::new();
             if let Err(e) = walk(&into, shown, depth + 1, d, &mut visited, false) {
@@ -255,6 +312,37 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
             }
         }
     }
+}
+
+/// A member of a zip at `shown` that could not be taken out: a return (by its extension) is an
+/// unreadable return of its unit; anything else is named for the clerk.
+fn skipped_member(shown: &Path, s: archive::Skipped, d: &mut Discovery) {
+    let member = shown.join(&s.inner);
+    if SPREADSHEET_EXTS.contains(&extension(&member).as_str()) {
+        // A return that cannot be taken out: its unit's return is unreadable.
+        d.archives_unread.push((member.clone(), s.why.message()));
+        d.failed.push(Failed {
+            shown: member,
+            archive: shown.to_path_buf(),
+            why: s.why,
+        });
+        return;
+    }
+    let what_to_do = match s.why {
+        ReadFailure::Encrypted => "请该单位不设密码重新压缩，或直接发送报送表",
+        _ => "请解压后放入文件夹",
+    };
+    d.archives_unread
+        .push((member.clone(), format!("{}，{what_to_do}", s.why.message())));
+    d.ignored.push(
+        Problem::new(
+            Severity::Warning,
+            s.why.code(),
+            &member.display().to_string(),
+            format!("压缩包中的这个文件未读取：{}", s.why.message()),
+        )
+        .fix(s.why.fix()),
+    );
 }
 
 /// The file's bytes, when it is not larger than any zip of returns may be.
@@ -274,11 +362,7 @@ fn read_bounded(p: &Path) -> Result<Vec<u8>, ReadFailure> {
 /// A fresh empty folder under this run's private temporary folder.
 fn unpack_folder(d: &mut Discovery) -> std::io::Result<PathBuf> {
     if d.unpacked.is_none() {
-        d.unpacked = Some(
-            tempfile::Builder::new()
-                .prefix("xinxi-score-zip-")
-                .tempdir()?,
-        );
+        d.unpacked = Some(Unpacked::create()?);
     }
     let root = d.unpacked.as_ref().expect("created").path();
     let n = std::fs::read_dir(root)?.count();
