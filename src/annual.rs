@@ -119,12 +119,7 @@ pub struct Annual {
     pub repeats: Vec<Repeat>,
 }
 
-/// How many to propose for commendation (rules file; ties at the cut are all proposed).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CommendCounts {
-    pub units_per_group: u32,
-    pub people: u32,
-}
+pub use crate::rules::CommendCounts;
 
 /// Add up the year. `quarters` holds at most one record per quarter of `year`.
 pub fn aggregate(

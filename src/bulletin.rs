@@ -4,7 +4,7 @@
 //! plain text for the website.
 
 use crate::report::Report;
-use crate::rules::{Quarter, Tier};
+use crate::rules::Tier;
 use crate::score::SubmissionStatus;
 use crate::summary::{Summary, UnitLine};
 use chrono::{Datelike, NaiveDate};
@@ -46,40 +46,9 @@ pub struct Bulletin {
     pub blocks: Vec<Block>,
 }
 
-/// What the rules file says about the bulletin (issuer, addressees).
-#[derive(Clone, Debug, PartialEq)]
-pub struct BulletinConfig {
-    pub issuer: String,
-    pub addressees: String,
-    /// How many leading units are named (ties at the cut are all named).
-    pub leading: u32,
-    /// Year end: how many units per group, and how many individuals, are proposed for
-    /// commendation (ties at the cut are all proposed).
-    pub commend: crate::annual::CommendCounts,
-}
+pub use crate::rules::BulletinConfig;
 
-impl Default for BulletinConfig {
-    fn default() -> Self {
-        BulletinConfig {
-            issuer: "吉林省烟草专卖局（公司）办公室".into(),
-            addressees: "各市（州）局（分公司）".into(),
-            leading: 3,
-            commend: crate::annual::CommendCounts {
-                units_per_group: 3,
-                people: 10,
-            },
-        }
-    }
-}
-
-/// The previous quarter's figures, read from its 汇总表 (`--previous`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Previous {
-    pub quarter: Quarter,
-    /// Scoring items and total points, all units together.
-    pub items: u32,
-    pub points: u32,
-}
+pub use crate::summary::Previous;
 
 /// At most this many items in the attachment: a document to publish, not the full list (which
 /// the 汇总表 has).

@@ -88,14 +88,7 @@ pub const PREPARED_ROWS: u32 = 500;
 
 /// A1-style reference for a zero-based cell, e.g. (11, 5) → "F12".
 pub fn cell_ref(row: u32, col: u16) -> String {
-    let mut c = col as u32 + 1;
-    let mut letters = Vec::new();
-    while c > 0 {
-        let r = (c - 1) % 26;
-        letters.push((b'A' + r as u8) as char);
-        c = (c - 1) / 26;
-    }
-    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+    rust_xlsxwriter::utility::row_col_to_cell(row, col)
 }
 
 /// The consolidated workbook (汇总表) as a contract between the code that writes it and the
@@ -127,9 +120,20 @@ pub mod book {
     /// C1 of the hidden sheet: this label, a space, and the decisions record's generation the
     /// workbook was written from.
     pub const GENERATION_LABEL: &str = "复核记录版本";
-    /// D1: this label, a space, and the SHA-256 of the sheet's data (column A's pieces, then
-    /// column B's lines, each followed by a line feed).
+    /// D1: this label, a space, and [`data_digest`] of the sheet's data.
     pub const DIGEST_LABEL: &str = "校验码";
+
+    /// The hidden sheet's digest: SHA-256, in hex, of column A's pieces then column B's lines,
+    /// each followed by a line feed. The writer notes it; `annual` checks it.
+    pub fn data_digest<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {
+        use sha2::Digest;
+        let mut digest = sha2::Sha256::new();
+        for t in texts {
+            digest.update(t.as_ref().as_bytes());
+            digest.update(b"\n");
+        }
+        format!("{:x}", digest.finalize())
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,26 @@
 //! 政务信息和宣传报道季度计分 — the library behind the `xinxi-score` command.
 //!
-//! The program is a one-way pipeline; each stage is a module:
+//! A one-way pipeline: rules (configuration) → read files → validate rows → resolve (review
+//! decisions, duplicates) → score and rank → one report, summarised → write workbooks,
+//! documents, JSON and the terminal summary. The modules sit in layers, bottom first; each
+//! uses only layers below it (`tests/layers.rs` fails on an import that points up):
 //!
-//! rules (configuration, quarters) → read (files) → validate (rows) → score (tiers, quotas,
-//! ranks) → write (workbooks).
-//!
-//! `cmd` wires the stages into the subcommands; `cli` holds the argument definitions.
+//! | layer | modules | role |
+//! |---|---|---|
+//! | shared | `text`, `problem`, `contract` | name normalising; located problems; the template's and the 汇总表's layout, which writer and readers both take |
+//! | 1 | `rules` | the configuration: roster, outlets, points, quotas, quarters, bulletin and commendation settings |
+//! | 2 | `read` | files → cells: discovery (folders, zips), sniffing, isolated reading, locating the table |
+//! | 3 | `dates` | dates as units type them |
+//! | 4 | `review` | the office's decisions: their types, the record on disk, reading them back from 汇总表s, reconciling the two |
+//! | 5 | `validate` | one return's rows → entries with tier, status and problems (and `Submission`, a unit's rows) |
+//! | 6 | `score`, `resolve` | decisions and duplicates applied (resolve); totals, quotas, ranks (score) |
+//! | 7 | `batch` | a folder of returns read, validated, attributed to units, superseded |
+//! | 8 | `summary` | the run's figures as plain data (JSON, terminal, annual's input) |
+//! | 9 | `report` | the quarter assembled once, and its summary made |
+//! | 10 | `annual`, `readback` | the year from four quarters; reading back our own 汇总表 (previous quarter, annual's record) |
+//! | 11 | `bulletin` | the 通报 and 表彰通报 composed |
+//! | 12 | `write` | workbooks and documents written whole; folder locks |
+//! | 13 | `cli`, `cmd` | arguments; one file per subcommand wiring the stages and printing |
 
 pub mod annual;
 pub mod batch;
@@ -16,6 +31,7 @@ pub mod contract;
 pub mod dates;
 pub mod problem;
 pub mod read;
+pub mod readback;
 pub mod report;
 pub mod resolve;
 pub mod review;

@@ -8,6 +8,9 @@ use crate::resolve;
 use crate::review::{Decision, DecisionResult, Outcome as ReviewOutcome};
 use crate::rules::{Quarter, Rules};
 use crate::score::{self, Scored, Submission, SubmissionStatus};
+use crate::summary::{
+    AuthorLine, FileLine, ItemLine, QuotaLine, ReviewLine, Shortfall, Summary, Totals, UnitLine,
+};
 use crate::validate::{Entry, Status};
 
 /// The unit shown for rows of returns whose unit could not be identified.
@@ -180,5 +183,174 @@ impl<'a> Report<'a> {
 
     pub fn count(&self, sev: Severity) -> usize {
         self.problems.iter().filter(|p| p.severity == sev).count()
+    }
+}
+// The summary: the run's figures as plain data, for every output.
+
+impl Report<'_> {
+    /// The scoring rows for the hidden sheet, one at a time (a large quarter has many).
+    pub fn scoring_items(&self) -> impl Iterator<Item = ItemLine> + '_ {
+        self.scored
+            .entries
+            .iter()
+            .enumerate()
+            .flat_map(|(u, es)| es.iter().map(move |e| (u, e)))
+            .filter(|(_, e)| e.status.scores())
+            .map(|(u, e)| ItemLine {
+                unit: self.rules.units[u].name.clone(),
+                title_key: e
+                    .title_digest
+                    .map(|d| format!("{d:032x}"))
+                    .unwrap_or_default(),
+                title: e.title.clone(),
+                outlet: match e.outlet {
+                    crate::validate::OutletMatch::Listed(i) => self.rules.outlets[i].name.clone(),
+                    _ => e.outlet_written.clone(),
+                },
+                date: e.date.map(|d| d.to_string()).unwrap_or_default(),
+                points: e.points(self.rules),
+            })
+    }
+}
+
+impl Report<'_> {
+    /// The figures of the run (see the module doc).
+    pub fn summary(&self) -> Summary {
+        let units = &self.scored.units;
+        let outcome = |label: &str| {
+            self.decisions
+                .iter()
+                .filter(|d| d.outcome.label() == label)
+                .count()
+        };
+        let awaiting = self
+            .rows()
+            .filter(|(_, e)| e.status == Status::Pending)
+            .count();
+        Summary {
+            quarter: self.quarter.to_string(),
+            deadline: self.quarter.deadline(self.rules.deadline_day).to_string(),
+            rules_fingerprint: self.rules.fingerprint(),
+            generated_at: self.generated_at.clone(),
+            version: crate::VERSION.to_string(),
+            totals: self.totals(),
+            ranking: self
+                .scored
+                .ranking
+                .iter()
+                .map(|&i| unit_line(&units[i]))
+                .collect(),
+            shortfalls: units
+                .iter()
+                .filter(|u| !u.shortfalls().is_empty())
+                .map(|u| Shortfall {
+                    unit: u.name.clone(),
+                    short: u.shortfalls().iter().map(|q| q.describe()).collect(),
+                })
+                .collect(),
+            authors: self
+                .scored
+                .authors
+                .iter()
+                .map(|a| AuthorLine {
+                    rank: a.rank,
+                    name: a.name.clone(),
+                    unit: a.unit.clone(),
+                    items: a.items,
+                    points: a.points,
+                })
+                .collect(),
+            files: self
+                .batch
+                .files
+                .iter()
+                .map(|f| FileLine {
+                    file: f.name.clone(),
+                    sha256: f.sha256.clone(),
+                    outcome: f.outcome_label().to_string(),
+                })
+                .collect(),
+            archives_unread: self.batch.archives_unread.clone(),
+            review: ReviewLine {
+                provisional: awaiting > 0,
+                awaiting_review: awaiting,
+                decisions: self.decisions.len(),
+                applied: outcome("已应用"),
+                unmatched: outcome("未匹配"),
+                not_applied: outcome("未应用"),
+                list: self.decisions.clone(),
+            },
+        }
+    }
+    /// The run's counts: units, files, rows, problems.
+    fn totals(&self) -> Totals {
+        let units = &self.scored.units;
+        let st = |s: SubmissionStatus| units.iter().filter(|u| u.status == s).count();
+        let mut by = [0usize; 4];
+        let mut rows_read = 0;
+        for (_, e) in self.rows() {
+            rows_read += 1;
+            by[e.status as usize] += 1;
+        }
+        let count = |s: Status| by[s as usize];
+        let superseded = self
+            .batch
+            .files
+            .iter()
+            .filter(|f| f.ret().is_some_and(|r| r.superseded_by.is_some()))
+            .count();
+        Totals {
+            units: self.rules.units.len(),
+            submitted: st(SubmissionStatus::OnTime) + st(SubmissionStatus::Late),
+            late: st(SubmissionStatus::Late),
+            missing: st(SubmissionStatus::Missing),
+            unreadable: st(SubmissionStatus::Unreadable),
+            files: self.batch.files.len(),
+            files_superseded: superseded,
+            files_ignored: self.batch.ignored.len(),
+            files_skipped: self.batch.skipped.len(),
+            rows_read,
+            rows_scored: count(Status::Scored) + count(Status::CarriedOver),
+            rows_pending: count(Status::Pending),
+            rows_not_scored: count(Status::NotScored),
+            errors: self.count(crate::problem::Severity::Error),
+            warnings: self.count(crate::problem::Severity::Warning),
+            infos: self.count(crate::problem::Severity::Info),
+        }
+    }
+}
+
+fn unit_line(u: &crate::score::UnitResult) -> UnitLine {
+    UnitLine {
+        rank: (u.rank > 0).then_some(u.rank),
+        group_rank: (u.group_rank > 0).then_some(u.group_rank),
+        unit: u.name.clone(),
+        group: u.group.clone(),
+        submission: u.status,
+        file: u.file.clone(),
+        filed: u.filed.map(|d| d.to_string()),
+        tier1: u.tiers[0],
+        tier2: u.tiers[1],
+        tier3: u.tiers[2],
+        total: u.total,
+        info_items: u.info_items,
+        news_items: u.news_items,
+        quota_status: u.quota_status(),
+        quotas: u
+            .quotas
+            .iter()
+            .map(|q| QuotaLine {
+                name: q.name.clone(),
+                count: q.count,
+                required: q.required,
+                target: q.target,
+                short: q.short(),
+                below_target: q.below_target(),
+            })
+            .collect(),
+        rows_read: u.rows_read,
+        rows_scored: u.rows_scored,
+        rows_pending: u.rows_pending,
+        rows_not_scored: u.rows_not_scored,
     }
 }

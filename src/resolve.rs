@@ -11,9 +11,8 @@
 use crate::problem::{Code, Problem, Severity};
 use crate::review::{Decision, DecisionResult, Outcome, Standing, Verdict};
 use crate::rules::{DuplicatePolicy, Rules, Tier};
-use crate::score::Submission;
 use crate::text::name_key;
-use crate::validate::{Category, Declared, Entry, OutletMatch, RowReview, Status};
+use crate::validate::{Category, Declared, Entry, OutletMatch, RowReview, Status, Submission};
 use std::collections::HashMap;
 
 /// What resolution adds to the rows: the problems it found and what became of each decision.

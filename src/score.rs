@@ -8,55 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// How a roster unit's return stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub enum SubmissionStatus {
-    #[serde(rename = "按时")]
-    OnTime,
-    #[serde(rename = "逾期")]
-    Late,
-    #[serde(rename = "无法读取")]
-    Unreadable,
-    #[serde(rename = "未报送")]
-    Missing,
-}
-
-impl SubmissionStatus {
-    /// A readable return was used (on time or late): the unit is ranked.
-    pub fn reported(self) -> bool {
-        matches!(self, SubmissionStatus::OnTime | SubmissionStatus::Late)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SubmissionStatus::OnTime => "按时",
-            SubmissionStatus::Late => "逾期",
-            SubmissionStatus::Unreadable => "无法读取",
-            SubmissionStatus::Missing => "未报送",
-        }
-    }
-}
-
-/// One roster unit's input to scoring: the rows of the return used for it.
-#[derive(Clone, Debug)]
-pub struct Submission {
-    pub status: SubmissionStatus,
-    /// The file the rows come from.
-    pub file: Option<String>,
-    pub filed: Option<NaiveDate>,
-    pub entries: Vec<Entry>,
-}
-
-impl Submission {
-    pub fn missing() -> Submission {
-        Submission {
-            status: SubmissionStatus::Missing,
-            file: None,
-            filed: None,
-            entries: Vec::new(),
-        }
-    }
-}
+pub use crate::validate::{Submission, SubmissionStatus};
 
 /// A quota's standing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

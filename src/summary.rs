@@ -1,11 +1,9 @@
-//! The quarter's figures as one typed value, made once from the [`Report`]: the JSON summary
+//! The quarter's figures as one typed value of plain data, made once by `report`: the JSON summary
 //! (`--json`, the golden test), the terminal summary and the bulletin all read it, so that no
 //! output can disagree with another. Pure.
 
-use crate::report::Report;
 use crate::review::DecisionResult;
 use crate::score::SubmissionStatus;
-use crate::validate::Status;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -127,6 +125,15 @@ pub struct QuarterRecord {
     pub items: Vec<ItemLine>,
 }
 
+/// The previous quarter's figures, read from its 汇总表 (`--previous`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Previous {
+    pub quarter: crate::rules::Quarter,
+    /// Scoring items and total points, all units together.
+    pub items: u32,
+    pub points: u32,
+}
+
 /// One scoring row, as the year needs it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ItemLine {
@@ -150,166 +157,6 @@ impl ItemLine {
             "{}\t{}\t{}\t{}\t{}\t{}",
             self.unit, self.title_key, self.title, self.outlet, self.date, self.points
         )
-    }
-}
-
-impl Report<'_> {
-    /// The scoring rows for the hidden sheet, one at a time (a large quarter has many).
-    pub fn scoring_items(&self) -> impl Iterator<Item = ItemLine> + '_ {
-        self.scored
-            .entries
-            .iter()
-            .enumerate()
-            .flat_map(|(u, es)| es.iter().map(move |e| (u, e)))
-            .filter(|(_, e)| e.status.scores())
-            .map(|(u, e)| ItemLine {
-                unit: self.rules.units[u].name.clone(),
-                title_key: e
-                    .title_digest
-                    .map(|d| format!("{d:032x}"))
-                    .unwrap_or_default(),
-                title: e.title.clone(),
-                outlet: match e.outlet {
-                    crate::validate::OutletMatch::Listed(i) => self.rules.outlets[i].name.clone(),
-                    _ => e.outlet_written.clone(),
-                },
-                date: e.date.map(|d| d.to_string()).unwrap_or_default(),
-                points: e.points(self.rules),
-            })
-    }
-}
-
-impl Report<'_> {
-    /// The figures of the run (see the module doc).
-    pub fn summary(&self) -> Summary {
-        let units = &self.scored.units;
-        let st = |s: SubmissionStatus| units.iter().filter(|u| u.status == s).count();
-        let mut by = [0usize; 4];
-        let mut rows_read = 0;
-        for (_, e) in self.rows() {
-            rows_read += 1;
-            by[e.status as usize] += 1;
-        }
-        let count = |s: Status| by[s as usize];
-        let superseded = self
-            .batch
-            .files
-            .iter()
-            .filter(|f| f.ret().is_some_and(|r| r.superseded_by.is_some()))
-            .count();
-        let outcome = |label: &str| {
-            self.decisions
-                .iter()
-                .filter(|d| d.outcome.label() == label)
-                .count()
-        };
-        let awaiting = count(Status::Pending);
-        Summary {
-            quarter: self.quarter.to_string(),
-            deadline: self.quarter.deadline(self.rules.deadline_day).to_string(),
-            rules_fingerprint: self.rules.fingerprint(),
-            generated_at: self.generated_at.clone(),
-            version: crate::VERSION.to_string(),
-            totals: Totals {
-                units: self.rules.units.len(),
-                submitted: st(SubmissionStatus::OnTime) + st(SubmissionStatus::Late),
-                late: st(SubmissionStatus::Late),
-                missing: st(SubmissionStatus::Missing),
-                unreadable: st(SubmissionStatus::Unreadable),
-                files: self.batch.files.len(),
-                files_superseded: superseded,
-                files_ignored: self.batch.ignored.len(),
-                files_skipped: self.batch.skipped.len(),
-                rows_read,
-                rows_scored: count(Status::Scored) + count(Status::CarriedOver),
-                rows_pending: awaiting,
-                rows_not_scored: count(Status::NotScored),
-                errors: self.count(crate::problem::Severity::Error),
-                warnings: self.count(crate::problem::Severity::Warning),
-                infos: self.count(crate::problem::Severity::Info),
-            },
-            ranking: self
-                .scored
-                .ranking
-                .iter()
-                .map(|&i| unit_line(&units[i]))
-                .collect(),
-            shortfalls: units
-                .iter()
-                .filter(|u| !u.shortfalls().is_empty())
-                .map(|u| Shortfall {
-                    unit: u.name.clone(),
-                    short: u.shortfalls().iter().map(|q| q.describe()).collect(),
-                })
-                .collect(),
-            authors: self
-                .scored
-                .authors
-                .iter()
-                .map(|a| AuthorLine {
-                    rank: a.rank,
-                    name: a.name.clone(),
-                    unit: a.unit.clone(),
-                    items: a.items,
-                    points: a.points,
-                })
-                .collect(),
-            files: self
-                .batch
-                .files
-                .iter()
-                .map(|f| FileLine {
-                    file: f.name.clone(),
-                    sha256: f.sha256.clone(),
-                    outcome: f.outcome_label().to_string(),
-                })
-                .collect(),
-            archives_unread: self.batch.archives_unread.clone(),
-            review: ReviewLine {
-                provisional: awaiting > 0,
-                awaiting_review: awaiting,
-                decisions: self.decisions.len(),
-                applied: outcome("已应用"),
-                unmatched: outcome("未匹配"),
-                not_applied: outcome("未应用"),
-                list: self.decisions.clone(),
-            },
-        }
-    }
-}
-
-fn unit_line(u: &crate::score::UnitResult) -> UnitLine {
-    UnitLine {
-        rank: (u.rank > 0).then_some(u.rank),
-        group_rank: (u.group_rank > 0).then_some(u.group_rank),
-        unit: u.name.clone(),
-        group: u.group.clone(),
-        submission: u.status,
-        file: u.file.clone(),
-        filed: u.filed.map(|d| d.to_string()),
-        tier1: u.tiers[0],
-        tier2: u.tiers[1],
-        tier3: u.tiers[2],
-        total: u.total,
-        info_items: u.info_items,
-        news_items: u.news_items,
-        quota_status: u.quota_status(),
-        quotas: u
-            .quotas
-            .iter()
-            .map(|q| QuotaLine {
-                name: q.name.clone(),
-                count: q.count,
-                required: q.required,
-                target: q.target,
-                short: q.short(),
-                below_target: q.below_target(),
-            })
-            .collect(),
-        rows_read: u.rows_read,
-        rows_scored: u.rows_scored,
-        rows_pending: u.rows_pending,
-        rows_not_scored: u.rows_not_scored,
     }
 }
 

@@ -332,3 +332,60 @@ fn lo_edit_decision(workbook: &Path, title: &str, decision: &str) -> Option<()> 
         ]),
     )
 }
+
+/// The year without LibreOffice (runs on every machine): three quarters consolidated here and
+/// added up; each unit's year total is the sum of its quarters' totals, checked by hand, and
+/// the cross-quarter repeat of 长春's Q1 piece in Q2 is listed.
+#[test]
+fn the_year_adds_up_its_quarters_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    quarter_returns(d);
+    for (q, at) in [
+        ("2026Q1", "2026-03-25T09:00:00"),
+        ("2026Q2", "2026-06-25T09:00:00"),
+        ("2026Q3", "2026-09-25T09:00:00"),
+    ] {
+        consolidate(d, q, at);
+    }
+    let json = d.join("年度.json");
+    let out = annual(
+        d,
+        &[
+            "汇总表_2026Q1.xlsx",
+            "汇总表_2026Q2.xlsx",
+            "汇总表_2026Q3.xlsx",
+            "--json",
+            json.to_str().unwrap(),
+            "--no-bulletin",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("不完整：缺2026年第四季度"), "{text}");
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let total = |unit: &str| {
+        a["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == unit)
+            .unwrap_or_else(|| panic!("{unit} in {a}"))["total"]
+            .as_u64()
+            .unwrap()
+    };
+    // 长春: Q1 5+5, Q2 5 (the repeat scores in its quarter; listed, not deducted), Q3 5.
+    assert_eq!(total("长春市局（分公司）"), 20);
+    // 吉林: Q1 5, Q2 3+1, Q3 3 (吉林日报 二级, 待核) + 5.
+    assert_eq!(total("吉林市局（分公司）"), 17);
+    assert_eq!(total("四平市局（分公司）"), 5);
+    assert!(
+        a["repeats"].to_string().contains("数字烟草建设"),
+        "the repeat is listed"
+    );
+}

@@ -467,15 +467,15 @@ fn zipped_returns_leave_nothing_in_the_temp_folder_and_killed_runs_are_cleaned_a
     std::fs::remove_file(&cc).unwrap();
     let temp = dir.path().join("temp");
     std::fs::create_dir(&temp).unwrap();
-    // What killed runs left: an unpack folder nobody holds, and a half-written output.
+    // What killed runs left: an unpack folder whose lock nobody holds, and a half-written output.
     let stale = temp.join("xinxi-score-zip-killed");
     std::fs::create_dir(&stale).unwrap();
-    std::fs::write(stale.join(".in-use"), b"").unwrap();
     std::fs::write(stale.join("x.xlsx"), b"x").unwrap();
+    std::fs::write(temp.join("xinxi-score-zip-killed.lock"), b"").unwrap();
     // One that a run going on holds: left alone.
     let live = temp.join("xinxi-score-zip-live");
     std::fs::create_dir(&live).unwrap();
-    let held = std::fs::File::create(live.join(".in-use")).unwrap();
+    let held = std::fs::File::create(temp.join("xinxi-score-zip-live.lock")).unwrap();
     held.lock().unwrap();
     std::fs::write(dir.path().join(".xinxi-score-abc123.tmp"), b"").unwrap();
 
@@ -487,14 +487,15 @@ fn zipped_returns_leave_nothing_in_the_temp_folder_and_killed_runs_are_cleaned_a
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        leftovers(&temp, "xinxi-score-zip-"),
-        ["xinxi-score-zip-live"]
-    );
+    let mut left = leftovers(&temp, "xinxi-score-zip-");
+    left.sort();
+    assert_eq!(left, ["xinxi-score-zip-live", "xinxi-score-zip-live.lock"]);
     assert!(leftovers(dir.path(), ".xinxi-score-")
         .iter()
         .all(|n| !n.ends_with(".tmp")));
     drop(held);
+    std::fs::remove_dir_all(&live).unwrap();
+    std::fs::remove_file(temp.join("xinxi-score-zip-live.lock")).unwrap();
 
     // Killed at random moments, again and again: the next run leaves nothing behind and the
     // 汇总表 is whole.

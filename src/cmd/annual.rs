@@ -31,7 +31,7 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
                 continue;
             }
         };
-        match crate::read::own::quarter_record(&book)
+        match crate::readback::quarter_record(&book)
             .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
         {
             Ok((quarter, record)) => found.push((

@@ -39,7 +39,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     let previous = match &args.previous {
         None => None,
         Some(p) => Some(
-            crate::read::own::previous_quarter(p)
+            crate::readback::previous_quarter(p)
                 .map_err(|why| anyhow::anyhow!("无法使用上季度的汇总表 {}：{why}", p.display()))?,
         ),
     };

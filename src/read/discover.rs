@@ -49,60 +49,100 @@ pub struct Failed {
     pub why: ReadFailure,
 }
 
-/// This run's private folder for unpacked zips. It holds a lock file locked for as long as the
-/// run lives, so that a later run can tell a folder left by a killed run (lock free) from one
-/// in use by a run going on at the same time.
+/// This run's private folder for unpacked zips, `xinxi-score-zip-XXXX`, with a lock file
+/// beside it, `xinxi-score-zip-XXXX.lock`, made first and locked for as long as the run lives:
+/// a later run can tell a folder left by a killed run (its lock is free) from one in use by a
+/// run going on at the same time, whenever the kill came.
 #[derive(Debug)]
 pub struct Unpacked {
-    // Declared first so that it is closed before the folder is removed (Windows cannot remove
-    // a folder holding an open file).
-    _lock: std::fs::File,
-    dir: tempfile::TempDir,
+    dir: PathBuf,
+    lock: Option<tempfile::NamedTempFile>,
 }
 
 impl Unpacked {
     /// A new private folder, after removing what killed runs left.
     fn create() -> std::io::Result<Unpacked> {
-        remove_stale_unpacked(&std::env::temp_dir());
-        let dir = tempfile::Builder::new().prefix(UNPACK_PREFIX).tempdir()?;
-        let lock = std::fs::File::create(dir.path().join(UNPACK_LOCK))?;
-        lock.lock()?;
-        Ok(Unpacked { _lock: lock, dir })
+        let temp = std::env::temp_dir();
+        remove_stale_unpacked(&temp);
+        let lock = tempfile::Builder::new()
+            .prefix(UNPACK_PREFIX)
+            .suffix(LOCK_SUFFIX)
+            .tempfile_in(&temp)?;
+        lock.as_file().lock()?;
+        let dir = folder_of_lock(lock.path());
+        std::fs::create_dir(&dir)?;
+        Ok(Unpacked {
+            dir,
+            lock: Some(lock),
+        })
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        // The folder first, its lock last: a run killed in between leaves a free lock, which
+        // the next run finds.
+        let _ = std::fs::remove_dir_all(&self.dir);
+        drop(self.lock.take());
     }
 }
 
 const UNPACK_PREFIX: &str = "xinxi-score-zip-";
-const UNPACK_LOCK: &str = ".in-use";
+const LOCK_SUFFIX: &str = ".lock";
 
-/// Remove the unpack folders in `temp` that no live run holds: those whose lock file can be
-/// locked, and those without one that are more than a minute old (a run killed between making
-/// the folder and its lock file). Returns how many were removed.
+fn folder_of_lock(lock: &Path) -> PathBuf {
+    let name = lock.file_name().unwrap_or_default().to_string_lossy();
+    lock.with_file_name(name.trim_end_matches(LOCK_SUFFIX))
+}
+
+/// Remove what killed runs left in `temp`: each unpack folder whose lock file is free, then the
+/// lock; a folder without a lock file (left by an older version) once it is an hour old.
+/// Returns how many folders were removed.
 pub fn remove_stale_unpacked(temp: &Path) -> usize {
     let Ok(listing) = std::fs::read_dir(temp) else {
         return 0;
     };
+    let entries: Vec<PathBuf> = listing
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(UNPACK_PREFIX))
+        })
+        .collect();
     let mut removed = 0;
-    for e in listing.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let path = e.path();
-        if !name.starts_with(UNPACK_PREFIX) || !path.is_dir() {
+    for p in &entries {
+        let is_lock = p.extension().is_some_and(|e| e == "lock") && p.is_file();
+        let stale = if is_lock {
+            std::fs::File::open(p).is_ok_and(|f| f.try_lock().is_ok())
+        } else {
+            p.is_dir()
+                && !p.with_extension("lock").exists()
+                && std::fs::metadata(p)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 3600)
+        };
+        if !stale {
             continue;
         }
-        let stale = match std::fs::File::open(path.join(UNPACK_LOCK)) {
-            Ok(f) => f.try_lock().is_ok(),
-            Err(_) => e
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 60),
+        let dir = if is_lock {
+            folder_of_lock(p)
+        } else {
+            p.clone()
         };
-        if stale && std::fs::remove_dir_all(&path).is_ok() {
-            removed += 1;
+        let had = dir.is_dir();
+        if had && std::fs::remove_dir_all(&dir).is_err() {
+            continue;
+        }
+        removed += usize::from(had);
+        if is_lock {
+            let _ = std::fs::remove_file(p);
         }
     }
     removed

@@ -12,7 +12,6 @@ pub mod archive;
 pub mod cells;
 pub mod discover;
 pub mod isolate;
-pub mod own;
 pub mod sniff;
 pub mod table;
 
@@ -123,10 +122,7 @@ pub struct ReadResult {
 /// SHA-256 of a file's bytes, in hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
 /// The message a panic carried, for a report ("" when it carried none).
@@ -148,7 +144,7 @@ pub fn sha256_file(path: &std::path::Path) -> Option<String> {
     }
     let mut h = sha2::Sha256::new();
     std::io::copy(&mut std::io::BufReader::new(f), &mut h).ok()?;
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(format!("{:x}", h.finalize()))
 }
 
 /// Why a file could not be read. Each kind has its own message and problem code.

@@ -391,7 +391,7 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
     }
 
     let rb = raw.bulletin.unwrap_or_default();
-    let defaults = crate::bulletin::BulletinConfig::default();
+    let defaults = super::BulletinConfig::default();
     let mut text_or = |v: &Option<Spanned<String>>, what: &str, default: String| match v {
         None => default,
         Some(s) if s.get_ref().trim().is_empty() => {
@@ -414,7 +414,7 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
         None => default,
         Some(n) => c.count(n, what).max(1),
     };
-    let commend = crate::annual::CommendCounts {
+    let commend = super::CommendCounts {
         units_per_group: count_or(
             &rb.commend_units,
             "年度表彰建议的单位数 commend_units",
@@ -426,7 +426,7 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
             defaults.commend.people,
         ),
     };
-    let bulletin = crate::bulletin::BulletinConfig {
+    let bulletin = super::BulletinConfig {
         issuer,
         addressees,
         leading,

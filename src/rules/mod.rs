@@ -131,7 +131,7 @@ pub struct Rules {
     pub units: Vec<Unit>,
     pub outlets: Vec<Outlet>,
     /// Issuer and addressees of the quarterly bulletin.
-    pub bulletin: crate::bulletin::BulletinConfig,
+    pub bulletin: BulletinConfig,
     unit_index: HashMap<String, usize>,
     outlet_index: HashMap<String, usize>,
     /// The TOML text the rules came from (for the fingerprint in 说明).
@@ -267,6 +267,39 @@ fn unit_keys(u: &Unit) -> Vec<String> {
         }
     }
     keys
+}
+
+/// What the rules file says about the bulletin (issuer, addressees).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BulletinConfig {
+    pub issuer: String,
+    pub addressees: String,
+    /// How many leading units are named (ties at the cut are all named).
+    pub leading: u32,
+    /// Year end: how many units per group, and how many individuals, are proposed for
+    /// commendation (ties at the cut are all proposed).
+    pub commend: CommendCounts,
+}
+
+impl Default for BulletinConfig {
+    fn default() -> Self {
+        BulletinConfig {
+            issuer: "吉林省烟草专卖局（公司）办公室".into(),
+            addressees: "各市（州）局（分公司）".into(),
+            leading: 3,
+            commend: CommendCounts {
+                units_per_group: 3,
+                people: 10,
+            },
+        }
+    }
+}
+
+/// How many to propose for commendation (rules file; ties at the cut are all proposed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CommendCounts {
+    pub units_per_group: u32,
+    pub people: u32,
 }
 
 #[cfg(test)]

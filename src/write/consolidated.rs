@@ -4,7 +4,6 @@
 use super::table::{write_spec, write_table, Formats, Table, Val, FIRST_ROW};
 
 use crate::contract::book as h;
-use crate::contract::cell_ref;
 use crate::report::Report;
 use crate::review::Verdict;
 use crate::validate::{Declared, OutletMatch};
@@ -126,7 +125,6 @@ fn record_sheet(
 ) -> Result<(), XlsxError> {
     use crate::contract::book::{DIGEST_LABEL, GENERATION_LABEL, RECORD_FORMAT};
     use crate::summary::ItemLine;
-    use sha2::Digest;
     ws.set_name(RECORD_SHEET)?;
     ws.set_very_hidden(true);
     ws.write_string(0, 0, format!("{RECORD_MAGIC} {RECORD_FORMAT}"))?;
@@ -136,19 +134,11 @@ fn record_sheet(
     let line = |i: ItemLine| super::table::clip(&i.line()).into_owned();
     // The digest goes in the first row, and a constant-memory sheet cannot go back to it: the
     // data is gone through once for the digest and once more to be written.
-    let mut digest = sha2::Sha256::new();
-    for text in json_pieces(&json)
-        .map(str::to_string)
-        .chain(report.scoring_items().map(line))
-    {
-        digest.update(text.as_bytes());
-        digest.update(b"\n");
-    }
-    let hex: String = digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = crate::contract::book::data_digest(
+        json_pieces(&json)
+            .map(str::to_string)
+            .chain(report.scoring_items().map(line)),
+    );
     ws.write_string(0, 3, format!("{DIGEST_LABEL} {hex}"))?;
     let mut pieces = json_pieces(&json);
     let mut items = report.scoring_items().map(line);
@@ -388,7 +378,7 @@ fn rank_or_status(rank: u32, u: &crate::score::UnitResult) -> Val<'static> {
 }
 
 fn col_letter(c: u16) -> String {
-    cell_ref(0, c).trim_end_matches('1').to_string()
+    rust_xlsxwriter::utility::column_number_to_name(c)
 }
 
 /// Where 复核决定 is on 稿件明细 (复核说明 follows; 状态 is two to the left).

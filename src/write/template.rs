@@ -256,13 +256,12 @@ fn write_marker(ws: &mut Worksheet, spec: &TemplateSpec) -> Result<(), XlsxError
 
 /// Rows of the entry table, as an A1 range of one column, e.g. `$D$7:$D$506`.
 fn col_range(col: Column) -> String {
-    let first = contract::cell_ref(HEADER_ROW + 1, col.index());
-    let last = contract::cell_ref(HEADER_ROW + PREPARED_ROWS, col.index());
-    let abs = |r: &str| {
-        let split = r.find(|c: char| c.is_ascii_digit()).unwrap();
-        format!("${}${}", &r[..split], &r[split..])
-    };
-    format!("{}:{}", abs(&first), abs(&last))
+    rust_xlsxwriter::utility::cell_range_absolute(
+        HEADER_ROW + 1,
+        col.index(),
+        HEADER_ROW + PREPARED_ROWS,
+        col.index(),
+    )
 }
 
 /// Self-score formulas: per-tier counts of rows with a title and an outlet.

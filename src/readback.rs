@@ -1,14 +1,15 @@
-//! Reading back this program's own 汇总表 (for `--previous`): the quarter and the units'
-//! figures on 得分排名, found by header, whatever program saved the workbook last.
+//! Reading back this program's own 汇总表, the other side of `contract::book`: the previous
+//! quarter's totals on 得分排名 (for the 通报), and the quarter's record in the hidden 数据
+//! sheet (for `annual`), verified. Whatever program saved the workbook last.
 
-use super::{Cell, RawSheet};
-use crate::bulletin::Previous;
+use crate::read::{Cell, RawBook, RawSheet};
 use crate::rules::Quarter;
+use crate::summary::Previous;
 use std::path::Path;
 
 /// The quarter and totals of a 汇总表, or why it cannot be used (in Chinese).
 pub fn previous_quarter(path: &Path) -> Result<Previous, String> {
-    let book = super::cells::read_file(path)
+    let book = crate::read::cells::read_file(path)
         .book
         .map_err(|f| f.message())?;
     let sheet = book
@@ -73,7 +74,7 @@ fn number_at(s: &RawSheet, row: u32, col: u16) -> u32 {
 /// Why a workbook is not used for the year (in Chinese), or its quarter's record. The figures
 /// must be what the program wrote: the digest (format 2 on) and each unit's total re-summed
 /// from its scoring rows must agree, or the quarter is refused.
-pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRecord, String> {
+pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, String> {
     use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
     use crate::summary::{ItemLine, QuarterRecord, Summary};
     const REDO: &str = "请重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹）";
@@ -131,19 +132,9 @@ pub fn quarter_record(book: &super::RawBook) -> Result<crate::summary::QuarterRe
 
 /// The hidden sheet's data is what the program wrote: its digest (D1) agrees.
 fn verify_digest(sheet: &RawSheet, pieces: &[String], lines: &[String]) -> Result<(), String> {
-    use sha2::Digest;
-    let mut digest = sha2::Sha256::new();
-    for text in pieces.iter().chain(lines).filter(|t| !t.is_empty()) {
-        digest.update(text.as_bytes());
-        digest.update(b"\n");
-    }
-    let hex: String = digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let noted = text_at(sheet, 0, 3);
-    match noted.strip_prefix(crate::contract::book::DIGEST_LABEL) {
+    let hex =
+        crate::contract::book::data_digest(pieces.iter().chain(lines).filter(|t| !t.is_empty()));
+    match text_at(sheet, 0, 3).strip_prefix(crate::contract::book::DIGEST_LABEL) {
         Some(n) if n.trim() == hex => Ok(()),
         _ => {
             Err("其中隐藏的季度数据与程序写出时不同（可能被手工修改过），不能用于年度汇总；".into())
