@@ -20,7 +20,8 @@
 //! | 10 | `annual`, `readback` | the year from four quarters; reading back our own 汇总表 (previous quarter, annual's record) |
 //! | 11 | `bulletin` | the 通报 and 表彰通报 composed |
 //! | 12 | `write` | workbooks and documents written whole; folder locks |
-//! | 13 | `cli`, `cmd` | arguments; one file per subcommand wiring the stages and printing |
+//! | 13 | `pipeline` | the quarter's whole job (`consolidate`), and its front half on returns in memory (`in_memory`), for `cmd`, tests and fuzzing |
+//! | 14 | `cli`, `cmd` | arguments; one file per subcommand mapping them, calling the pipeline or the stages, printing |
 
 pub mod annual;
 pub mod batch;
@@ -29,6 +30,7 @@ pub mod cli;
 pub mod cmd;
 pub mod contract;
 pub mod dates;
+pub mod pipeline;
 pub mod problem;
 pub mod read;
 pub mod readback;

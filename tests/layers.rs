@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["annual", "readback"],
     &["bulletin"],
     &["write"],
+    &["pipeline"],
     &["cli"],
     &["cmd"],
 ];

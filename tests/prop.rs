@@ -122,14 +122,14 @@ fn one_sheet(cells: Vec<(u32, u16, String)>) -> RawBook {
 fn consolidate_in_memory(books: Vec<(String, RawBook)>) -> serde_json::Value {
     let rules = Rules::builtin();
     let q = Quarter::parse("2026Q3").unwrap();
-    let batch = xinxi::batch::from_books(books, &rules, q);
-    for f in &batch.files {
+    let (report, summary) =
+        xinxi::pipeline::in_memory(&rules, q, books, &[], "2026-09-25 10:00:00");
+    for f in &report.batch.files {
         if let xinxi::batch::Outcome::Unreadable(why) = &f.outcome {
             panic!("a return in memory was not handled: {why:?}");
         }
     }
-    let report = xinxi::report::Report::build(&rules, q, batch, "2026-09-25 10:00:00".into(), &[]);
-    serde_json::to_value(report.summary()).unwrap()
+    serde_json::to_value(summary).unwrap()
 }
 
 /// Every row read is accounted for, in the totals and per unit.

@@ -15,10 +15,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use xinxi::batch::{from_books, Outcome};
+use xinxi::batch::Outcome;
 use xinxi::read::cells::read_bytes;
 use xinxi::read::ReadFailure;
-use xinxi::report::Report;
 use xinxi::rules::{Quarter, Rules};
 
 fuzz_target!(
@@ -43,13 +42,12 @@ fuzz_target!(
         };
         let rules = Rules::builtin();
         let q = Quarter::parse("2026Q3").unwrap();
-        let batch = from_books(vec![(format!("长春.{ext}"), book)], &rules, q);
-        for f in &batch.files {
+        let books = vec![(format!("长春.{ext}"), book)];
+        let (report, _summary) = xinxi::pipeline::in_memory(&rules, q, books, &[], "");
+        for f in &report.batch.files {
             if let Outcome::Unreadable(ReadFailure::Internal(why)) = &f.outcome {
                 panic!("caught while handling the file: {why}");
             }
         }
-        let report = Report::build(&rules, q, batch, String::new(), &[]);
-        let _ = report.summary();
     }
 );

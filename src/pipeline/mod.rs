@@ -1,0 +1,203 @@
+//! The library's one pipeline, which `cmd`, the tests and the fuzz target call: rules →
+//! read → validate → resolve → score → report → outputs. `consolidate` is the quarter's whole
+//! job on a folder (everything but printing); `in_memory` is its front half on returns
+//! already read (property tests, fuzzing).
+
+mod keep;
+mod outputs;
+
+use crate::batch::{Batch, QuarterChoice};
+use crate::bulletin;
+use crate::read::RawBook;
+use crate::report::Report;
+use crate::review::Decision;
+use crate::rules::{Quarter, Rules};
+use crate::summary::Summary;
+use crate::write::save_whole;
+use anyhow::bail;
+use chrono::NaiveDateTime;
+use keep::{backups_of, check_replaceable, take_decisions};
+use outputs::{folder, give_back_memory, write_bulletin, write_feedback, write_workbook, Places};
+use std::path::{Path, PathBuf};
+
+/// What to consolidate and where the outputs go (the `consolidate` command's options).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The returns folder.
+    pub dir: PathBuf,
+    /// The quarter named; otherwise the one the returns agree on.
+    pub quarter: Option<Quarter>,
+    /// The 汇总表 (default: 汇总表_季度.xlsx beside the folder).
+    pub out: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    /// Folder for the units' 回执.
+    pub feedback: Option<PathBuf>,
+    /// The decisions record (default: 复核记录_季度.json beside the folder).
+    pub decisions: Option<PathBuf>,
+    /// The previous quarter's 汇总表, for the 通报.
+    pub previous: Option<PathBuf>,
+    pub no_bulletin: bool,
+    /// The time written into the outputs.
+    pub now: NaiveDateTime,
+}
+
+/// Reads the returns under the paths (the command's way: progress bar, reading children).
+pub type ReadReturns =
+    dyn Fn(&[PathBuf], &Rules, QuarterChoice) -> anyhow::Result<(Batch, Option<Quarter>)>;
+
+/// What the caller supplies from outside the library: how returns are read (the command's
+/// progress bar and reading children), and how to tell the clerk that another run holds the
+/// folder.
+pub struct Env<'a> {
+    pub read: &'a ReadReturns,
+    pub waiting: &'a dyn Fn(&Path),
+}
+
+/// A consolidated quarter.
+pub struct Outcome<'a> {
+    pub quarter: Quarter,
+    pub report: Report<'a>,
+    pub summary: Summary,
+    /// The files written, as the terminal lists them.
+    pub written: Vec<String>,
+    /// Lines the terminal shows before the summary (decisions restored, older copies).
+    pub notes: Vec<String>,
+}
+
+/// The quarter's whole job on a folder of returns.
+pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::Result<Outcome<'a>> {
+    check_folder(&opts.dir)?;
+    let asked = opts.quarter;
+    let previous = match &opts.previous {
+        None => None,
+        Some(p) => Some(
+            crate::readback::previous_quarter(p)
+                .map_err(|why| anyhow::anyhow!("无法使用上季度的汇总表 {}：{why}", p.display()))?,
+        ),
+    };
+    let now = opts.now;
+    let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
+    let choice = match asked {
+        Some(q) => QuarterChoice::Given(q),
+        None => QuarterChoice::Agreed,
+    };
+    let (batch, quarter) = (env.read)(std::slice::from_ref(&opts.dir), rules, choice)?;
+    let quarter = quarter.expect("a given or agreed quarter");
+    if asked.is_some() {
+        refuse_other_quarter(&batch, quarter)?;
+    }
+    let places = Places::new(opts, quarter, &batch)?;
+    places.guard(&places.out)?;
+    // One run at a time on the record and the 汇总表: a second waits for the first, then
+    // reads what it wrote.
+    let folders = [folder(&places.record), folder(&places.out)];
+    let _locks = crate::write::lock::lock_folders(&folders, env.waiting)?;
+    for d in folders
+        .iter()
+        .copied()
+        .chain([backups_of(&places.out).as_path()])
+    {
+        crate::write::remove_leftovers(d);
+    }
+    check_replaceable(&places.out)?;
+
+    // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
+    // into the record, and the record is saved, before anything is replaced.
+    let workbooks = [places.out.as_path(), places.default_out.as_path()];
+    let taken = take_decisions(&places.record, &workbooks, quarter, &stamp)?;
+    let mut report = Report::build(rules, quarter, batch, stamp, &taken.record.decisions);
+    report.problems.extend(taken.problems.iter().cloned());
+    let summary = report.summary();
+
+    let mut written = write_workbook(&report, &summary, now, &taken, &places)?;
+    // The bulletin is composed now and laid out last, once the rows are no longer needed.
+    let bulletin = match opts.no_bulletin {
+        true => None,
+        false => Some(bulletin::compose(
+            &report,
+            &summary,
+            &rules.bulletin,
+            previous.as_ref(),
+            now.date(),
+        )),
+    };
+    if let Some(j) = &opts.json {
+        places.guard(j)?;
+        let text = serde_json::to_string_pretty(&summary)? + "\n";
+        save_whole(j, text.as_bytes())?;
+        written.push(j.display().to_string());
+    }
+    if let Some(dir) = &opts.feedback {
+        written.push(write_feedback(&report, dir, now, &places)?);
+    }
+    if let Some(b) = bulletin {
+        // The document's structures are large for a large province (docx-rust's Paragraph is
+        // 4.6 KB a cell): the rows go first, and their memory back to the system, so that the
+        // document does not add to the run's peak.
+        drop(std::mem::take(&mut report.scored.entries));
+        drop(std::mem::take(&mut report.orphan_entries));
+        give_back_memory();
+        written.push(write_bulletin(&b, quarter, &places)?);
+    }
+    Ok(Outcome {
+        quarter,
+        report,
+        summary,
+        written,
+        notes: taken.notes,
+    })
+}
+
+/// The front half on returns already in memory, named as files would be: the report and its
+/// summary for `quarter` with `decisions` applied.
+pub fn in_memory<'a>(
+    rules: &'a Rules,
+    quarter: Quarter,
+    books: Vec<(String, RawBook)>,
+    decisions: &[Decision],
+    stamp: &str,
+) -> (Report<'a>, Summary) {
+    let batch = crate::batch::from_books(books, rules, quarter);
+    let report = Report::build(rules, quarter, batch, stamp.to_string(), decisions);
+    let summary = report.summary();
+    (report, summary)
+}
+
+/// The returns folder must be a folder.
+fn check_folder(dir: &Path) -> anyhow::Result<()> {
+    if dir.is_file() {
+        bail!(
+            "“{}”是一个文件，不是文件夹。汇总时请给出存放各单位报送表的文件夹；只检查这一个报送表可以用：xinxi-score check \"{}\"",
+            dir.display(),
+            dir.display()
+        );
+    }
+    if !dir.is_dir() {
+        bail!("找不到文件夹 {}", dir.display());
+    }
+    Ok(())
+}
+
+/// With `--quarter` given, the returns that say which quarter they are for must include that
+/// one; otherwise the quarter is surely mistyped, and a workbook of zeros would be written.
+fn refuse_other_quarter(batch: &crate::batch::Batch, asked: Quarter) -> anyhow::Result<()> {
+    let mut named: Vec<Quarter> = batch
+        .files
+        .iter()
+        .filter_map(|f| f.ret().and_then(|r| r.declared_quarter))
+        .collect();
+    if named.is_empty() || named.contains(&asked) {
+        return Ok(());
+    }
+    named.sort();
+    named.dedup();
+    let list: Vec<String> = named
+        .iter()
+        .map(|q| format!("{}（{q}）", q.chinese()))
+        .collect();
+    bail!(
+        "指定的季度是{}，但文件夹中的报送表写的是{}；没有写出汇总表。请检查 --quarter，或不写 --quarter 让程序按报送表确定季度",
+        asked.chinese(),
+        list.join("、")
+    )
+}
