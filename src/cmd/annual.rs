@@ -16,43 +16,7 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
     let (files, mut set_aside) = candidates(&args.paths)?;
     let results = read_all(&files)?;
 
-    // Each workbook: its quarter's record and how many review decisions were typed into it since
-    // it was written (read from the same cells), or why it is set aside.
-    let mut found: Vec<(QuarterIn, Unapplied)> = Vec::new();
-    for (path, result) in files.iter().zip(results) {
-        let name = shown(path);
-        let book = match result.book {
-            Ok(b) => b,
-            Err(f) => {
-                set_aside.push(SetAside {
-                    file: name,
-                    why: f.message(),
-                });
-                continue;
-            }
-        };
-        match crate::readback::quarter_record(&book)
-            .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
-        {
-            Ok((quarter, record)) => found.push((
-                QuarterIn {
-                    quarter,
-                    file: name.clone(),
-                    sha256: result.sha256,
-                    record,
-                },
-                Unapplied {
-                    path: path.clone(),
-                    typed: crate::review::harvest::from_book(&name, &book)
-                        .map_or(0, |h| h.pending()),
-                },
-            )),
-            Err(why) => set_aside.push(SetAside {
-                file: name.clone(),
-                why: not_a_summary(&name, &book, why),
-            }),
-        }
-    }
+    let found = records_of(&files, results, &mut set_aside);
     let year = match args.year {
         Some(y) => y,
         None => agreed_year(&found).map_err(|e| with_refused(e, &set_aside))?,
@@ -95,6 +59,51 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
     }
     print!("{}", terminal(&a, &written));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each workbook read: its quarter's record and how many review decisions were typed into it
+/// since it was written (read from the same cells), or why it is set aside.
+fn records_of(
+    files: &[PathBuf],
+    results: Vec<ReadResult>,
+    set_aside: &mut Vec<SetAside>,
+) -> Vec<(QuarterIn, Unapplied)> {
+    let mut found: Vec<(QuarterIn, Unapplied)> = Vec::new();
+    for (path, result) in files.iter().zip(results) {
+        let name = shown(path);
+        let book = match result.book {
+            Ok(b) => b,
+            Err(f) => {
+                set_aside.push(SetAside {
+                    file: name,
+                    why: f.message(),
+                });
+                continue;
+            }
+        };
+        match crate::readback::quarter_record(&book)
+            .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
+        {
+            Ok((quarter, record)) => found.push((
+                QuarterIn {
+                    quarter,
+                    file: name.clone(),
+                    sha256: result.sha256,
+                    record,
+                },
+                Unapplied {
+                    path: path.clone(),
+                    typed: crate::review::harvest::from_book(&name, &book)
+                        .map_or(0, |h| h.pending()),
+                },
+            )),
+            Err(why) => set_aside.push(SetAside {
+                file: name.clone(),
+                why: not_a_summary(&name, &book, why),
+            }),
+        }
+    }
+    found
 }
 
 /// The files to look at: those named, and the spreadsheets in the folders named (and their

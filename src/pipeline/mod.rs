@@ -88,17 +88,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     }
     let places = Places::new(opts, quarter, &batch)?;
     places.guard(&places.out)?;
-    // One run at a time on the record and the 汇总表: a second waits for the first, then
-    // reads what it wrote.
-    let folders = [folder(&places.record), folder(&places.out)];
-    let _locks = crate::write::lock::lock_folders(&folders, env.waiting)?;
-    for d in folders
-        .iter()
-        .copied()
-        .chain([backups_of(&places.out).as_path()])
-    {
-        crate::write::remove_leftovers(d);
-    }
+    let _locks = hold_folders(&places, env)?;
     check_replaceable(&places.out)?;
 
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
@@ -146,6 +136,18 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         written,
         notes: taken.notes,
     })
+}
+
+/// One run at a time on the record and the 汇总表: a second waits for the first, then reads
+/// what it wrote. Once held, what killed runs left in those folders is cleared.
+fn hold_folders(places: &Places, env: &Env) -> anyhow::Result<crate::write::lock::FolderLocks> {
+    let folders = [folder(&places.record), folder(&places.out)];
+    let locks = crate::write::lock::lock_folders(&folders, env.waiting)?;
+    let backups = backups_of(&places.out);
+    for d in folders.iter().copied().chain([backups.as_path()]) {
+        crate::write::remove_leftovers(d);
+    }
+    Ok(locks)
 }
 
 /// The front half on returns already in memory, named as files would be: the report and its

@@ -183,33 +183,58 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
         text,
         problems: Vec::new(),
     };
-    let raw: RawRules = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            let line = e.span().map(|s| c.line(s));
-            let msg = e.message().trim();
-            let msg = if let Some(field) = msg
-                .strip_prefix("unknown field `")
-                .and_then(|m| m.split('`').next())
-            {
-                format!("无法识别的设置项“{field}”（请检查拼写）")
-            } else if let Some(field) = msg
-                .strip_prefix("missing field `")
-                .and_then(|m| m.split('`').next())
-            {
-                format!("缺少设置项“{field}”")
-            } else if msg.starts_with("invalid type") {
-                format!("取值类型不对（{msg}）：数字不加引号，文字要加英文双引号")
-            } else {
-                format!("格式错误（{msg}）")
-            };
-            return Err(RulesError {
-                problems: vec![(line, msg)],
-            });
-        }
+    let raw: RawRules = toml::from_str(text).map_err(|e| RulesError {
+        problems: vec![toml_problem(&c, &e)],
+    })?;
+    let deadline_day = deadline_day(&mut c, &raw.deadline_day);
+    let points = match &raw.points {
+        None => [5, 3, 1],
+        Some(p) => [
+            c.count(&p.tier1, "一级分值"),
+            c.count(&p.tier2, "二级分值"),
+            c.count(&p.tier3, "三级分值"),
+        ],
     };
+    let policy = policy(&mut c, raw.policy.unwrap_or_default());
+    let units = units(&mut c, &raw.unit);
+    let outlets = outlets(&mut c, &raw.outlet);
+    let bulletin = bulletin(&mut c, raw.bulletin.unwrap_or_default());
+    if c.problems.is_empty() {
+        let mut rules = Rules::assemble(deadline_day, points, policy, units, outlets, text);
+        rules.bulletin = bulletin;
+        Ok(rules)
+    } else {
+        c.problems.sort_by_key(|(l, _)| l.unwrap_or(0));
+        Err(RulesError {
+            problems: c.problems,
+        })
+    }
+}
 
-    let deadline_day = match &raw.deadline_day {
+/// A file TOML cannot read, as its line and what is wrong, in Chinese.
+fn toml_problem(c: &Checker, e: &toml::de::Error) -> (Option<usize>, String) {
+    let line = e.span().map(|s| c.line(s));
+    let msg = e.message().trim();
+    let msg = if let Some(field) = msg
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
+        format!("无法识别的设置项“{field}”（请检查拼写）")
+    } else if let Some(field) = msg
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        format!("缺少设置项“{field}”")
+    } else if msg.starts_with("invalid type") {
+        format!("取值类型不对（{msg}）：数字不加引号，文字要加英文双引号")
+    } else {
+        format!("格式错误（{msg}）")
+    };
+    (line, msg)
+}
+
+fn deadline_day(c: &mut Checker, raw: &Option<Spanned<i64>>) -> u32 {
+    match raw {
         None => 20,
         Some(d) => {
             let n = *d.get_ref();
@@ -223,17 +248,11 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
                 n as u32
             }
         }
-    };
-    let points = match &raw.points {
-        None => [5, 3, 1],
-        Some(p) => [
-            c.count(&p.tier1, "一级分值"),
-            c.count(&p.tier2, "二级分值"),
-            c.count(&p.tier3, "三级分值"),
-        ],
-    };
-    let rp = raw.policy.unwrap_or_default();
-    let policy = Policy {
+    }
+}
+
+fn policy(c: &mut Checker, rp: RawPolicy) -> Policy {
+    Policy {
         duplicate: c.choice(
             &rp.duplicate,
             "一稿多投处理 duplicate",
@@ -264,11 +283,13 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
             &[("警告", false), ("错误", true)],
             false,
         ),
-    };
+    }
+}
 
+fn units(c: &mut Checker, raw: &[RawUnit]) -> Vec<Unit> {
     let mut units = Vec::new();
     let mut unit_owner: HashMap<String, (String, usize)> = HashMap::new();
-    for ru in &raw.unit {
+    for ru in raw {
         let name = c.name(&ru.name, "单位名称 name");
         let aliases: Vec<String> = ru.aliases.iter().map(|a| c.name(a, "单位别名")).collect();
         let unit = Unit {
@@ -318,16 +339,19 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
         }
         units.push(unit);
     }
-    if raw.unit.is_empty() {
+    if raw.is_empty() {
         c.problems.push((
             None,
             "名单中没有任何单位：至少需要一段 [[unit]]".to_string(),
         ));
     }
+    units
+}
 
+fn outlets(c: &mut Checker, raw: &[RawOutlet]) -> Vec<Outlet> {
     let mut outlets = Vec::new();
     let mut outlet_owner: HashMap<String, (String, usize)> = HashMap::new();
-    for ro in &raw.outlet {
+    for ro in raw {
         let name = c.name(&ro.name, "媒体名称 name");
         let aliases: Vec<String> = ro.aliases.iter().map(|a| c.name(a, "媒体别名")).collect();
         let tier = tier_of(ro.tier.get_ref()).unwrap_or_else(|| {
@@ -368,12 +392,15 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
                 Some((other, first)) => c.problems.push((
                     Some(l),
                     if *other == name {
-                        format!("媒体“{name}”的名称或别名“{}”重复写了两次", written.get_ref())
-                    } else {
                         format!(
-                            "媒体名称或别名“{}”同时指向两个媒体：第 {first} 行的“{other}”和“{name}”",
+                            "媒体“{name}”的名称或别名“{}”重复写了两次",
                             written.get_ref()
                         )
+                    } else {
+                        format!(
+                        "媒体名称或别名“{}”同时指向两个媒体：第 {first} 行的“{other}”和“{name}”",
+                        written.get_ref()
+                    )
                     },
                 )),
                 None => {
@@ -389,8 +416,10 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
             quotas,
         });
     }
+    outlets
+}
 
-    let rb = raw.bulletin.unwrap_or_default();
+fn bulletin(c: &mut Checker, rb: RawBulletin) -> super::BulletinConfig {
     let defaults = super::BulletinConfig::default();
     let mut text_or = |v: &Option<Spanned<String>>, what: &str, default: String| match v {
         None => default,
@@ -426,22 +455,11 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
             defaults.commend.people,
         ),
     };
-    let bulletin = super::BulletinConfig {
+    super::BulletinConfig {
         issuer,
         addressees,
         leading,
         commend,
-    };
-
-    if c.problems.is_empty() {
-        let mut rules = Rules::assemble(deadline_day, points, policy, units, outlets, text);
-        rules.bulletin = bulletin;
-        Ok(rules)
-    } else {
-        c.problems.sort_by_key(|(l, _)| l.unwrap_or(0));
-        Err(RulesError {
-            problems: c.problems,
-        })
     }
 }
 

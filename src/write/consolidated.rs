@@ -503,6 +503,21 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
     Ok(())
 }
 
+/// 复核记录's title: how many decisions, and whether rows still await review.
+fn decisions_title(report: &Report) -> String {
+    let pending = report.awaiting_review();
+    format!(
+        "{}复核记录（共 {} 条；{}）",
+        report.quarter.chinese(),
+        report.decisions.len(),
+        if pending > 0 {
+            format!("尚有 {pending} 行待核")
+        } else {
+            "待核稿件均已复核".to_string()
+        }
+    )
+}
+
 /// The 复核决定 drop-down (稿件明细 and 复核记录).
 fn decision_choices() -> Result<DataValidation, XlsxError> {
     DataValidation::new()
@@ -552,17 +567,7 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
         ]
     });
     ws.set_name(SHEETS[3])?;
-    let pending = report.awaiting_review();
-    let title = format!(
-        "{}复核记录（共 {} 条；{}）",
-        report.quarter.chinese(),
-        report.decisions.len(),
-        if pending > 0 {
-            format!("尚有 {pending} 行待核")
-        } else {
-            "待核稿件均已复核".to_string()
-        }
-    );
+    let title = decisions_title(report);
     let table = Table {
         max_widths: &[
             (0, 20.0),
