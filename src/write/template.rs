@@ -3,7 +3,7 @@
 //! feeds the drop-down and the score formulas, and a hidden marker for the reader.
 
 use crate::contract::{self, Column, HEADER_ROW, PREPARED_ROWS};
-use crate::rules::{Quarter, Rules, Tier, Unit, DECLARED_KINDS};
+use crate::rules::{Quarter, Rules, Tier, Unit, Window, DECLARED_KINDS};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
@@ -301,10 +301,24 @@ fn write_entries(
     spec: &TemplateSpec,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let q = spec.quarter;
-    let window = q.window(rules.deadline_day);
-    let last_col = Column::Remarks.index();
+    let window = spec.quarter.window(rules.deadline_day);
+    entries_title_and_metadata(ws, spec, &window, f)?;
+    entries_self_score(ws, rules, &window, f)?;
+    entries_rows(ws, f)?;
+    entries_choices(ws)?;
+    entries_date_check(ws, spec.quarter, &window)?;
+    entries_page(ws)
+}
 
+/// Rows 1–3: the title, and the metadata block (label and value side by side).
+fn entries_title_and_metadata(
+    ws: &mut Worksheet,
+    spec: &TemplateSpec,
+    window: &Window,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let q = spec.quarter;
+    let last_col = Column::Remarks.index();
     ws.set_row_height(0, 30)?;
     ws.merge_range(
         0,
@@ -343,9 +357,20 @@ fn write_entries(
         .set_error_message(format!("请填写日期，格式如 {filed_example}。"))?;
     ws.add_data_validation(2, 6, 2, 7, &filed)?;
 
+    Ok(())
+}
+
+/// Row 4: the live self-assessed score, and row 5 the sentence on how to fill in.
+fn entries_self_score(
+    ws: &mut Worksheet,
+    rules: &Rules,
+    window: &Window,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let last_col = Column::Remarks.index();
     // Live self-assessed score (row 4).
     ws.write_string_with_format(3, 0, "自评得分", &f.label)?;
-    let [n1, n2, n3, total] = score_formulas(rules, &window);
+    let [n1, n2, n3, total] = score_formulas(rules, window);
     for (col, label, formula) in [
         (1u16, "一级条数", n1),
         (3, "二级条数", n2),
@@ -374,6 +399,11 @@ fn write_entries(
     )?;
     ws.set_row_height(4, 32)?;
 
+    Ok(())
+}
+
+/// The header and the prepared, numbered rows, with the columns' widths.
+fn entries_rows(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
     // Header and prepared rows.
     ws.set_row_height(HEADER_ROW, 24)?;
     for c in Column::ALL {
@@ -407,6 +437,11 @@ fn write_entries(
         ws.set_column_width(c.index(), w)?;
     }
 
+    Ok(())
+}
+
+/// The drop-downs: 稿件类别, 刊发媒体 (a warning only: other outlets may be typed), 媒体类别.
+fn entries_choices(ws: &mut Worksheet) -> Result<(), XlsxError> {
     let (first, last) = (HEADER_ROW + 1, HEADER_ROW + PREPARED_ROWS);
     let category = DataValidation::new()
         .allow_list_strings(&crate::rules::CATEGORIES)?
@@ -457,6 +492,12 @@ fn write_entries(
         &kinds,
     )?;
 
+    Ok(())
+}
+
+/// 刊发日期 must lie in the reporting window (补报 days included).
+fn entries_date_check(ws: &mut Worksheet, q: Quarter, window: &Window) -> Result<(), XlsxError> {
+    let (first, last) = (HEADER_ROW + 1, HEADER_ROW + PREPARED_ROWS);
     let carried = window
         .carried()
         .map(|(a, b)| format!("（{} 至 {} 为上季度截止后的补报）", ymd(a), ymd(b)))
@@ -488,6 +529,12 @@ fn write_entries(
         &date,
     )?;
 
+    Ok(())
+}
+
+/// Frozen header, A4 landscape, the printed rows, protection.
+fn entries_page(ws: &mut Worksheet) -> Result<(), XlsxError> {
+    let last_col = Column::Remarks.index();
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -525,40 +572,75 @@ fn write_instructions(
     )?;
     ws.set_row_height(r, 30)?;
     r += 2;
+    instructions_requirements(ws, &mut r, spec, &w, f)?;
+    instructions_points(ws, &mut r, rules, catalog, f)?;
+    instructions_quotas(ws, &mut r, rules, spec, f)?;
+    instructions_columns(ws, &mut r, q, f)?;
+    instructions_notes(ws, &mut r, f)?;
+    ws.set_column_width(0, 14)?;
+    ws.set_column_width(1, 40)?;
+    ws.set_column_width(2, 30)?;
+    ws.set_column_width(3, 30)?;
+    ws.set_portrait();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.protect();
+    Ok(())
+}
 
+/// One paragraph across the sheet's four columns at row `r`, its height from its length.
+fn para(ws: &mut Worksheet, r: &mut u32, text: &str, fmt: &Format) -> Result<(), XlsxError> {
+    ws.merge_range(*r, 0, *r, 3, text, fmt)?;
+    let lines = text.chars().count() / 60 + 1;
+    ws.set_row_height(*r, 16.0 * lines as f64 + 4.0)?;
+    *r += 1;
+    Ok(())
+}
+
+/// 一、报送要求: who, which quarter, the deadline and the reporting window.
+fn instructions_requirements(
+    ws: &mut Worksheet,
+    r: &mut u32,
+    spec: &TemplateSpec,
+    w: &Window,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let q = spec.quarter;
     let who = spec
         .unit
         .map(|u| u.name.as_str())
         .unwrap_or("（请在“稿件明细”表中填写本单位名称）");
-    let para =
-        |ws: &mut Worksheet, r: &mut u32, text: &str, fmt: &Format| -> Result<(), XlsxError> {
-            ws.merge_range(*r, 0, *r, 3, text, fmt)?;
-            let lines = text.chars().count() / 60 + 1;
-            ws.set_row_height(*r, 16.0 * lines as f64 + 4.0)?;
-            *r += 1;
-            Ok(())
-        };
-
-    para(ws, &mut r, "一、报送要求", &f.section)?;
-    para(ws, &mut r, &format!("报送单位：{who}"), &f.wrap)?;
-    para(ws, &mut r, &format!("报送季度：{}", q.chinese()), &f.wrap)?;
+    para(ws, r, "一、报送要求", &f.section)?;
+    para(ws, r, &format!("报送单位：{who}"), &f.wrap)?;
+    para(ws, r, &format!("报送季度：{}", q.chinese()), &f.wrap)?;
     para(
         ws,
-        &mut r,
+        r,
         &format!(
             "截止日期：请于 {}（含当日）前将本表报送省局（公司）办公室，逾期将予标记。",
             ymd(w.deadline)
         ),
         &f.wrap,
     )?;
-    para(ws, &mut r, &range_sentence(&w), &f.wrap)?;
-    r += 1;
+    para(ws, r, &range_sentence(w), &f.wrap)?;
+    *r += 1;
 
-    para(ws, &mut r, "二、计分办法（三级计分，加权累计）", &f.section)?;
-    ws.write_string_with_format(r, 0, "等级", &f.table_header)?;
-    ws.write_string_with_format(r, 1, "每条分值", &f.table_header)?;
-    ws.merge_range(r, 2, r, 3, "刊发媒体", &f.table_header)?;
-    r += 1;
+    Ok(())
+}
+
+/// 二、计分办法: the tiers with their points and outlets.
+fn instructions_points(
+    ws: &mut Worksheet,
+    r: &mut u32,
+    rules: &Rules,
+    catalog: &Catalog,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    para(ws, r, "二、计分办法（三级计分，加权累计）", &f.section)?;
+    ws.write_string_with_format(*r, 0, "等级", &f.table_header)?;
+    ws.write_string_with_format(*r, 1, "每条分值", &f.table_header)?;
+    ws.merge_range(*r, 2, *r, 3, "刊发媒体", &f.table_header)?;
+    *r += 1;
     for tier in Tier::ALL {
         let mut names: Vec<String> = catalog
             .dropdown
@@ -575,31 +657,42 @@ fn write_instructions(
             Tier::One => {}
         }
         let text = names.join("、");
-        ws.write_string_with_format(r, 0, tier.label(), &f.table_cell)?;
-        ws.write_number_with_format(r, 1, rules.points_of(tier) as f64, &f.table_number)?;
-        ws.merge_range(r, 2, r, 3, &text, &f.table_cell)?;
-        ws.set_row_height(r, 16.0 * (text.chars().count() / 40 + 1) as f64 + 4.0)?;
-        r += 1;
+        ws.write_string_with_format(*r, 0, tier.label(), &f.table_cell)?;
+        ws.write_number_with_format(*r, 1, rules.points_of(tier) as f64, &f.table_number)?;
+        ws.merge_range(*r, 2, *r, 3, &text, &f.table_cell)?;
+        ws.set_row_height(*r, 16.0 * (text.chars().count() / 40 + 1) as f64 + 4.0)?;
+        *r += 1;
     }
     para(
         ws,
-        &mut r,
+        r,
         &format!(
             "总分 = 一级条数 × {} + 二级条数 × {} + 三级条数 × {}。同一稿件（标题相同）只计一次，严禁一稿多投；政务信息与宣传报道不得混淆。",
             rules.points[0], rules.points[1], rules.points[2]
         ),
         &f.wrap,
     )?;
-    r += 1;
+    *r += 1;
 
-    para(ws, &mut r, "三、本单位任务", &f.section)?;
+    Ok(())
+}
+
+/// 三、本单位任务: this unit's quotas, or every unit's in a blank template.
+fn instructions_quotas(
+    ws: &mut Worksheet,
+    r: &mut u32,
+    rules: &Rules,
+    spec: &TemplateSpec,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    para(ws, r, "三、本单位任务", &f.section)?;
     let news_outlets = outlet_names(rules, |o| o.quotas.monthly_news);
     let info_outlets = outlet_names(rules, |o| o.quotas.quarterly_info);
     match spec.unit {
         Some(u) => {
             para(
                 ws,
-                &mut r,
+                r,
                 &format!(
                     "每月任务：每个月至少在{news_outlets}上刊登宣传报道 {} 篇（三者合计）。",
                     u.monthly_news
@@ -608,7 +701,7 @@ fn write_instructions(
             )?;
             para(
                 ws,
-                &mut r,
+                r,
                 &format!(
                     "季度任务：除《吉林烟草工作动态》外，每季度至少在{info_outlets}或当地党委、政府信息刊物上刊登政务信息 {} 条，力争 {} 条。",
                     u.quarterly_info_min, u.quarterly_info_target
@@ -617,26 +710,10 @@ fn write_instructions(
             )?;
         }
         None => {
-            let mut by_quota: Vec<(u32, Vec<&str>)> = Vec::new();
-            for u in &rules.units {
-                match by_quota.iter_mut().find(|(n, _)| *n == u.monthly_news) {
-                    Some((_, names)) => names.push(&u.name),
-                    None => by_quota.push((u.monthly_news, vec![&u.name])),
-                }
-            }
-            let parts: Vec<String> = by_quota
-                .iter()
-                .map(|(n, names)| {
-                    if names.len() * 2 > rules.units.len() {
-                        format!("每个月至少 {n} 篇")
-                    } else {
-                        format!("{}每个月至少 {n} 篇", names.join("、"))
-                    }
-                })
-                .collect();
+            let parts = news_quota_by_unit(rules);
             para(
                 ws,
-                &mut r,
+                r,
                 &format!(
                     "每月任务：在{news_outlets}上刊登宣传报道，{}。",
                     parts.join("；")
@@ -645,24 +722,55 @@ fn write_instructions(
             )?;
             para(
                 ws,
-                &mut r,
+                r,
                 &format!("季度任务：除《吉林烟草工作动态》外，每季度至少在{info_outlets}或当地党委、政府信息刊物上刊登政务信息 1 至 2 条。"),
                 &f.wrap,
             )?;
         }
     }
-    r += 1;
+    *r += 1;
 
+    Ok(())
+}
+
+/// The monthly news quota of every unit, grouped by size ("长春、吉林每个月至少 2 篇").
+fn news_quota_by_unit(rules: &Rules) -> Vec<String> {
+    let mut by_quota: Vec<(u32, Vec<&str>)> = Vec::new();
+    for u in &rules.units {
+        match by_quota.iter_mut().find(|(n, _)| *n == u.monthly_news) {
+            Some((_, names)) => names.push(&u.name),
+            None => by_quota.push((u.monthly_news, vec![&u.name])),
+        }
+    }
+    by_quota
+        .iter()
+        .map(|(n, names)| {
+            if names.len() * 2 > rules.units.len() {
+                format!("每个月至少 {n} 篇")
+            } else {
+                format!("{}每个月至少 {n} 篇", names.join("、"))
+            }
+        })
+        .collect()
+}
+
+/// 四、各栏填写方法: each column, how to fill it, an example.
+fn instructions_columns(
+    ws: &mut Worksheet,
+    r: &mut u32,
+    q: Quarter,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     para(
         ws,
-        &mut r,
+        r,
         "四、各栏填写方法（在“稿件明细”表中，每条稿件一行）",
         &f.section,
     )?;
-    ws.write_string_with_format(r, 0, "栏目", &f.table_header)?;
-    ws.write_string_with_format(r, 1, "填写方法", &f.table_header)?;
-    ws.merge_range(r, 2, r, 3, "示例", &f.table_header)?;
-    r += 1;
+    ws.write_string_with_format(*r, 0, "栏目", &f.table_header)?;
+    ws.write_string_with_format(*r, 1, "填写方法", &f.table_header)?;
+    ws.merge_range(*r, 2, *r, 3, "示例", &f.table_header)?;
+    *r += 1;
     let example_date = example_date(q);
     let date_how = format!("稿件刊发的日期，格式如 {example_date}");
     let how: [(Column, &str, &str); 11] = [
@@ -695,29 +803,26 @@ fn write_instructions(
         (Column::Remarks, "需要说明的情况", ""),
     ];
     for (c, text, example) in how {
-        ws.write_string_with_format(r, 0, c.header(), &f.table_cell)?;
-        ws.write_string_with_format(r, 1, text, &f.table_cell)?;
-        ws.merge_range(r, 2, r, 3, example, &f.table_cell)?;
-        r += 1;
+        ws.write_string_with_format(*r, 0, c.header(), &f.table_cell)?;
+        ws.write_string_with_format(*r, 1, text, &f.table_cell)?;
+        ws.merge_range(*r, 2, *r, 3, example, &f.table_cell)?;
+        *r += 1;
     }
-    r += 1;
-    para(ws, &mut r, "五、注意事项", &f.section)?;
+    *r += 1;
+    Ok(())
+}
+
+/// 五、注意事项.
+fn instructions_notes(ws: &mut Worksheet, r: &mut u32, f: &Formats) -> Result<(), XlsxError> {
+    para(ws, r, "五、注意事项", &f.section)?;
     for t in [
         "1. 稿件须经办公室主任（宣传部长）审核、主管领导签发后方可报送，请填写审核人和签发人。",
         "2. 同一稿件在多个媒体刊发、或既作政务信息又作宣传报道报送的，只计一次。",
         "3. 请勿修改表头、删除或调整“稿件明细”表的列；行数不够时请联系省局办公室。",
         "4. 表中“自评得分”按填写内容自动计算：只数刊发日期在填报范围内、填了标题和媒体的稿件，不检查重复、一稿多投和名单外媒体的认定，仅供参考，最终得分以省局审核为准。",
     ] {
-        para(ws, &mut r, t, &f.wrap)?;
+        para(ws, r, t, &f.wrap)?;
     }
-    ws.set_column_width(0, 14)?;
-    ws.set_column_width(1, 40)?;
-    ws.set_column_width(2, 30)?;
-    ws.set_column_width(3, 30)?;
-    ws.set_portrait();
-    ws.set_paper_size(9);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.protect();
     Ok(())
 }
 
