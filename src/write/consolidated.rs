@@ -235,9 +235,22 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         })
         .collect();
     ws.set_name(SHEETS[0])?;
-    let pending = report.awaiting_review();
     let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
-    let subtitle = format!(
+    let subtitle = ranking_subtitle(report);
+    let table = Table {
+        subtitle: Some(&subtitle),
+        max_widths: &[(quota, 34.0)],
+        ..Table::new(&title, &headers)
+    };
+    let n = write_spec(ws, f, &table, rows)?;
+    let last = FIRST_ROW + n.max(1) - 1;
+    ranking_marks(ws, quota, total, last)
+}
+
+/// The line under 得分排名's title: deadline, when made, final or provisional.
+fn ranking_subtitle(report: &Report) -> String {
+    let pending = report.awaiting_review();
+    format!(
         "截止日期 {}　　生成时间 {}　　{}",
         report.quarter.deadline(report.rules.deadline_day),
         report.generated_at,
@@ -246,14 +259,12 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         } else {
             "最终结果：待核稿件均已复核".to_string()
         }
-    );
-    let table = Table {
-        subtitle: Some(&subtitle),
-        max_widths: &[(quota, 34.0)],
-        ..Table::new(&title, &headers)
-    };
-    let n = write_spec(ws, f, &table, rows)?;
-    let last = FIRST_ROW + n.max(1) - 1;
+    )
+}
+
+/// 得分排名's highlights (未达标; 未报送, 无法读取, 逾期) and the chart of the totals below
+/// the table (`quota`, `total`: their columns; `last`: the table's last row).
+fn ranking_marks(ws: &mut Worksheet, quota: u16, total: u16, last: u32) -> Result<(), XlsxError> {
     ws.add_conditional_format(
         FIRST_ROW,
         quota,
@@ -411,40 +422,9 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         h::WRITTEN_DECISION,
         h::WRITTEN_REASON,
     ];
-    let rows = report.rows().map(move |(unit, e)| {
-        let points = e.points(report.rules);
-        let (decision, reason) = match &e.review {
-            Some(r) => (r.verdict.label(), r.reason.as_str()),
-            None => ("", ""),
-        };
-        vec![
-            unit.into(),
-            e.category_text().into(),
-            e.title.as_str().into(),
-            outlet_as_matched(report, e).into(),
-            e.tier.label().into(),
-            points.into(),
-            match e.date {
-                Some(d) => Val::Date(d),
-                None => e.date_written.as_str().into(),
-            },
-            e.authors.join("、").into(),
-            e.status_text().into(),
-            e.reasons_text().into(),
-            decision.into(),
-            reason.into(),
-            e.id.as_str().into(),
-            e.outlet_written.as_str().into(),
-            e.issue.as_str().into(),
-            e.reviewer.as_str().into(),
-            e.signer.as_str().into(),
-            e.file.as_ref().into(),
-            e.sheet.as_ref().into(),
-            e.at.as_str().into(),
-            decision.into(),
-            reason.into(),
-        ]
-    });
+    let rows = report
+        .rows()
+        .map(move |(unit, e)| entry_row(report, unit, e));
     ws.set_name(SHEETS[2])?;
     // The rows are made on one thread and written on another, in chunks, through a short
     // queue (so memory stays bounded however many rows there are).
@@ -478,6 +458,49 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         };
         write_spec(ws, f, &table, rx.into_iter().flatten())
     })?;
+    entries_marks(ws, n)?;
+    Ok(())
+}
+
+/// One row of 稿件明细, in the order of its headers.
+fn entry_row<'r>(report: &'r Report, unit: &'r str, e: &'r crate::validate::Entry) -> Vec<Val<'r>> {
+    let points = e.points(report.rules);
+    let (decision, reason) = match &e.review {
+        Some(r) => (r.verdict.label(), r.reason.as_str()),
+        None => ("", ""),
+    };
+    vec![
+        unit.into(),
+        e.category_text().into(),
+        e.title.as_str().into(),
+        outlet_as_matched(report, e).into(),
+        e.tier.label().into(),
+        points.into(),
+        match e.date {
+            Some(d) => Val::Date(d),
+            None => e.date_written.as_str().into(),
+        },
+        e.authors.join("、").into(),
+        e.status_text().into(),
+        e.reasons_text().into(),
+        decision.into(),
+        reason.into(),
+        e.id.as_str().into(),
+        e.outlet_written.as_str().into(),
+        e.issue.as_str().into(),
+        e.reviewer.as_str().into(),
+        e.signer.as_str().into(),
+        e.file.as_ref().into(),
+        e.sheet.as_ref().into(),
+        e.at.as_str().into(),
+        decision.into(),
+        reason.into(),
+    ]
+}
+
+/// 稿件明细's marks for review: the hidden columns of what the program wrote, the 复核决定
+/// drop-down, and 不计分 / 待核 highlighted in 状态 (`n` rows).
+fn entries_marks(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     // What the program wrote, so that a re-run tells the clerk's changes from its own.
     ws.set_column_hidden(20)?;
     ws.set_column_hidden(21)?;

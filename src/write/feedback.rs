@@ -32,6 +32,29 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             .set_creation_datetime(&created),
     );
     let f = Formats::default();
+    let facts = facts(report, unit);
+    let rows: Vec<Vec<Val<'_>>> = facts
+        .into_iter()
+        .map(|(k, v)| vec![k.into(), v.into()])
+        .collect();
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name("得分")?;
+    let title = format!("{}{}得分回执", u.name, q.chinese());
+    let table = Table {
+        max_widths: &[(1, 60.0)],
+        ..Table::new(&title, &["项目", "内容"])
+    };
+    write_spec(ws, &f, &table, rows)?;
+
+    entries_sheet(&mut wb, report, unit, &f)?;
+    problems_sheet(&mut wb, report, unit, &f)?;
+    wb.save_to_buffer()
+}
+
+/// The 得分 sheet's lines: (项目, 内容).
+fn facts(report: &Report, unit: usize) -> Vec<(String, String)> {
+    let u = &report.scored.units[unit];
+    let q = report.quarter;
     let units = &report.scored.units;
     let ranked = units.iter().filter(|o| o.rank > 0).count();
     let group_ranked = units
@@ -90,19 +113,17 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
             u.rows_read, u.rows_scored, u.rows_pending, u.rows_not_scored
         ),
     ));
-    let rows: Vec<Vec<Val<'_>>> = facts
-        .into_iter()
-        .map(|(k, v)| vec![k.into(), v.into()])
-        .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
-    ws.set_name("得分")?;
-    let title = format!("{}{}得分回执", u.name, q.chinese());
-    let table = Table {
-        max_widths: &[(1, 60.0)],
-        ..Table::new(&title, &["项目", "内容"])
-    };
-    write_spec(ws, &f, &table, rows)?;
+    facts
+}
 
+/// 稿件明细: the unit's rows with their standing.
+fn entries_sheet(
+    wb: &mut Workbook,
+    report: &Report,
+    unit: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let u = &report.scored.units[unit];
     let rows: Vec<Vec<Val<'_>>> = report.scored.entries[unit]
         .iter()
         .map(|e| {
@@ -141,8 +162,19 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         max_widths: &[(2, 36.0), (3, 18.0), (7, 14.0), (8, 32.0)],
         ..Table::new(&title, &headers)
     };
-    write_spec(ws, &f, &table, rows)?;
+    write_spec(ws, f, &table, rows)?;
 
+    Ok(())
+}
+
+/// 问题: the unit's problems (not the office's bookkeeping of its decisions).
+fn problems_sheet(
+    wb: &mut Workbook,
+    report: &Report,
+    unit: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let u = &report.scored.units[unit];
     let rows: Vec<Vec<Val<'_>>> = report
         .problems
         .iter()
@@ -169,6 +201,6 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         max_widths: &[(2, 22.0), (4, 44.0), (5, 34.0)],
         ..Table::new(&title, &headers)
     };
-    write_spec(ws, &f, &table, rows)?;
-    wb.save_to_buffer()
+    write_spec(ws, f, &table, rows)?;
+    Ok(())
 }
