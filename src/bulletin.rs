@@ -453,6 +453,23 @@ pub fn compose_commendation(
             annual.missing.join("、")
         )));
     }
+    commended_units(&mut b, annual);
+    commended_people(&mut b, annual);
+    b.push(Block::Para(
+        "希望受到表彰的单位和个人珍惜荣誉，再接再厉；各单位要以先进为榜样，进一步做好政务信息和宣传报道工作。".into(),
+    ));
+    b.push(Block::Signature(vec![
+        config.issuer.clone(),
+        chinese_date(issued),
+    ]));
+    Bulletin {
+        draft: true,
+        blocks: b,
+    }
+}
+
+/// 一、先进单位: a table per group (the candidates come grouped).
+fn commended_units(b: &mut Vec<Block>, annual: &crate::annual::Annual) {
     b.push(Block::Heading("一、先进单位".into()));
     let groups: Vec<&str> = {
         let mut g: Vec<&str> = annual
@@ -487,6 +504,10 @@ pub fn compose_commendation(
             small: true,
         });
     }
+}
+
+/// 二、先进个人.
+fn commended_people(b: &mut Vec<Block>, annual: &crate::annual::Annual) {
     b.push(Block::Heading("二、先进个人".into()));
     let mut rows = vec![vec![
         "名次".into(),
@@ -509,15 +530,4 @@ pub fn compose_commendation(
         rows,
         small: true,
     });
-    b.push(Block::Para(
-        "希望受到表彰的单位和个人珍惜荣誉，再接再厉；各单位要以先进为榜样，进一步做好政务信息和宣传报道工作。".into(),
-    ));
-    b.push(Block::Signature(vec![
-        config.issuer.clone(),
-        chinese_date(issued),
-    ]));
-    Bulletin {
-        draft: true,
-        blocks: b,
-    }
 }

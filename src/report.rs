@@ -72,64 +72,13 @@ impl<'a> Report<'a> {
         generated_at: String,
         decisions: &[Decision],
     ) -> Report<'a> {
-        let n = rules.units.len();
-        let mut used_file = vec![None; n];
-        let mut unit_files: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut orphan_files = Vec::new();
-        let mut orphan_entries = Vec::new();
-        for (i, f) in batch.files.iter().enumerate() {
-            let unit = match &f.outcome {
-                Outcome::Read(r) => r.unit,
-                // An unreadable file still tells whose it is by its name, often enough.
-                _ => crate::batch::unit_from_file_name(rules, &f.path),
-            };
-            match unit {
-                Some(u) => {
-                    unit_files[u].push(i);
-                    if f.used().is_some() {
-                        used_file[u] = Some(i);
-                    }
-                }
-                None => {
-                    orphan_files.push(i);
-                    if let Some(r) = f.ret() {
-                        for e in &r.entries {
-                            let mut e = e.clone();
-                            e.set_not_scored("报送单位无法识别");
-                            orphan_entries.push(e);
-                        }
-                    }
-                }
-            }
-        }
-        let mut subs: Vec<Submission> = (0..n)
-            .map(|u| match used_file[u] {
-                Some(i) => {
-                    let f = &mut batch.files[i];
-                    let name = f.name.clone();
-                    let Outcome::Read(r) = &mut f.outcome else {
-                        unreachable!("used files have returns")
-                    };
-                    Submission {
-                        status: if r.late {
-                            SubmissionStatus::Late
-                        } else {
-                            SubmissionStatus::OnTime
-                        },
-                        file: Some(name),
-                        filed: r.filed,
-                        entries: std::mem::take(&mut r.entries),
-                    }
-                }
-                None if !unit_files[u].is_empty() => Submission {
-                    status: SubmissionStatus::Unreadable,
-                    file: unit_files[u].first().map(|&i| batch.files[i].name.clone()),
-                    filed: None,
-                    entries: Vec::new(),
-                },
-                None => Submission::missing(),
-            })
-            .collect();
+        let Attributed {
+            used_file,
+            unit_files,
+            orphan_files,
+            mut orphan_entries,
+        } = attribute(rules, &batch);
+        let mut subs = submissions(rules.units.len(), &mut batch, &used_file, &unit_files);
         let resolved = resolve::resolve(rules, &mut subs, decisions);
         let mut seen = std::collections::HashMap::new();
         resolve::assign_ids(rules, ORPHAN_UNIT, &mut orphan_entries, &mut seen);
@@ -185,6 +134,92 @@ impl<'a> Report<'a> {
         self.problems.iter().filter(|p| p.severity == sev).count()
     }
 }
+/// Which files are whose: per roster unit the file used and every file attributed to it; the
+/// files attributed to no unit, and their rows (listed, never scored).
+struct Attributed {
+    used_file: Vec<Option<usize>>,
+    unit_files: Vec<Vec<usize>>,
+    orphan_files: Vec<usize>,
+    orphan_entries: Vec<Entry>,
+}
+
+fn attribute(rules: &Rules, batch: &Batch) -> Attributed {
+    let n = rules.units.len();
+    let mut used_file = vec![None; n];
+    let mut unit_files: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut orphan_files = Vec::new();
+    let mut orphan_entries = Vec::new();
+    for (i, f) in batch.files.iter().enumerate() {
+        let unit = match &f.outcome {
+            Outcome::Read(r) => r.unit,
+            // An unreadable file still tells whose it is by its name, often enough.
+            _ => crate::batch::unit_from_file_name(rules, &f.path),
+        };
+        match unit {
+            Some(u) => {
+                unit_files[u].push(i);
+                if f.used().is_some() {
+                    used_file[u] = Some(i);
+                }
+            }
+            None => {
+                orphan_files.push(i);
+                if let Some(r) = f.ret() {
+                    for e in &r.entries {
+                        let mut e = e.clone();
+                        e.set_not_scored("报送单位无法识别");
+                        orphan_entries.push(e);
+                    }
+                }
+            }
+        }
+    }
+    Attributed {
+        used_file,
+        unit_files,
+        orphan_files,
+        orphan_entries,
+    }
+}
+
+/// One submission per roster unit: the rows of the file used (moved out of the batch), or
+/// none, unreadable or missing.
+fn submissions(
+    n: usize,
+    batch: &mut Batch,
+    used_file: &[Option<usize>],
+    unit_files: &[Vec<usize>],
+) -> Vec<Submission> {
+    (0..n)
+        .map(|u| match used_file[u] {
+            Some(i) => {
+                let f = &mut batch.files[i];
+                let name = f.name.clone();
+                let Outcome::Read(r) = &mut f.outcome else {
+                    unreachable!("used files have returns")
+                };
+                Submission {
+                    status: if r.late {
+                        SubmissionStatus::Late
+                    } else {
+                        SubmissionStatus::OnTime
+                    },
+                    file: Some(name),
+                    filed: r.filed,
+                    entries: std::mem::take(&mut r.entries),
+                }
+            }
+            None if !unit_files[u].is_empty() => Submission {
+                status: SubmissionStatus::Unreadable,
+                file: unit_files[u].first().map(|&i| batch.files[i].name.clone()),
+                filed: None,
+                entries: Vec::new(),
+            },
+            None => Submission::missing(),
+        })
+        .collect()
+}
+
 // The summary: the run's figures as plain data, for every output.
 
 impl Report<'_> {

@@ -127,71 +127,86 @@ pub fn score(rules: &Rules, quarter: Quarter, subs: Vec<Submission>) -> Scored {
         "one submission per roster unit"
     );
     let months = quarter.months();
-
     let mut units: Vec<UnitResult> = subs
         .iter()
         .enumerate()
-        .map(|(i, s)| {
-            let u = &rules.units[i];
-            let scoring: Vec<&Entry> = s.entries.iter().filter(|e| e.status.scores()).collect();
-            let mut tiers = [0u32; 3];
-            for e in &scoring {
-                tiers[e.tier.index()] += 1;
-            }
-            let total = Tier::ALL
+        .map(|(i, s)| unit_result(rules, &rules.units[i], s, &months))
+        .collect();
+    let ranking = rank_units(rules, &mut units);
+    let authors = rank_authors(rules, &subs);
+    Scored {
+        units,
+        ranking,
+        authors,
+        entries: subs.into_iter().map(|s| s.entries).collect(),
+    }
+}
+
+/// One unit's totals, quotas and row counts from its submission.
+fn unit_result(
+    rules: &Rules,
+    u: &crate::rules::Unit,
+    s: &Submission,
+    months: &[u32],
+) -> UnitResult {
+    let scoring: Vec<&Entry> = s.entries.iter().filter(|e| e.status.scores()).collect();
+    let mut tiers = [0u32; 3];
+    for e in &scoring {
+        tiers[e.tier.index()] += 1;
+    }
+    let total = Tier::ALL
+        .iter()
+        .map(|t| tiers[t.index()] * rules.points_of(*t))
+        .sum();
+    let mut quotas: Vec<QuotaCheck> = months
+        .iter()
+        .map(|&m| QuotaCheck {
+            name: format!("{m}月宣传报道"),
+            count: scoring
                 .iter()
-                .map(|t| tiers[t.index()] * rules.points_of(*t))
-                .sum();
-            let mut quotas: Vec<QuotaCheck> = months
-                .iter()
-                .map(|&m| QuotaCheck {
-                    name: format!("{m}月宣传报道"),
-                    count: scoring
-                        .iter()
-                        .filter(|e| e.monthly_news && e.date.map(|d| d.month()) == Some(m))
-                        .count() as u32,
-                    required: u.monthly_news,
-                    target: None,
-                })
-                .collect();
-            quotas.push(QuotaCheck {
-                name: "季度政务信息".into(),
-                count: scoring.iter().filter(|e| e.quarterly_info).count() as u32,
-                required: u.quarterly_info_min,
-                target: (u.quarterly_info_target > u.quarterly_info_min)
-                    .then_some(u.quarterly_info_target),
-            });
-            let count = |st: Status| s.entries.iter().filter(|e| e.status == st).count();
-            UnitResult {
-                name: u.name.clone(),
-                group: u.group.clone(),
-                status: s.status,
-                file: s.file.clone(),
-                filed: s.filed,
-                tiers,
-                total,
-                info_items: scoring
-                    .iter()
-                    .filter(|e| e.category == Some(Category::Info))
-                    .count() as u32,
-                news_items: scoring
-                    .iter()
-                    .filter(|e| e.category == Some(Category::News))
-                    .count() as u32,
-                quotas,
-                rank: 0,
-                group_rank: 0,
-                rows_read: s.entries.len(),
-                rows_scored: count(Status::Scored) + count(Status::CarriedOver),
-                rows_pending: count(Status::Pending),
-                rows_not_scored: count(Status::NotScored),
-            }
+                .filter(|e| e.monthly_news && e.date.map(|d| d.month()) == Some(m))
+                .count() as u32,
+            required: u.monthly_news,
+            target: None,
         })
         .collect();
+    quotas.push(QuotaCheck {
+        name: "季度政务信息".into(),
+        count: scoring.iter().filter(|e| e.quarterly_info).count() as u32,
+        required: u.quarterly_info_min,
+        target: (u.quarterly_info_target > u.quarterly_info_min).then_some(u.quarterly_info_target),
+    });
+    let count = |st: Status| s.entries.iter().filter(|e| e.status == st).count();
+    UnitResult {
+        name: u.name.clone(),
+        group: u.group.clone(),
+        status: s.status,
+        file: s.file.clone(),
+        filed: s.filed,
+        tiers,
+        total,
+        info_items: scoring
+            .iter()
+            .filter(|e| e.category == Some(Category::Info))
+            .count() as u32,
+        news_items: scoring
+            .iter()
+            .filter(|e| e.category == Some(Category::News))
+            .count() as u32,
+        quotas,
+        rank: 0,
+        group_rank: 0,
+        rows_read: s.entries.len(),
+        rows_scored: count(Status::Scored) + count(Status::CarriedOver),
+        rows_pending: count(Status::Pending),
+        rows_not_scored: count(Status::NotScored),
+    }
+}
 
-    // Units that reported first, highest total first; within equal totals more 一级 items,
-    // then roster order. Units with no readable return follow, unranked (rank 0), in roster
-    // order (SPEC §2.5).
+/// The ranking order (units that reported first, highest total first; within equal totals
+/// more 一级 items, then roster order; units with no readable return follow, unranked, in
+/// roster order — SPEC §2.5), and each unit's competition rank overall and in its group.
+fn rank_units(rules: &Rules, units: &mut [UnitResult]) -> Vec<usize> {
     let mut ranking: Vec<usize> = (0..units.len()).collect();
     ranking.sort_by_key(|&i| {
         (
@@ -223,13 +238,7 @@ pub fn score(rules: &Rules, quarter: Quarter, subs: Vec<Submission>) -> Scored {
         u.group_rank = 1 + above(true);
     }
 
-    let authors = rank_authors(rules, &subs);
-    Scored {
-        units,
-        ranking,
-        authors,
-        entries: subs.into_iter().map(|s| s.entries).collect(),
-    }
+    ranking
 }
 
 fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {

@@ -244,7 +244,24 @@ struct RowCtx<'a> {
     reasons: Vec<String>,
 }
 
-impl RowCtx<'_> {
+impl<'a> RowCtx<'a> {
+    fn new(
+        ctx: &'a Context<'a>,
+        located: &'a Located,
+        row: &'a RawRow<'a>,
+        problems: &'a mut Vec<Problem>,
+    ) -> RowCtx<'a> {
+        RowCtx {
+            ctx,
+            sheet: located.sheet.as_str(),
+            columns: &located.columns,
+            row,
+            problems,
+            errors: 0,
+            reasons: Vec::new(),
+        }
+    }
+
     fn cell_of(&self, c: Column) -> String {
         match self.columns.get(&c) {
             Some(col) => cell_ref(self.row.row, *col),
@@ -338,6 +355,29 @@ pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) 
 
 /// One row, rule by rule. Each rule reads the row context, reports its own problems, and
 /// returns what it established; `reject` (an error) is what keeps a row from scoring.
+/// The outlet as matched against the list (each spelling matched once per return).
+fn outlet_of(rules: &Rules, seen: &mut HashMap<String, OutletMatch>, written: &str) -> OutletMatch {
+    if written.is_empty() {
+        return OutletMatch::Unlisted;
+    }
+    *seen
+        .entry(written.to_string())
+        .or_insert_with(|| match_outlet(rules, written))
+}
+
+/// A row with errors does not score; otherwise 待核, 补报计分 or 计分.
+fn row_status(errors: usize, pending: bool, class: Option<DateClass>) -> Status {
+    if errors > 0 {
+        Status::NotScored
+    } else if pending {
+        Status::Pending
+    } else if class == Some(DateClass::CarriedOver) {
+        Status::CarriedOver
+    } else {
+        Status::Scored
+    }
+}
+
 fn validate_row(
     ctx: &Context,
     located: &Located,
@@ -346,15 +386,7 @@ fn validate_row(
     outlets: &mut HashMap<String, OutletMatch>,
     shared: &(Arc<str>, Arc<str>),
 ) -> Entry {
-    let mut rc = RowCtx {
-        ctx,
-        sheet: located.sheet.as_str(),
-        columns: &located.columns,
-        row,
-        problems,
-        errors: 0,
-        reasons: Vec::new(),
-    };
+    let mut rc = RowCtx::new(ctx, located, row, problems);
     let category_written = row.text(Column::Category);
     let title = row.text(Column::Title);
     let outlet_written = row.text(Column::Outlet);
@@ -371,13 +403,7 @@ fn validate_row(
     let category = category_rule(&mut rc, &category_written);
     let (date, class) = date_rule(&mut rc, date_cell);
     let declared = declared_rule(&mut rc, &declared_written);
-    let outlet = if outlet_written.is_empty() {
-        OutletMatch::Unlisted
-    } else {
-        *outlets
-            .entry(outlet_written.clone())
-            .or_insert_with(|| match_outlet(ctx.rules, &outlet_written))
-    };
+    let outlet = outlet_of(ctx.rules, outlets, &outlet_written);
     let (tier, pending) = tier_rule(
         &mut rc,
         outlet,
@@ -391,15 +417,7 @@ fn validate_row(
     sign_off_rule(&mut rc, &reviewer, &signer);
 
     let at = rc.cell_of(Column::Title);
-    let status = if rc.errors > 0 {
-        Status::NotScored
-    } else if pending {
-        Status::Pending
-    } else if class == Some(DateClass::CarriedOver) {
-        Status::CarriedOver
-    } else {
-        Status::Scored
-    };
+    let status = row_status(rc.errors, pending, class);
     let (monthly_news, quarterly_info) =
         quota_flags(ctx.rules, status, class, category, outlet, declared);
     Entry {
@@ -420,10 +438,10 @@ fn validate_row(
         declared,
         date,
         // Kept as written only when it cannot be read as a date.
-        date_written: match (date, date_cell) {
-            (None, Some(c)) => c.display(),
-            _ => String::new(),
-        },
+        date_written: date_cell
+            .filter(|_| date.is_none())
+            .map(Cell::display)
+            .unwrap_or_default(),
         issue: row.text(Column::Issue),
         authors: split_authors(&row.text(Column::Authors)),
         reviewer,

@@ -94,21 +94,7 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
                 u.tier3.into(),
                 Val::Formula(format!("={}", sum.join("+")), u.total as f64),
             ]);
-            for q in &u.quarters {
-                match q {
-                    Some(fig) => {
-                        row.push(fig.total.into());
-                        row.push(match fig.rank {
-                            Some(n) => n.into(),
-                            None => fig.submission.label().into(),
-                        });
-                    }
-                    None => {
-                        row.push(0u32.into());
-                        row.push("无数据".into());
-                    }
-                }
-            }
+            row.extend(u.quarters.iter().flat_map(quarter_cells));
             row.push(format!("{}/12", u.news_months_met).into());
             row.push(format!("{}/4", u.info_quarters_met).into());
             row.push(quarter_list(&u.not_reported).into());
@@ -120,8 +106,27 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
     let title = format!("{}年度政务信息和宣传报道得分排名{}", a.year, incomplete(a));
     let n = write_table(ws, f, &title, &header_refs, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
+    quarters_chart(ws, &quarter_cols, last)
+}
+
+/// A quarter's total and rank (or why it has none), as two cells.
+fn quarter_cells<'v>(q: &Option<crate::annual::QuarterFigure>) -> [Val<'v>; 2] {
+    match q {
+        Some(fig) => [
+            fig.total.into(),
+            match fig.rank {
+                Some(n) => n.into(),
+                None => fig.submission.label().into(),
+            },
+        ],
+        None => [0u32.into(), "无数据".into()],
+    }
+}
+
+/// Below the table: each unit's four quarters side by side (`cols`: their total columns).
+fn quarters_chart(ws: &mut Worksheet, cols: &[u16], last: u32) -> Result<(), XlsxError> {
     let mut chart = Chart::new(ChartType::Column);
-    for (k, &col) in quarter_cols.iter().enumerate() {
+    for (k, &col) in cols.iter().enumerate() {
         let name = format!("第{}季度", k + 1);
         chart
             .add_series()
@@ -252,48 +257,7 @@ fn repeats(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
 }
 
 fn about(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError> {
-    let mut rows: Vec<Vec<Val>> = vec![
-        vec![
-            "年度".into(),
-            format!("{}年", a.year).into(),
-            Val::Empty,
-            Val::Empty,
-        ],
-        vec![
-            "完整性".into(),
-            if a.complete {
-                "四个季度齐全".to_string().into()
-            } else {
-                format!("不完整：缺{}", a.missing.join("、")).into()
-            },
-            Val::Empty,
-            Val::Empty,
-        ],
-        vec![
-            "规则".into(),
-            if a.rules_differ {
-                "注意：各季度使用的规则不同（规则指纹不一致），全年得分按各季度当时的规则相加"
-                    .into()
-            } else {
-                "各季度使用相同的规则".into()
-            },
-            Val::Empty,
-            Val::Empty,
-        ],
-        vec![
-            "程序版本".into(),
-            format!("xinxi-score {}", crate::VERSION).into(),
-            Val::Empty,
-            Val::Empty,
-        ],
-        vec![Val::Empty, Val::Empty, Val::Empty, Val::Empty],
-        vec![
-            "季度".into(),
-            "使用的汇总表".into(),
-            "生成时间 / 规则指纹".into(),
-            "SHA-256".into(),
-        ],
-    ];
+    let mut rows = about_head(a);
     for q in &a.used {
         rows.push(vec![
             q.quarter.as_str().into(),
@@ -335,4 +299,50 @@ fn about(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError> {
     };
     write_spec(ws, f, &table, rows)?;
     Ok(())
+}
+
+/// 说明's first lines: the year, completeness, rules, version, and the quarters' header.
+fn about_head(a: &Annual) -> Vec<Vec<Val<'_>>> {
+    vec![
+        vec![
+            "年度".into(),
+            format!("{}年", a.year).into(),
+            Val::Empty,
+            Val::Empty,
+        ],
+        vec![
+            "完整性".into(),
+            if a.complete {
+                "四个季度齐全".to_string().into()
+            } else {
+                format!("不完整：缺{}", a.missing.join("、")).into()
+            },
+            Val::Empty,
+            Val::Empty,
+        ],
+        vec![
+            "规则".into(),
+            if a.rules_differ {
+                "注意：各季度使用的规则不同（规则指纹不一致），全年得分按各季度当时的规则相加"
+                    .into()
+            } else {
+                "各季度使用相同的规则".into()
+            },
+            Val::Empty,
+            Val::Empty,
+        ],
+        vec![
+            "程序版本".into(),
+            format!("xinxi-score {}", crate::VERSION).into(),
+            Val::Empty,
+            Val::Empty,
+        ],
+        vec![Val::Empty, Val::Empty, Val::Empty, Val::Empty],
+        vec![
+            "季度".into(),
+            "使用的汇总表".into(),
+            "生成时间 / 规则指纹".into(),
+            "SHA-256".into(),
+        ],
+    ]
 }

@@ -226,56 +226,62 @@ fn render(block: &Block) -> Vec<BodyContent<'static>> {
             let size = if *small { XIAO_SI } else { SI_HAO };
             vec![table(widths, rows, size).into(), blank().into()]
         }
-        Block::Signature(lines) => {
-            let mut out: Vec<BodyContent> = vec![blank().into(), blank().into()];
-            for l in lines {
-                let mut p = para(
-                    l,
-                    BODY_FONT,
-                    SAN_HAO,
-                    JustificationVal::Right,
-                    false,
-                    BODY_LINE,
-                );
-                if let Some(pp) = p.property.as_mut() {
-                    pp.indent = Some(Indent {
-                        right: Some(INDENT_2_CHARS * 2),
-                        right_chars: Some(400),
-                        ..Default::default()
-                    });
-                }
-                out.push(p.into());
-            }
-            out
-        }
-        Block::Attachment { label, title } => {
-            let mut first = para(
-                label,
-                HEADING_FONT,
-                SAN_HAO,
-                JustificationVal::Left,
-                false,
-                BODY_LINE,
-            );
-            if let Some(pp) = first.property.as_mut() {
-                pp.page_break_before = Some(PageBreakBefore { value: Some(true) });
-            }
-            vec![
-                first.into(),
-                blank().into(),
-                para(
-                    title,
-                    TITLE_FONT,
-                    ER_HAO,
-                    JustificationVal::Center,
-                    false,
-                    TITLE_LINE,
-                )
-                .into(),
-                blank().into(),
-            ]
-        }
+        Block::Signature(lines) => signature(lines),
+        Block::Attachment { label, title } => attachment(label, title),
     }
+}
+
+/// The sign-off lines, right-aligned, two characters in from the right margin.
+fn signature(lines: &[String]) -> Vec<BodyContent<'static>> {
+    let mut out: Vec<BodyContent> = vec![blank().into(), blank().into()];
+    for l in lines {
+        let mut p = para(
+            l,
+            BODY_FONT,
+            SAN_HAO,
+            JustificationVal::Right,
+            false,
+            BODY_LINE,
+        );
+        if let Some(pp) = p.property.as_mut() {
+            pp.indent = Some(Indent {
+                right: Some(INDENT_2_CHARS * 2),
+                right_chars: Some(400),
+                ..Default::default()
+            });
+        }
+        out.push(p.into());
+    }
+    out
+}
+
+/// An attachment's label and title, on a new page.
+fn attachment(label: &str, title: &str) -> Vec<BodyContent<'static>> {
+    let mut first = para(
+        label,
+        HEADING_FONT,
+        SAN_HAO,
+        JustificationVal::Left,
+        false,
+        BODY_LINE,
+    );
+    if let Some(pp) = first.property.as_mut() {
+        pp.page_break_before = Some(PageBreakBefore { value: Some(true) });
+    }
+    vec![
+        first.into(),
+        blank().into(),
+        para(
+            title,
+            TITLE_FONT,
+            ER_HAO,
+            JustificationVal::Center,
+            false,
+            TITLE_LINE,
+        )
+        .into(),
+        blank().into(),
+    ]
 }
 
 /// A bordered table, the first row a bold header repeated on each page.
