@@ -120,6 +120,7 @@ pub struct Annual {
 }
 
 pub use crate::rules::CommendCounts;
+use crate::score::competition_rank;
 
 /// Add up the year. `quarters` holds at most one record per quarter of `year`.
 pub fn aggregate(
@@ -273,11 +274,9 @@ fn rank_units(units: &mut [AnnualUnit]) {
     });
     let totals: Vec<(u32, String)> = units.iter().map(|u| (u.total, u.group.clone())).collect();
     for u in units.iter_mut() {
-        u.rank = 1 + totals.iter().filter(|(t, _)| *t > u.total).count() as u32;
-        u.group_rank = 1 + totals
-            .iter()
-            .filter(|(t, g)| *t > u.total && *g == u.group)
-            .count() as u32;
+        u.rank = competition_rank(u.total, totals.iter().map(|(t, _)| *t));
+        let same_group = totals.iter().filter(|(_, g)| *g == u.group);
+        u.group_rank = competition_rank(u.total, same_group.map(|(t, _)| *t));
     }
 }
 
@@ -311,7 +310,7 @@ fn rank_people(quarters: &[QuarterIn]) -> Vec<AnnualPerson> {
     });
     let points: Vec<f64> = people.iter().map(|p| p.points).collect();
     for p in people.iter_mut() {
-        p.rank = 1 + points.iter().filter(|&&x| x > p.points).count() as u32;
+        p.rank = competition_rank(p.points, points.iter().copied());
     }
     people
 }

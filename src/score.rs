@@ -203,6 +203,12 @@ fn unit_result(
     }
 }
 
+/// Competition rank (SPEC §2.5: 1, 2, 2, 4): one more than the number of `others` that are
+/// higher than `mine`.
+pub fn competition_rank<T: PartialOrd>(mine: T, others: impl IntoIterator<Item = T>) -> u32 {
+    1 + others.into_iter().filter(|o| *o > mine).count() as u32
+}
+
 /// The ranking order (units that reported first, highest total first; within equal totals
 /// more 一级 items, then roster order; units with no readable return follow, unranked, in
 /// roster order — SPEC §2.5), and each unit's competition rank overall and in its group.
@@ -224,18 +230,14 @@ fn rank_units(rules: &Rules, units: &mut [UnitResult]) -> Vec<usize> {
         let Some(mine) = ranked[i] else {
             continue;
         };
-        let above = |same_group: bool| {
-            ranked
-                .iter()
-                .enumerate()
-                .filter(|(j, t)| {
-                    t.is_some_and(|t| t > mine)
-                        && (!same_group || rules.units[*j].group == rules.units[i].group)
-                })
-                .count() as u32
-        };
-        u.rank = 1 + above(false);
-        u.group_rank = 1 + above(true);
+        let group = &rules.units[i].group;
+        let same_group = ranked
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| rules.units[*j].group == *group)
+            .filter_map(|(_, t)| *t);
+        u.rank = competition_rank(mine, ranked.iter().flatten().copied());
+        u.group_rank = competition_rank(mine, same_group);
     }
 
     ranking
@@ -283,7 +285,7 @@ fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
     });
     let pts: Vec<f64> = list.iter().map(|a| a.points).collect();
     for a in list.iter_mut() {
-        a.rank = 1 + pts.iter().filter(|&&p| p > a.points).count() as u32;
+        a.rank = competition_rank(a.points, pts.iter().copied());
     }
     list
 }
@@ -291,6 +293,17 @@ fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn competition_ranks_share_and_skip() {
+        let totals = [45, 38, 38, 20];
+        let ranks: Vec<u32> = totals
+            .iter()
+            .map(|&t| competition_rank(t, totals.iter().copied()))
+            .collect();
+        assert_eq!(ranks, [1, 2, 2, 4]);
+        assert_eq!(competition_rank(1.5, [2.0, 1.5, 0.5]), 2);
+    }
     use crate::read::table::locate;
     use crate::read::RawBook;
     use crate::validate::{validate, Context};

@@ -4,22 +4,13 @@
 use super::table::{write_spec, write_table, Formats, Table, Val, FIRST_ROW};
 use crate::annual::Annual;
 use chrono::NaiveDateTime;
-use rust_xlsxwriter::{
-    Chart, ChartType, DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet, XlsxError};
 
 pub const SHEETS: [&str; 5] = ["年度排名", "个人排名", "表彰建议", "跨季度重复", "说明"];
 
 pub fn build(a: &Annual, now: NaiveDateTime) -> Result<Workbook, XlsxError> {
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("{}年度政务信息和宣传报道汇总", a.year))
-            .set_author("省局（公司）办公室")
-            .set_comment(format!("xinxi-score {}", crate::VERSION))
-            .set_creation_datetime(&created),
-    );
+    let title = format!("{}年度政务信息和宣传报道汇总", a.year);
+    let mut wb = super::office_workbook(title, &super::excel_time(now)?, true);
     let f = Formats::default();
     ranking(wb.add_worksheet(), a, &f)?;
     people(wb.add_worksheet(), a, &f)?;

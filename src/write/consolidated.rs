@@ -10,8 +10,7 @@ use crate::validate::{Declared, OutletMatch};
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{
     Chart, ChartType, Color, ConditionalFormatFormula, ConditionalFormatText,
-    ConditionalFormatTextRule, DataValidation, DocProperties, ExcelDateTime, Format, Workbook,
-    Worksheet, XlsxError,
+    ConditionalFormatTextRule, DataValidation, Format, Workbook, Worksheet, XlsxError,
 };
 
 pub const SHEETS: [&str; 8] = [
@@ -57,18 +56,8 @@ pub fn build(
     now: NaiveDateTime,
     generation: u64,
 ) -> Result<Workbook, XlsxError> {
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "{}政务信息和宣传报道汇总表",
-                report.quarter.chinese()
-            ))
-            .set_author("省局（公司）办公室")
-            .set_comment(format!("xinxi-score {}", crate::VERSION))
-            .set_creation_datetime(&created),
-    );
+    let title = format!("{}政务信息和宣传报道汇总表", report.quarter.chinese());
+    let mut wb = super::office_workbook(title, &super::excel_time(now)?, true);
     // The detail sheets are large and written once; trade a little size for speed.
     wb.set_zip_compression_level(1);
     let f = Formats::default();

@@ -4,7 +4,7 @@
 use super::table::{write_spec, Formats, Table, Val};
 use crate::report::Report;
 use chrono::NaiveDateTime;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// `回执_2026Q3_长春市局（分公司）.xlsx`
 pub fn file_name(report: &Report, unit: usize) -> String {
@@ -19,18 +19,8 @@ pub fn file_name(report: &Report, unit: usize) -> String {
 pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>, XlsxError> {
     let u = &report.scored.units[unit];
     let q = report.quarter;
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "{}{}政务信息和宣传报道得分回执",
-                u.name,
-                q.chinese()
-            ))
-            .set_author("省局（公司）办公室")
-            .set_creation_datetime(&created),
-    );
+    let title = format!("{}{}政务信息和宣传报道得分回执", u.name, q.chinese());
+    let mut wb = super::office_workbook(title, &super::excel_time(now)?, false);
     let f = Formats::default();
     let facts = facts(report, unit);
     let rows: Vec<Vec<Val<'_>>> = facts

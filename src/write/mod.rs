@@ -13,6 +13,31 @@ pub mod template;
 use std::io::Write;
 use std::path::Path;
 
+/// A new workbook with the office as its author, `title`, the time it was made and (with
+/// `version`) the program that made it, as every workbook the program writes carries them.
+pub fn office_workbook(
+    title: String,
+    created: &rust_xlsxwriter::ExcelDateTime,
+    version: bool,
+) -> rust_xlsxwriter::Workbook {
+    let mut props = rust_xlsxwriter::DocProperties::new()
+        .set_title(title)
+        .set_author("省局（公司）办公室");
+    if version {
+        props = props.set_comment(format!("xinxi-score {}", crate::VERSION));
+    }
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.set_properties(&props.set_creation_datetime(created));
+    wb
+}
+
+/// `now` as a workbook's creation time.
+pub fn excel_time(
+    now: chrono::NaiveDateTime,
+) -> Result<rust_xlsxwriter::ExcelDateTime, rust_xlsxwriter::XlsxError> {
+    rust_xlsxwriter::ExcelDateTime::parse_from_str(&now.format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
 /// Save a workbook to `path` whole or not at all, streaming it to a temporary file beside the
 /// target (a large workbook is never held in memory as one buffer).
 pub fn save_workbook_whole(path: &Path, wb: &mut rust_xlsxwriter::Workbook) -> anyhow::Result<()> {

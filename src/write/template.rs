@@ -6,9 +6,8 @@ use crate::contract::{self, Column, HEADER_ROW, PREPARED_ROWS};
 use crate::rules::{Quarter, Rules, Tier, Unit, Window, DECLARED_KINDS};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
-    ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook,
-    Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, Formula, ProtectionOptions, Worksheet, XlsxError,
 };
 
 /// Which unit a template is for; `None` is the blank template a unit fills in itself.
@@ -29,16 +28,9 @@ pub fn file_name(spec: &TemplateSpec) -> String {
 
 /// Build a template workbook in memory.
 pub fn build(rules: &Rules, spec: &TemplateSpec) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
     let q = spec.quarter;
-    let created = excel_date(q.first_day())?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("{}政务信息和宣传报道报送表", q.chinese()))
-            .set_author("省局（公司）办公室")
-            .set_comment(format!("xinxi-score {}", crate::VERSION))
-            .set_creation_datetime(&created),
-    );
+    let title = format!("{}政务信息和宣传报道报送表", q.chinese());
+    let mut wb = super::office_workbook(title, &excel_date(q.first_day())?, true);
 
     let catalog = Catalog::new(rules);
     let f = Formats::new();
