@@ -377,10 +377,7 @@ fn first_tier_items(b: &mut Vec<Block>, report: &Report) {
         items.truncate(ATTACHMENT_ITEMS);
     }
     for (n, (u, e)) in items.iter().enumerate() {
-        let outlet = match e.outlet {
-            crate::validate::OutletMatch::Listed(i) => report.rules.outlets[i].name.clone(),
-            _ => e.outlet_written.clone(),
-        };
+        let outlet = e.outlet_name(report.rules);
         rows.push(vec![
             (n + 1).to_string(),
             report.rules.units[*u].name.clone(),

@@ -238,10 +238,7 @@ impl Report<'_> {
                     .map(|d| format!("{d:032x}"))
                     .unwrap_or_default(),
                 title: e.title.clone(),
-                outlet: match e.outlet {
-                    crate::validate::OutletMatch::Listed(i) => self.rules.outlets[i].name.clone(),
-                    _ => e.outlet_written.clone(),
-                },
+                outlet: e.outlet_name(self.rules),
                 date: e.date.map(|d| d.to_string()).unwrap_or_default(),
                 points: e.points(self.rules),
             })

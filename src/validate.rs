@@ -174,6 +174,15 @@ pub struct RowReview {
 }
 
 impl Entry {
+    /// The outlet's name as it is published: the listed outlet's own name when matched, else
+    /// what the unit wrote.
+    pub fn outlet_name(&self, rules: &Rules) -> String {
+        match self.outlet {
+            OutletMatch::Listed(i) => rules.outlets[i].name.clone(),
+            _ => self.outlet_written.clone(),
+        }
+    }
+
     /// The points this row earns: its tier's, when it scores.
     pub fn points(&self, rules: &Rules) -> u32 {
         if self.status.scores() {

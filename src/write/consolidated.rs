@@ -30,6 +30,26 @@ fn red() -> Format {
         .set_font_color(Color::RGB(0x9C0006))
 }
 
+/// Cells of column `col` (rows `first..=last`) whose text begins with `text` take `fmt`.
+fn highlight_begins(
+    ws: &mut Worksheet,
+    (first, last): (u32, u32),
+    col: u16,
+    text: &str,
+    fmt: Format,
+) -> Result<(), XlsxError> {
+    ws.add_conditional_format(
+        first,
+        col,
+        last,
+        col,
+        &ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::BeginsWith(text.into()))
+            .set_format(fmt),
+    )?;
+    Ok(())
+}
+
 fn amber() -> Format {
     Format::new().set_background_color(Color::RGB(0xFFE699))
 }
@@ -254,15 +274,7 @@ fn ranking_subtitle(report: &Report) -> String {
 /// 得分排名's highlights (未达标; 未报送, 无法读取, 逾期) and the chart of the totals below
 /// the table (`quota`, `total`: their columns; `last`: the table's last row).
 fn ranking_marks(ws: &mut Worksheet, quota: u16, total: u16, last: u32) -> Result<(), XlsxError> {
-    ws.add_conditional_format(
-        FIRST_ROW,
-        quota,
-        last,
-        quota,
-        &ConditionalFormatText::new()
-            .set_rule(ConditionalFormatTextRule::BeginsWith("未达标".into()))
-            .set_format(red()),
-    )?;
+    highlight_begins(ws, (FIRST_ROW, last), quota, "未达标", red())?;
     for status in ["未报送", "无法读取", "逾期"] {
         ws.add_conditional_format(
             FIRST_ROW,
@@ -502,15 +514,7 @@ fn entries_marks(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
         &decision_choices()?,
     )?;
     for (status, fmt) in [("不计分", red()), ("待核", amber())] {
-        ws.add_conditional_format(
-            FIRST_ROW,
-            DECISION_COL - 2,
-            last,
-            DECISION_COL - 2,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::BeginsWith(status.into()))
-                .set_format(fmt),
-        )?;
+        highlight_begins(ws, (FIRST_ROW, last), DECISION_COL - 2, status, fmt)?;
     }
     Ok(())
 }
@@ -601,15 +605,7 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
         ws.add_data_validation(FIRST_ROW, 4, last, 4, &decision_choices()?)?;
     }
     for (text, fmt) in [("未匹配", red()), ("未应用", amber())] {
-        ws.add_conditional_format(
-            FIRST_ROW,
-            6,
-            last,
-            6,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::BeginsWith(text.into()))
-                .set_format(fmt),
-        )?;
+        highlight_begins(ws, (FIRST_ROW, last), 6, text, fmt)?;
     }
     Ok(())
 }
@@ -685,15 +681,7 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
     };
     let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
-    ws.add_conditional_format(
-        FIRST_ROW,
-        0,
-        last,
-        0,
-        &ConditionalFormatText::new()
-            .set_rule(ConditionalFormatTextRule::BeginsWith("错误".into()))
-            .set_format(red()),
-    )?;
+    highlight_begins(ws, (FIRST_ROW, last), 0, "错误", red())?;
     Ok(())
 }
 
@@ -765,15 +753,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
     let last = FIRST_ROW + n.max(1) - 1;
     for status in ["未报送", "无法读取", "逾期", "单位无法识别", "找不到明细表"]
     {
-        ws.add_conditional_format(
-            FIRST_ROW,
-            2,
-            last,
-            2,
-            &ConditionalFormatText::new()
-                .set_rule(ConditionalFormatTextRule::BeginsWith(status.into()))
-                .set_format(amber()),
-        )?;
+        highlight_begins(ws, (FIRST_ROW, last), 2, status, amber())?;
     }
     Ok(())
 }
