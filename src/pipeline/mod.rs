@@ -5,6 +5,7 @@
 
 mod keep;
 mod outputs;
+pub mod year;
 
 use crate::batch::{Batch, QuarterChoice};
 use crate::bulletin;
