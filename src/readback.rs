@@ -5,30 +5,86 @@
 use crate::read::{Cell, RawBook, RawSheet};
 use crate::rules::Quarter;
 use crate::summary::Previous;
+use std::fmt;
 use std::path::Path;
 
+/// Why a workbook cannot be used as one of this program's 汇总表. Callers tell "not ours" (a
+/// stray file, a return, an older version's) from "ours but not as written" (to be
+/// consolidated again); the messages are Chinese.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadbackError {
+    Unreadable(crate::read::ReadFailure),
+    /// No 得分排名 sheet, or no hidden record sheet of this version.
+    NotOurs(&'static str),
+    /// A sheet of ours without what it must hold (a column, the quarter in the title).
+    Incomplete(String),
+    /// The hidden record cannot be parsed.
+    Damaged,
+    /// The hidden record's digest does not match its data.
+    Edited,
+    /// A unit's total is not the sum of its scoring rows.
+    Inconsistent {
+        unit: String,
+        total: u32,
+        sum: u32,
+    },
+}
+
+const REDO: &str = "请重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹）";
+
+impl fmt::Display for ReadbackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadbackError::Unreadable(why) => f.write_str(&why.message()),
+            ReadbackError::NotOurs(what) => f.write_str(what),
+            ReadbackError::Incomplete(what) => f.write_str(what),
+            ReadbackError::Damaged => write!(f, "其中的季度数据已损坏，{REDO}"),
+            ReadbackError::Edited => write!(
+                f,
+                "其中隐藏的季度数据与程序写出时不同（可能被手工修改过），不能用于年度汇总；{REDO}"
+            ),
+            ReadbackError::Inconsistent { unit, total, sum } => write!(
+                f,
+                "其中隐藏的季度数据前后不一致（{unit} 的总分 {total} 与其计分稿件合计 {sum} 不符，可能被手工修改过），不能用于年度汇总；{REDO}"
+            ),
+        }
+    }
+}
+
+impl ReadbackError {
+    /// The workbook is this program's, but its figures cannot be trusted as written.
+    pub fn is_ours_altered(&self) -> bool {
+        matches!(
+            self,
+            ReadbackError::Damaged | ReadbackError::Edited | ReadbackError::Inconsistent { .. }
+        )
+    }
+}
+
 /// The quarter and totals of a 汇总表, or why it cannot be used (in Chinese).
-pub fn previous_quarter(path: &Path) -> Result<Previous, String> {
+pub fn previous_quarter(path: &Path) -> Result<Previous, ReadbackError> {
     let book = crate::read::cells::read_file(path)
         .book
-        .map_err(|f| f.message())?;
+        .map_err(ReadbackError::Unreadable)?;
     let sheet = book
         .sheets
         .iter()
         .find(|s| s.name == "得分排名")
-        .ok_or("其中没有“得分排名”工作表，不是本程序生成的汇总表")?;
+        .ok_or(ReadbackError::NotOurs(
+            "其中没有“得分排名”工作表，不是本程序生成的汇总表",
+        ))?;
     let title = text_at(sheet, 0, 0);
     let quarter = title
         .find("季度")
         .and_then(|i| Quarter::parse(&title[..i + "季度".len()]).ok())
-        .ok_or_else(|| format!("无法从标题“{title}”看出是哪个季度"))?;
-    let col = |h: &str| -> Result<u16, String> {
+        .ok_or_else(|| ReadbackError::Incomplete(format!("无法从标题“{title}”看出是哪个季度")))?;
+    let col = |h: &str| -> Result<u16, ReadbackError> {
         sheet
             .cells
             .iter()
             .find(|(r, _, v)| *r == 1 && matches!(v, Cell::Text(t) if t.trim() == h))
             .map(|(_, c, _)| *c)
-            .ok_or_else(|| format!("“得分排名”中没有“{h}”列"))
+            .ok_or_else(|| ReadbackError::Incomplete(format!("“得分排名”中没有“{h}”列")))
     };
     let (unit, tiers, total) = (
         col("单位")?,
@@ -74,15 +130,14 @@ fn number_at(s: &RawSheet, row: u32, col: u16) -> u32 {
 /// Why a workbook is not used for the year (in Chinese), or its quarter's record. The figures
 /// must be what the program wrote: the digest (format 2 on) and each unit's total re-summed
 /// from its scoring rows must agree, or the quarter is refused.
-pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, String> {
+pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, ReadbackError> {
     use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
     use crate::summary::{ItemLine, QuarterRecord, Summary};
-    const REDO: &str = "请重新汇总该季度（xinxi-score consolidate 该季度的报送表文件夹）";
     let sheet = book
         .sheets
         .iter()
         .find(|s| s.name == RECORD_SHEET && text_at(s, 0, 0).starts_with(RECORD_MAGIC))
-        .ok_or("不是本程序（此版本）生成的汇总表")?;
+        .ok_or(ReadbackError::NotOurs("不是本程序（此版本）生成的汇总表"))?;
     let format: u32 = text_at(sheet, 0, 0)
         .rsplit(' ')
         .next()
@@ -104,7 +159,7 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, S
     let pieces: Vec<String> = rows.values().map(|cells| at(cells, 0)).collect();
     let lines: Vec<String> = rows.values().map(|cells| at(cells, 1)).collect();
     if format >= 2 {
-        verify_digest(sheet, &pieces, &lines).map_err(|why| format!("{why}{REDO}"))?;
+        verify_digest(sheet, &pieces, &lines)?;
     }
     let mut items = Vec::new();
     for line in &lines {
@@ -120,9 +175,9 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, S
             });
         }
     }
-    let summary: Summary = serde_json::from_str(&pieces.concat())
-        .map_err(|_| format!("其中的季度数据已损坏，{REDO}"))?;
-    check_totals(&summary, &items).map_err(|why| format!("{why}{REDO}"))?;
+    let summary: Summary =
+        serde_json::from_str(&pieces.concat()).map_err(|_| ReadbackError::Damaged)?;
+    check_totals(&summary, &items)?;
     Ok(QuarterRecord {
         format,
         summary,
@@ -131,14 +186,16 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, S
 }
 
 /// The hidden sheet's data is what the program wrote: its digest (D1) agrees.
-fn verify_digest(sheet: &RawSheet, pieces: &[String], lines: &[String]) -> Result<(), String> {
+fn verify_digest(
+    sheet: &RawSheet,
+    pieces: &[String],
+    lines: &[String],
+) -> Result<(), ReadbackError> {
     let hex =
         crate::contract::book::data_digest(pieces.iter().chain(lines).filter(|t| !t.is_empty()));
     match text_at(sheet, 0, 3).strip_prefix(crate::contract::book::DIGEST_LABEL) {
         Some(n) if n.trim() == hex => Ok(()),
-        _ => {
-            Err("其中隐藏的季度数据与程序写出时不同（可能被手工修改过），不能用于年度汇总；".into())
-        }
+        _ => Err(ReadbackError::Edited),
     }
 }
 
@@ -146,7 +203,7 @@ fn verify_digest(sheet: &RawSheet, pieces: &[String], lines: &[String]) -> Resul
 fn check_totals(
     summary: &crate::summary::Summary,
     items: &[crate::summary::ItemLine],
-) -> Result<(), String> {
+) -> Result<(), ReadbackError> {
     for u in &summary.ranking {
         let sum: u32 = items
             .iter()
@@ -154,10 +211,11 @@ fn check_totals(
             .map(|i| i.points)
             .sum();
         if sum != u.total {
-            return Err(format!(
-                "其中隐藏的季度数据前后不一致（{} 的总分 {} 与其计分稿件合计 {} 不符，可能被手工修改过），不能用于年度汇总；",
-                u.unit, u.total, sum
-            ));
+            return Err(ReadbackError::Inconsistent {
+                unit: u.unit.clone(),
+                total: u.total,
+                sum,
+            });
         }
     }
     Ok(())

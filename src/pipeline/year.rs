@@ -4,6 +4,7 @@
 
 use crate::annual::{self, Annual, QuarterIn, SetAside};
 use crate::read::{discover::is_lock_or_hidden, isolate, ReadResult};
+use crate::readback::ReadbackError;
 use crate::rules::{Quarter, Rules};
 use crate::write::{annual as workbook, save_whole, save_workbook_whole};
 use anyhow::{bail, Context};
@@ -213,18 +214,21 @@ fn shown(p: &Path) -> String {
     p.display().to_string()
 }
 
-fn quarter_of(rec: &crate::summary::QuarterRecord) -> Result<Quarter, String> {
-    Quarter::parse(&rec.summary.quarter).map_err(|_| "其中的季度数据无法识别".to_string())
+fn quarter_of(rec: &crate::summary::QuarterRecord) -> Result<Quarter, ReadbackError> {
+    Quarter::parse(&rec.summary.quarter).map_err(|_| ReadbackError::Damaged)
 }
 
 /// Why a workbook that is not a 汇总表 of this program was found, in words.
-fn not_a_summary(name: &str, book: &crate::read::RawBook, why: String) -> String {
+fn not_a_summary(name: &str, book: &crate::read::RawBook, why: ReadbackError) -> String {
     let base = Path::new(name)
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let has = |sheet: &str| book.sheets.iter().any(|s| s.name == sheet);
-    if base.starts_with("回执_") {
+    if why.is_ours_altered() {
+        // Ours, altered since: the reason already says to consolidate the quarter again.
+        why.to_string()
+    } else if base.starts_with("回执_") {
         "这是发给单位的回执，不是汇总表".into()
     } else if base.starts_with("年度汇总_") {
         "这是年度汇总表，不是季度汇总表".into()

@@ -13,6 +13,25 @@ use crate::read::{Cell, RawBook, RawSheet};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+/// Why a workbook shows no decisions to read (Chinese when displayed).
+#[derive(Clone, Debug, PartialEq)]
+pub enum HarvestError {
+    Unreadable(crate::read::ReadFailure),
+    /// No sheet with 编号 and 复核决定 columns: not a 汇总表 of this program.
+    NoDecisionColumn,
+}
+
+impl std::fmt::Display for HarvestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HarvestError::Unreadable(why) => f.write_str(&why.message()),
+            HarvestError::NoDecisionColumn => {
+                f.write_str("其中没有带“复核决定”栏的“稿件明细”工作表")
+            }
+        }
+    }
+}
+
 /// What one 汇总表 shows.
 #[derive(Debug, Default)]
 pub struct Harvested {
@@ -65,9 +84,9 @@ impl Harvested {
 
 /// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
 /// clerk saved). `Err` (in Chinese) when it cannot be read or has no 复核决定 column.
-pub fn read(path: &Path) -> Result<Harvested, String> {
+pub fn read(path: &Path) -> Result<Harvested, HarvestError> {
     let result = crate::read::cells::read_file(path);
-    let book = result.book.map_err(|f| f.message())?;
+    let book = result.book.map_err(HarvestError::Unreadable)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -77,7 +96,7 @@ pub fn read(path: &Path) -> Result<Harvested, String> {
 }
 
 /// What a 汇总表 already read shows (`name` is the file's, for the cells).
-pub fn from_book(name: &str, book: &RawBook) -> Result<Harvested, String> {
+pub fn from_book(name: &str, book: &RawBook) -> Result<Harvested, HarvestError> {
     from_book_with(name, book, &HashSet::new())
 }
 
@@ -86,14 +105,14 @@ fn from_book_with(
     name: &str,
     book: &RawBook,
     formulas: &HashSet<(String, u32, u16)>,
-) -> Result<Harvested, String> {
+) -> Result<Harvested, HarvestError> {
     let mut found = book
         .sheets
         .iter()
         .filter_map(|s| Columns::find(s).map(|c| (s, c)))
         .peekable();
     if found.peek().is_none() {
-        return Err("其中没有带“复核决定”栏的“稿件明细”工作表".into());
+        return Err(HarvestError::NoDecisionColumn);
     }
     let mut h = Harvested {
         file: name.to_string(),
