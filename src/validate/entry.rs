@@ -1,0 +1,272 @@
+//! What validation produces, and every later stage reads: a row as an `Entry` (its category,
+//! outlet match, tier, status, reasons and quota standing), and a unit's rows as a
+//! `Submission`. Plain data with the small methods that describe it.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Category {
+    #[serde(rename = "政务信息")]
+    Info,
+    #[serde(rename = "宣传报道")]
+    News,
+}
+
+impl Category {
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Info => "政务信息",
+            Category::News => "宣传报道",
+        }
+    }
+
+    /// 政务信息 / 宣传报道 and their common synonyms.
+    pub fn parse(s: &str) -> Option<Category> {
+        // Almost every row holds one of the two words exactly, as the template's list gives them.
+        match s {
+            "政务信息" => return Some(Category::Info),
+            "宣传报道" => return Some(Category::News),
+            _ => {}
+        }
+        let k = name_key(s);
+        match k.as_str() {
+            "政务信息" | "信息" | "政务" | "政务信息类" | "政务类" | "信息类" => {
+                Some(Category::Info)
+            }
+            "宣传报道" | "宣传" | "新闻" | "报道" | "新闻报道" | "新闻宣传" | "宣传稿件"
+            | "新闻稿件" | "宣传报道类" | "宣传类" | "新闻类" => {
+                Some(Category::News)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What a unit declared about an unlisted outlet (媒体类别).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Declared {
+    /// 市级以上党委政府信息刊物
+    PartyInfo,
+    /// 市级以上党委政府新闻媒体
+    PartyNews,
+    /// 其他媒体
+    Other,
+}
+
+impl Declared {
+    pub fn parse(s: &str) -> Option<Declared> {
+        let k = name_key(s);
+        if k.is_empty() {
+            return None;
+        }
+        if k.contains("其他") {
+            return Some(Declared::Other);
+        }
+        let party = k.contains("党委") || k.contains("政府") || k.contains("市级");
+        if party && (k.contains("信息") || k.contains("刊物")) {
+            Some(Declared::PartyInfo)
+        } else if party && (k.contains("新闻") || k.contains("媒体") || k.contains("报")) {
+            Some(Declared::PartyNews)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum OutletMatch {
+    /// A listed outlet, by index into the rules' outlets.
+    Listed(usize),
+    /// Not listed, but close to this listed outlet.
+    NearMiss(usize),
+    Unlisted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Status {
+    #[serde(rename = "计分")]
+    Scored,
+    #[serde(rename = "补报计分")]
+    CarriedOver,
+    #[serde(rename = "待核")]
+    Pending,
+    #[serde(rename = "不计分")]
+    NotScored,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Scored => "计分",
+            Status::CarriedOver => "补报计分",
+            Status::Pending => "待核",
+            Status::NotScored => "不计分",
+        }
+    }
+
+    pub fn scores(self) -> bool {
+        self != Status::NotScored
+    }
+}
+
+/// One row of a return, validated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entry {
+    /// Shared by every row of a return.
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
+    /// Zero-based sheet row.
+    pub row: u32,
+    /// The row's title cell (or the row, when it has no title column), e.g. `C12`.
+    pub at: String,
+    pub category: Option<Category>,
+    pub category_written: String,
+    pub title: String,
+    /// The title's key ([`title_key`]) as a 128-bit digest, `None` when the key is empty:
+    /// duplicates are found by it, and a quarter has too many rows to keep every key as text.
+    #[serde(skip)]
+    pub title_digest: Option<u128>,
+    pub outlet_written: String,
+    pub outlet: OutletMatch,
+    pub declared: Option<Declared>,
+    pub date: Option<NaiveDate>,
+    pub date_written: String,
+    pub issue: String,
+    pub authors: Vec<String>,
+    pub reviewer: String,
+    pub signer: String,
+    pub remarks: String,
+    pub tier: Tier,
+    pub status: Status,
+    /// Why it does not score, or why it is flagged; short Chinese phrases.
+    pub reasons: Vec<String>,
+    /// Counts towards the monthly news quota (in the month of `date`).
+    pub monthly_news: bool,
+    /// Counts towards the quarterly information quota.
+    pub quarterly_info: bool,
+    /// Published after the previous quarter's deadline: scores as 补报, counts for no quota.
+    pub carried_over: bool,
+    /// The row's stable id (unit, title, outlet, date), given by `resolve`; empty before.
+    pub id: String,
+    /// The office's decision on this row, when one is recorded.
+    pub review: Option<RowReview>,
+}
+
+/// A recorded decision as shown on its row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowReview {
+    pub verdict: crate::review::Verdict,
+    pub reason: String,
+    /// False when the rules keep the decision from applying (listed as 未应用).
+    pub applied: bool,
+}
+
+impl Entry {
+    /// The outlet's name as it is published: the listed outlet's own name when matched, else
+    /// what the unit wrote.
+    pub fn outlet_name(&self, rules: &Rules) -> String {
+        match self.outlet {
+            OutletMatch::Listed(i) => rules.outlets[i].name.clone(),
+            _ => self.outlet_written.clone(),
+        }
+    }
+
+    /// The points this row earns: its tier's, when it scores.
+    pub fn points(&self, rules: &Rules) -> u32 {
+        if self.status.scores() {
+            rules.points_of(self.tier)
+        } else {
+            0
+        }
+    }
+
+    /// Take the row out of the scores for `reason`: it no longer earns points or counts towards
+    /// any quota. The one way a row stops scoring after validation.
+    pub fn set_not_scored(&mut self, reason: &str) {
+        self.status = Status::NotScored;
+        self.reasons.push(reason.to_string());
+        self.monthly_news = false;
+        self.quarterly_info = false;
+    }
+
+    /// The status as shown: 计分, 待核 …, with （已复核） once the office's decision applies.
+    pub fn status_text(&self) -> String {
+        match &self.review {
+            Some(r) if r.applied => format!("{}（已复核）", self.status.label()),
+            _ => self.status.label().to_string(),
+        }
+    }
+
+    /// 原因 as shown: the reasons, then the office's decision and its reason when there is one.
+    pub fn reasons_text(&self) -> String {
+        let mut parts = self.reasons.clone();
+        if let Some(r) = &self.review {
+            let mut d = format!("办公室复核：{}", r.verdict.label());
+            if !r.reason.is_empty() {
+                d.push_str(&format!("（{}）", r.reason));
+            }
+            if !r.applied {
+                d.push_str("，未应用");
+            }
+            parts.push(d);
+        }
+        parts.join("；")
+    }
+
+    /// 稿件类别 as recognised, or as written when it was not.
+    pub fn category_text(&self) -> &str {
+        self.category
+            .map(Category::label)
+            .unwrap_or(&self.category_written)
+    }
+}
+
+/// How a roster unit's return stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub enum SubmissionStatus {
+    #[serde(rename = "按时")]
+    OnTime,
+    #[serde(rename = "逾期")]
+    Late,
+    #[serde(rename = "无法读取")]
+    Unreadable,
+    #[serde(rename = "未报送")]
+    Missing,
+}
+
+impl SubmissionStatus {
+    /// A readable return was used (on time or late): the unit is ranked.
+    pub fn reported(self) -> bool {
+        matches!(self, SubmissionStatus::OnTime | SubmissionStatus::Late)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SubmissionStatus::OnTime => "按时",
+            SubmissionStatus::Late => "逾期",
+            SubmissionStatus::Unreadable => "无法读取",
+            SubmissionStatus::Missing => "未报送",
+        }
+    }
+}
+
+/// One roster unit's input to scoring: the rows of the return used for it.
+#[derive(Clone, Debug)]
+pub struct Submission {
+    pub status: SubmissionStatus,
+    /// The file the rows come from.
+    pub file: Option<String>,
+    pub filed: Option<NaiveDate>,
+    pub entries: Vec<Entry>,
+}
+
+impl Submission {
+    pub fn missing() -> Submission {
+        Submission {
+            status: SubmissionStatus::Missing,
+            file: None,
+            filed: None,
+            entries: Vec::new(),
+        }
+    }
+}
