@@ -182,18 +182,7 @@ fn blank() -> Paragraph<'static> {
 
 fn render(block: &Block) -> Vec<BodyContent<'static>> {
     match block {
-        Block::Title(t) => vec![
-            blank().into(),
-            para(
-                t,
-                TITLE_FONT,
-                ER_HAO,
-                JustificationVal::Center,
-                false,
-                TITLE_LINE,
-            )
-            .into(),
-        ],
+        Block::Title(t) => vec![blank().into(), title_para(t).into()],
         Block::Subtitle(t) => vec![para(
             t,
             SUBHEADING_FONT,
@@ -271,17 +260,21 @@ fn attachment(label: &str, title: &str) -> Vec<BodyContent<'static>> {
     vec![
         first.into(),
         blank().into(),
-        para(
-            title,
-            TITLE_FONT,
-            ER_HAO,
-            JustificationVal::Center,
-            false,
-            TITLE_LINE,
-        )
-        .into(),
+        title_para(title).into(),
         blank().into(),
     ]
+}
+
+/// A title line: 小标宋 二号, centred (the document's and each attachment's).
+fn title_para(t: &str) -> Paragraph<'static> {
+    para(
+        t,
+        TITLE_FONT,
+        ER_HAO,
+        JustificationVal::Center,
+        false,
+        TITLE_LINE,
+    )
 }
 
 /// A bordered table, the first row a bold header repeated on each page.
