@@ -314,15 +314,20 @@ fn two_conflicting_decisions_for_one_row_are_reported_as_a_conflict() {
     std::fs::write(&path, serde_json::to_string_pretty(&record).unwrap()).unwrap();
     let json = dir.path().join("s.json");
     let (_, s) = consolidate_json(Some("2026-09-26T09:30:00"), &returns, &json, [""; 0]);
-    let d06: Vec<&serde_json::Value> = s["problems"]
+    // Both decisions of the row are listed, each 未应用 with the conflict as its reason.
+    let conflicting: Vec<&serde_json::Value> = s["review"]["list"]
         .as_array()
-        .map(|a| a.iter().filter(|p| p["code"] == "D06").collect())
-        .unwrap_or_default();
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["why"]
+                .as_str()
+                .is_some_and(|w| w.contains("相互矛盾的决定"))
+        })
+        .collect();
+    assert_eq!(conflicting.len(), 2, "{}", s["review"]);
+    assert!(conflicting.iter().all(|d| d["result"] == "未应用"));
     let text = std::fs::read_to_string(&json).unwrap();
-    assert!(
-        text.contains("相互矛盾的决定") || !d06.is_empty(),
-        "the conflict is named: {text}"
-    );
     assert!(!text.contains("汇总中已没有这一行"), "not called unmatched");
     let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
     let book = Book::open(&xlsx);

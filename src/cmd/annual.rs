@@ -18,8 +18,7 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
         no_bulletin: args.no_bulletin,
         now: super::consolidate::now()?,
     };
-    let waiting = |d: &Path| eprintln!("另一个汇总正在进行（{}），等待它结束……", d.display());
-    let done = annual(&rules, &opts, &waiting)?;
+    let done = annual(&rules, &opts, &crate::write::lock::say_waiting)?;
     print!("{}", terminal(&done.annual, &done.written));
     Ok(ExitCode::SUCCESS)
 }

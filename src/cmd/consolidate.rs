@@ -40,7 +40,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
     };
     let env = Env {
         read: &read_returns,
-        waiting: &|d| eprintln!("另一个汇总正在进行（{}），等待它结束……", d.display()),
+        waiting: &crate::write::lock::say_waiting,
     };
     let mut done = pipeline::consolidate(&rules, &opts, &env)?;
     for line in &done.notes {

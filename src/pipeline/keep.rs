@@ -113,15 +113,19 @@ pub(super) fn take_decisions(
     let loaded = record.clone();
     let out = workbooks[0];
     let out_sha256 = crate::read::sha256_file(out);
-    let noted_out = noted(out);
     let out_as_written =
-        out_sha256.is_some() && noted_out.as_ref().map(|(s, _)| s) == out_sha256.as_ref();
+        out_sha256.is_some() && noted(out).map(|(s, _)| s).as_ref() == out_sha256.as_ref();
     let mut books = Vec::new();
     let mut problems = Vec::new();
     for wb in copies_of(workbooks) {
-        // Unchanged since the program wrote it from this very record: nothing to take.
-        let current = noted(&wb).is_some_and(|(sum, rec)| {
-            rec == record_sha256 && Some(sum) == crate::read::sha256_file(&wb)
+        // Unchanged since the program wrote it from this very record: nothing to take. (The
+        // 汇总表 being replaced was hashed above; a large one is not read twice for it.)
+        let current = noted(&wb).is_some_and(|(noted_sum, rec)| {
+            let sum = match wb.as_path() == out {
+                true => out_sha256.clone(),
+                false => crate::read::sha256_file(&wb),
+            };
+            rec == record_sha256 && Some(noted_sum) == sum
         });
         if current {
             continue;

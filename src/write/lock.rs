@@ -9,6 +9,11 @@ use std::path::{Path, PathBuf};
 /// The lock file's name in each folder.
 pub const LOCK_FILE: &str = ".xinxi-score.lock";
 
+/// What a run tells the clerk while another run holds the folder.
+pub fn say_waiting(dir: &Path) {
+    eprintln!("另一个汇总正在进行（{}），等待它结束……", dir.display());
+}
+
 /// Locks held until dropped.
 #[derive(Debug)]
 pub struct FolderLocks {
