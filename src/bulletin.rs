@@ -56,7 +56,7 @@ const ATTACHMENT_ITEMS: usize = 300;
 
 /// Table column widths in twentieths of a point; they add up to the text width of the page.
 const RANKING_WIDTHS: [u32; 6] = [1300, 3244, 1050, 1050, 1050, 1150];
-const ITEMS_WIDTHS: [u32; 5] = [800, 2400, 2794, 1450, 1400];
+const ITEMS_WIDTHS: [u32; 5] = [700, 2400, 2644, 1450, 1650];
 
 /// 2026年9月25日
 pub fn chinese_date(d: NaiveDate) -> String {
