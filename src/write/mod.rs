@@ -83,16 +83,13 @@ impl<'a> Latch<'a> {
         }
     }
 
-    fn check<T: Default>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
-        match r {
-            Err(e) if self.error.is_none() => {
-                let kind = e.kind();
-                self.error = Some(e);
-                Err(std::io::Error::from(kind))
-            }
-            Err(_) => Ok(T::default()),
-            ok => ok,
-        }
+    /// Keep the first error (callers return early once one is kept); pass on its kind only.
+    fn check<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        r.map_err(|e| {
+            let kind = e.kind();
+            self.error = Some(e);
+            std::io::Error::from(kind)
+        })
     }
 }
 
