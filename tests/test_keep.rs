@@ -200,6 +200,13 @@ fn decisions_typed_in_a_save_as_copy_and_in_the_decisions_sheet_are_taken() {
     ) else {
         return;
     };
+    // And "Save as" .xls, with a decision on another row.
+    lo_edit_as(
+        &xlsx,
+        serde_json::json!([{"title": "通化市局深化", "column": "复核决定", "value": "二级"}]),
+        Some(&dir.path().join("汇总表_2026Q3.xls")),
+    )
+    .unwrap();
     // On 复核记录, the clerk changes 白城's decision from 计分 to 三级.
     lo_edit(
         &xlsx,
@@ -217,6 +224,11 @@ fn decisions_typed_in_a_save_as_copy_and_in_the_decisions_sheet_are_taken() {
     assert!(
         v.iter()
             .any(|(d, t)| d == "三级" && t.contains("白城市局关于卷烟销售")),
+        "{v:?}"
+    );
+    assert!(
+        v.iter()
+            .any(|(d, t)| d == "二级" && t.contains("通化市局深化")),
         "{v:?}"
     );
     assert_eq!(shown_decision(&xlsx, PENDING_TITLE), "不计分");
