@@ -59,6 +59,9 @@ pub struct TemplateArgs {
     /// 只生成这些单位的模板（可写多次；名称或别名均可）
     #[arg(long, value_name = "NAME")]
     pub unit: Vec<String>,
+    /// 媒体认定记录：已认定的媒体列入“刊发媒体”下拉列表（默认：输出文件夹或其上一级文件夹中的 媒体认定.json）
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -105,6 +108,9 @@ pub struct ConsolidateArgs {
     /// 复核记录文件（默认：文件夹旁边的 复核记录_季度.json）
     #[arg(long, value_name = "FILE")]
     pub decisions: Option<PathBuf>,
+    /// 媒体认定记录（默认：复核记录旁边的 媒体认定.json）
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
     /// 上季度的汇总表，通报中与上季度比较
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,

@@ -91,6 +91,12 @@ pub fn cell_ref(row: u32, col: u16) -> String {
     rust_xlsxwriter::utility::row_col_to_cell(row, col)
 }
 
+/// The zero-based row of an A1 reference (`F12` → 11).
+pub fn row_of(cell: &str) -> Option<u32> {
+    let digits = cell.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    digits.parse::<u32>().ok()?.checked_sub(1)
+}
+
 /// The consolidated workbook (汇总表) as a contract between the code that writes it and the
 /// code that reads it back (the clerk's decisions, `annual`): names both sides take from here.
 pub mod book {
@@ -111,6 +117,22 @@ pub mod book {
     pub const SHEET_ENTRIES: &str = "稿件明细";
     pub const SHEET_DECISIONS: &str = "复核记录";
 
+    /// 媒体认定 (SPEC §11): one row per outlet the office decides.
+    pub const SHEET_OUTLETS: &str = "媒体认定";
+    /// Its columns, in order; the clerk fills 认定 and 认定说明.
+    pub const OUTLET_NAME: &str = "媒体名称";
+    pub const OUTLET_ROWS: &str = "行数";
+    pub const OUTLET_UNITS: &str = "单位";
+    pub const OUTLET_DECLARED: &str = "单位声明的类别";
+    pub const OUTLET_LIKELY: &str = "可能是";
+    pub const OUTLET_STANDING: &str = "现行认定";
+    pub const OUTLET_RULING: &str = "认定";
+    pub const OUTLET_REASON: &str = "认定说明";
+    /// Hidden: the outlet's key (its name normalised), and the 认定 / 认定说明 as written.
+    pub const OUTLET_KEY: &str = "识别名（程序用，请勿修改）";
+    pub const WRITTEN_RULING: &str = "原认定（程序用，请勿修改）";
+    pub const WRITTEN_RULING_REASON: &str = "原认定说明（程序用，请勿修改）";
+
     /// Name of the very hidden sheet that keeps the quarter's figures for `annual`.
     pub const RECORD_SHEET: &str = "数据";
     /// Its first cell, saying what the sheet is (followed by a space and the format).
@@ -120,6 +142,9 @@ pub mod book {
     /// C1 of the hidden sheet: this label, a space, and the decisions record's generation the
     /// workbook was written from.
     pub const GENERATION_LABEL: &str = "复核记录版本";
+    /// E1: this label, a space, and the outlet register's generation the workbook was
+    /// written from.
+    pub const REGISTER_GENERATION_LABEL: &str = "媒体认定版本";
     /// D1: this label, a space, and [`data_digest`] of the sheet's data.
     pub const DIGEST_LABEL: &str = "校验码";
 

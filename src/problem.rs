@@ -78,10 +78,11 @@ pub enum Code {
     D04NotTaken,
     D05Restored,
     D06Conflict,
+    D07OutletRuling,
 }
 
 impl Code {
-    pub const ALL: [Code; 41] = [
+    pub const ALL: [Code; 42] = [
         Code::F01Ignored,
         Code::F02Encrypted,
         Code::F03NotSpreadsheet,
@@ -123,6 +124,7 @@ impl Code {
         Code::D04NotTaken,
         Code::D05Restored,
         Code::D06Conflict,
+        Code::D07OutletRuling,
     ];
 
     /// A short Chinese name of the problem, as listed in the README.
@@ -171,6 +173,7 @@ impl Code {
             }
             Code::D05Restored => "复核记录中缺少的复核决定已从汇总表恢复",
             Code::D06Conflict => "复核记录中同一行有相互矛盾的决定",
+            Code::D07OutletRuling => "媒体认定未应用（所指媒体不在名单中，或同一媒体有相互矛盾的认定）",
         }
     }
 
@@ -184,6 +187,7 @@ impl Code {
                 | Code::D04NotTaken
                 | Code::D05Restored
                 | Code::D06Conflict
+                | Code::D07OutletRuling
         )
     }
 

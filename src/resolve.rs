@@ -1,19 +1,33 @@
 //! Resolution — pure: between validation and scoring, in this order (SPEC §2.3, §6):
 //!
 //! 1. every row gets its stable id (unit, title, outlet, date);
-//! 2. the office's decisions apply to their rows by id (计分 / 不计分 / a tier);
-//! 3. 一稿多投 / 重复 / 类别混淆 are resolved within each unit, among the rows still scoring,
+//! 2. the outlet register (媒体认定, §11) applies to every row of a decided outlet;
+//! 3. the office's row decisions apply to their rows by id (计分 / 不计分 / a tier), over the
+//!    outlet's;
+//! 4. 一稿多投 / 重复 / 类别混淆 are resolved within each unit, among the rows still scoring,
 //!    so that 不计分 on a group's kept row lets the next copy score;
-//! 4. the same title scoring for two units is flagged 跨单位重复 (待核) unless decided.
+//! 5. the same title scoring for two units is flagged 跨单位重复 (待核) unless decided.
 //!
 //! Quota flags are set here and never recomputed downstream: scoring counts what this leaves.
 
 use crate::problem::{Code, Problem, Severity};
+use crate::review::outlet::{outlet_key, OutletDecision, Ruling};
 use crate::review::{Decision, DecisionResult, Outcome, Standing, Verdict};
 use crate::rules::{DuplicatePolicy, Rules, Tier};
 use crate::text::name_key;
-use crate::validate::{Category, Declared, Entry, OutletMatch, RowReview, Status, Submission};
+use crate::validate::{
+    is_outlet_doubt, Category, Declared, Entry, OutletMatch, RowReview, RowRuling, Status,
+    Submission,
+};
+use serde::Serialize;
 use std::collections::HashMap;
+
+/// The office's decisions a quarter is resolved with: on rows (§6) and on outlets (§11).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Decisions<'a> {
+    pub rows: &'a [Decision],
+    pub outlets: &'a [OutletDecision],
+}
 
 /// What resolution adds to the rows: the problems it found and what became of each decision.
 #[derive(Debug, Default)]
@@ -22,14 +36,30 @@ pub struct Resolved {
     pub problems: Vec<Problem>,
     /// Every decision given, in the order given, with its outcome.
     pub decisions: Vec<DecisionResult>,
+    /// Every outlet decision, in the register's order, with the rows it bore on.
+    pub outlets: Vec<OutletUse>,
+}
+
+/// An outlet decision and what it did this quarter.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutletUse {
+    #[serde(flatten)]
+    pub decision: OutletDecision,
+    /// Rows of the quarter it applied to.
+    pub rows: usize,
+    /// Why it applies to none (即《X》 of an outlet not in the list, conflicting entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applied: Option<String>,
 }
 
 /// Resolve a quarter: `subs` has one submission per roster unit, in roster order.
-pub fn resolve(rules: &Rules, subs: &mut [Submission], decisions: &[Decision]) -> Resolved {
+pub fn resolve(rules: &Rules, subs: &mut [Submission], decided: Decisions) -> Resolved {
+    let decisions = decided.rows;
     let mut seen = HashMap::new();
     for (u, s) in subs.iter_mut().enumerate() {
         assign_ids(rules, &rules.units[u].name, &mut s.entries, &mut seen);
     }
+    let outlets = apply_register(rules, subs, decided);
     let undecided = standings_without_decisions(rules, subs, decisions);
     let met = apply_decisions(subs, decisions);
     let problems = settle(rules, subs);
@@ -44,6 +74,112 @@ pub fn resolve(rules: &Rules, subs: &mut [Submission], decisions: &[Decision]) -
     Resolved {
         problems,
         decisions,
+        outlets,
+    }
+}
+
+/// Apply the outlet register to every row of an unlisted or near-miss outlet it decides
+/// (SPEC §11). Runs after ids are given (a row keeps its id whatever its outlet is decided to
+/// be) and before the row decisions, which override it row by row: 不计分 for the outlet is
+/// not applied to a row the office decided on its own.
+fn apply_register(rules: &Rules, subs: &mut [Submission], decided: Decisions) -> Vec<OutletUse> {
+    if decided.outlets.is_empty() {
+        return Vec::new();
+    }
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (n, d) in decided.outlets.iter().enumerate() {
+        by_key.entry(d.id.as_str()).or_default().push(n);
+    }
+    let mut uses: Vec<OutletUse> = decided
+        .outlets
+        .iter()
+        .map(|d| OutletUse {
+            decision: d.clone(),
+            rows: 0,
+            not_applied: register_fault(rules, d, by_key[d.id.as_str()].len()),
+        })
+        .collect();
+    let row_decided: std::collections::HashSet<&str> =
+        decided.rows.iter().map(|d| d.id.as_str()).collect();
+    for e in subs.iter_mut().flat_map(|s| s.entries.iter_mut()) {
+        if matches!(e.outlet, OutletMatch::Listed(_)) || e.outlet_written.is_empty() {
+            continue;
+        }
+        let Some(&[n]) = by_key
+            .get(outlet_key(&e.outlet_written).as_str())
+            .map(Vec::as_slice)
+        else {
+            continue;
+        };
+        let ok = uses[n].not_applied.is_none();
+        let d = &decided.outlets[n];
+        let overridden = d.verdict == Ruling::NoScore && row_decided.contains(e.id.as_str());
+        let applied = ok && e.status.scores() && !overridden;
+        e.ruled = Some(RowRuling {
+            ruling: d.verdict.clone(),
+            quarter: d.about.quarter.clone(),
+            applied,
+        });
+        if applied {
+            rule(rules, e, &d.verdict);
+            uses[n].rows += 1;
+        }
+    }
+    uses
+}
+
+/// Why an outlet decision cannot apply: "即《X》" of an outlet not in the list, or several
+/// decisions for one outlet (a hand-edited register).
+fn register_fault(rules: &Rules, d: &OutletDecision, entries_for_key: usize) -> Option<String> {
+    if entries_for_key > 1 {
+        return Some(format!(
+            "媒体认定记录中“{}”有 {entries_for_key} 条认定，相互矛盾，均未应用；请在汇总表“媒体认定”中重新选择",
+            d.about.name
+        ));
+    }
+    match &d.verdict {
+        Ruling::Same(x) if rules.find_outlet(x).is_none() => Some(format!(
+            "认定为“即《{x}》”，但《{x}》不在媒体名单中，未应用；请在汇总表“媒体认定”中重新选择"
+        )),
+        _ => None,
+    }
+}
+
+/// One outlet decision on one scoring row: its doubt settled, its tier (and for "即《X》" its
+/// outlet, and so its quotas) set, or the row taken out.
+fn rule(rules: &Rules, e: &mut Entry, ruling: &Ruling) {
+    e.reasons.retain(|r| !is_outlet_doubt(r));
+    let in_quarter = !e.carried_over;
+    match ruling {
+        Ruling::NoScore => {
+            e.set_not_scored("媒体认定：不计分");
+            return;
+        }
+        Ruling::Tier(t) => {
+            e.tier = *t;
+            e.quarterly_info = in_quarter
+                && e.category == Some(Category::Info)
+                && e.declared == Some(Declared::PartyInfo)
+                && *t <= Tier::Two;
+        }
+        Ruling::Same(x) => {
+            let i = rules.find_outlet(x).expect("checked by register_fault");
+            let listed = &rules.outlets[i];
+            e.outlet = OutletMatch::Listed(i);
+            e.tier = listed.tier;
+            e.monthly_news =
+                in_quarter && e.category == Some(Category::News) && listed.quotas.monthly_news;
+            e.quarterly_info =
+                in_quarter && e.category == Some(Category::Info) && listed.quotas.quarterly_info;
+        }
+    }
+    e.reasons.push(format!("媒体认定：{}", ruling.label()));
+    if e.status == Status::Pending {
+        e.status = if e.carried_over {
+            Status::CarriedOver
+        } else {
+            Status::Scored
+        };
     }
 }
 
@@ -500,6 +636,14 @@ mod tests {
         all
     }
 
+    /// Row decisions only.
+    fn on_rows(d: &[Decision]) -> Decisions<'_> {
+        Decisions {
+            rows: d,
+            outlets: &[],
+        }
+    }
+
     /// A decision for row `i` of unit `u`, after ids are given.
     fn decide(r: &Rules, subs: &mut [Submission], u: usize, i: usize, v: Verdict) -> Decision {
         let mut seen = HashMap::new();
@@ -509,10 +653,12 @@ mod tests {
         let e = &subs[u].entries[i];
         Decision {
             id: e.id.clone(),
-            unit: r.units[u].name.clone(),
-            title: e.title.clone(),
-            outlet: e.outlet_written.clone(),
-            date: e.date.map(|d| d.to_string()).unwrap_or_default(),
+            about: crate::review::RowSubject {
+                unit: r.units[u].name.clone(),
+                title: e.title.clone(),
+                outlet: e.outlet_written.clone(),
+                date: e.date.map(|d| d.to_string()).unwrap_or_default(),
+            },
             verdict: v,
             reason: "核实".into(),
             recorded_at: String::new(),
@@ -554,7 +700,7 @@ mod tests {
             let mut subs = quarter(&r, vec![(0, declared(&rows))]);
             assert_eq!(subs[0].entries[0].status, Status::Pending);
             let d = decide(&r, &mut subs, 0, 0, v);
-            let res = resolve(&r, &mut subs, &[d]);
+            let res = resolve(&r, &mut subs, on_rows(&[d]));
             let e = &subs[0].entries[0];
             assert_eq!((e.status, e.tier), (status, tier), "{v:?}");
             assert_eq!(e.points(&r), points, "{v:?}");
@@ -587,7 +733,7 @@ mod tests {
             )],
         );
         let d = decide(&r, &mut subs, 2, 0, Verdict::Tier(Tier::One));
-        resolve(&r, &mut subs, &[d]);
+        resolve(&r, &mut subs, on_rows(&[d]));
         assert!(!subs[2].entries[0].monthly_news);
         let out = totals(&r, subs);
         assert_eq!(out.units[2].total, 5);
@@ -603,13 +749,13 @@ mod tests {
         ];
         // Without a decision the 一级 row is kept and the other is 一稿多投.
         let mut plain = quarter(&r, vec![(0, entries(&rows))]);
-        resolve(&r, &mut plain, &[]);
+        resolve(&r, &mut plain, on_rows(&[]));
         assert_eq!(plain[0].entries[0].status, Status::Scored);
         assert_eq!(plain[0].entries[1].status, Status::NotScored);
         // 不计分 on the kept row: the copy scores instead.
         let mut subs = quarter(&r, vec![(0, entries(&rows))]);
         let d = decide(&r, &mut subs, 0, 0, Verdict::NoScore);
-        let res = resolve(&r, &mut subs, &[d]);
+        let res = resolve(&r, &mut subs, on_rows(&[d]));
         assert_eq!(subs[0].entries[0].status, Status::NotScored);
         assert_eq!(subs[0].entries[1].status, Status::Scored);
         assert!(res.problems.is_empty(), "{:?}", res.problems);
@@ -625,7 +771,7 @@ mod tests {
         ];
         let mut subs = quarter(&r, vec![(0, entries(&rows))]);
         let d = decide(&r, &mut subs, 0, 1, Verdict::Score);
-        let res = resolve(&r, &mut subs, &[d]);
+        let res = resolve(&r, &mut subs, on_rows(&[d]));
         assert_eq!(subs[0].entries[1].status, Status::NotScored);
         assert!(
             matches!(&res.decisions[0].outcome, Outcome::NotApplied { why } if why.contains("一稿多投"))
@@ -655,21 +801,21 @@ mod tests {
         };
         // Undecided: both 待核, both score, two R16 problems.
         let mut subs = quarter(&r, vec![(0, a()), (8, b())]);
-        let res = resolve(&r, &mut subs, &[]);
+        let res = resolve(&r, &mut subs, on_rows(&[]));
         assert_eq!(res.problems.len(), 2);
         assert_eq!(subs[0].entries[0].status, Status::Pending);
         assert_eq!(subs[8].entries[0].status, Status::Pending);
         // 不计分 on one side: the other is no longer flagged at all.
         let mut subs = quarter(&r, vec![(0, a()), (8, b())]);
         let d = decide(&r, &mut subs, 0, 0, Verdict::NoScore);
-        let res = resolve(&r, &mut subs, &[d]);
+        let res = resolve(&r, &mut subs, on_rows(&[d]));
         assert!(res.problems.is_empty(), "{:?}", res.problems);
         assert_eq!(subs[8].entries[0].status, Status::Scored);
         assert!(subs[8].entries[0].reasons.is_empty());
         // 计分 on one side: that side is confirmed; the other still awaits its own decision.
         let mut subs = quarter(&r, vec![(0, a()), (8, b())]);
         let d = decide(&r, &mut subs, 8, 0, Verdict::Score);
-        let res = resolve(&r, &mut subs, &[d]);
+        let res = resolve(&r, &mut subs, on_rows(&[d]));
         assert_eq!(subs[8].entries[0].status, Status::Scored);
         assert_eq!(subs[0].entries[0].status, Status::Pending);
         assert_eq!(res.problems.len(), 1);
@@ -690,10 +836,10 @@ mod tests {
         let mut gone = decide(&r, &mut subs, 0, 0, Verdict::Tier(Tier::One));
         gone.id = "0000000000000000".into();
         let rejected = decide(&r, &mut subs, 0, 1, Verdict::Score);
-        let res = resolve(&r, &mut subs, &[gone, rejected]);
+        let res = resolve(&r, &mut subs, on_rows(&[gone, rejected]));
         assert_eq!(res.decisions[0].outcome, Outcome::Unmatched);
         assert_eq!(
-            res.decisions[0].decision.title, "数字烟草建设",
+            res.decisions[0].decision.about.title, "数字烟草建设",
             "kept with what it was for"
         );
         assert!(
@@ -718,7 +864,7 @@ mod tests {
         let mut first = quarter(&r, vec![(0, entries(&rows))]);
         let d = decide(&r, &mut first, 0, 1, Verdict::NoScore);
         let mut reordered = quarter(&r, vec![(0, entries(&[rows[1], rows[0]]))]);
-        resolve(&r, &mut reordered, &[d]);
+        resolve(&r, &mut reordered, on_rows(&[d]));
         assert_eq!(reordered[0].entries[0].title, "乙稿");
         assert_eq!(reordered[0].entries[0].status, Status::NotScored);
         assert_eq!(reordered[0].entries[1].status, Status::Scored);

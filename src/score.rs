@@ -584,7 +584,7 @@ mod tests {
                 ),
             ],
         );
-        let resolved = crate::resolve::resolve(&r, &mut all, &[]);
+        let resolved = crate::resolve::resolve(&r, &mut all, Default::default());
         let out = score(&r, q3(), all);
         assert_eq!(resolved.problems.len(), 4);
         assert!(resolved

@@ -23,6 +23,36 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub archives_unread: Vec<String>,
     pub review: ReviewLine,
+    /// The 媒体认定 sheet's lines: this quarter's unlisted and near-miss outlets and every
+    /// outlet the register decides (SPEC §11).
+    #[serde(default)]
+    pub outlets: Vec<OutletLine>,
+}
+
+/// One outlet of the 媒体认定 sheet.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutletLine {
+    /// The name normalised: the register's key.
+    pub key: String,
+    /// The spellings the units wrote, first seen first.
+    pub names: Vec<String>,
+    /// Rows of this quarter naming it.
+    pub rows: usize,
+    pub units: Vec<String>,
+    /// What the units declared it to be (媒体类别), each kind once.
+    pub declared: Vec<String>,
+    /// The listed outlet a near miss suggests.
+    pub likely: Option<String>,
+    /// Rows still 待核 because the outlet is undecided.
+    pub doubt_rows: usize,
+    /// What the register decides (一级 … 即《X》), when it does.
+    pub ruling: Option<String>,
+    pub reason: String,
+    /// The quarter it was decided in, and when.
+    pub decided_in: String,
+    pub decided_at: String,
+    /// Why the decision does not apply (即《X》 of an outlet no longer listed, conflicting).
+    pub not_applied: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -111,6 +141,11 @@ pub struct ReviewLine {
     pub applied: usize,
     pub unmatched: usize,
     pub not_applied: usize,
+    /// Rows 待核 because of an undecided outlet, and how many outlets those are.
+    #[serde(default)]
+    pub outlet_doubt_rows: usize,
+    #[serde(default)]
+    pub outlets_undecided: usize,
     /// Read back (annual) without the list: the counts say what the year needs.
     #[serde(skip_deserializing, default)]
     pub list: Vec<DecisionResult>,
@@ -226,7 +261,22 @@ impl Summary {
                 r.decisions, r.applied, r.unmatched, r.not_applied
             ));
         }
-        if r.provisional {
+        let ruled = self.outlets.iter().filter(|o| o.ruling.is_some()).count();
+        if ruled > 0 {
+            let rows: usize = self
+                .outlets
+                .iter()
+                .filter(|o| o.ruling.is_some() && o.not_applied.is_none())
+                .map(|o| o.rows)
+                .sum();
+            line.push_str(&format!("已认定媒体 {ruled} 种（本季度用于 {rows} 行）；"));
+        }
+        if r.provisional && r.outlet_doubt_rows > 0 {
+            line.push_str(&format!(
+                "待核 {} 行，其中 {} 行涉及 {} 种名单外媒体，可在“媒体认定”中逐个媒体认定；得分和排名为暂定",
+                r.awaiting_review, r.outlet_doubt_rows, r.outlets_undecided
+            ));
+        } else if r.provisional {
             line.push_str(&format!(
                 "尚有 {} 行待核，得分和排名为暂定（在汇总表“稿件明细”的“复核决定”栏填写后重新汇总）",
                 r.awaiting_review

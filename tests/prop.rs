@@ -123,7 +123,7 @@ fn consolidate_in_memory(books: Vec<(String, RawBook)>) -> serde_json::Value {
     let rules = Rules::builtin();
     let q = Quarter::parse("2026Q3").unwrap();
     let (report, summary) =
-        xinxi::pipeline::in_memory(&rules, q, books, &[], "2026-09-25 10:00:00");
+        xinxi::pipeline::in_memory(&rules, q, books, Default::default(), "2026-09-25 10:00:00");
     for f in &report.batch.files {
         if let xinxi::batch::Outcome::Unreadable(why) = &f.outcome {
             panic!("a return in memory was not handled: {why:?}");

@@ -94,9 +94,20 @@ fn sample_quarter_hand_checked_figures() {
     assert_eq!(unit("通化")["total"], 17 + 4);
     assert_eq!(unit("白城")["total"], 18 - 2);
     assert_eq!(unit("白城")["quota_status"], "未达标：季度政务信息 0/1");
-    assert_eq!(s["review"]["awaiting_review"], 3);
+    // The samples' outlet register (samples/媒体认定.json) decided two outlets in 2026Q2:
+    // 四平日报 二级 (its row no longer 待核, still 3), and 东方烟草 即《东方烟草报》, which makes
+    // 通化's July article count for the news quota (the row decision above keeps it 一级).
+    assert_eq!(s["review"]["awaiting_review"], 2);
+    assert_eq!(unit("四平")["total"], 23);
+    assert_eq!(unit("四平")["rows_pending"], 0);
+    let th = unit("通化");
     assert!(
-        stdout.contains("尚有 3 行待核，得分和排名为暂定"),
+        !th["quota_status"].as_str().unwrap().contains("7月"),
+        "{th}"
+    );
+    assert!(
+        stdout.contains("已认定媒体 2 种（本季度用于 2 行）")
+            && stdout.contains("待核 2 行，其中 2 行涉及 2 种名单外媒体"),
         "{stdout}"
     );
     // 白山: 补报 scores, the item after the deadline does not.
@@ -149,6 +160,7 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
             "得分排名",
             "任务完成",
             "稿件明细",
+            "媒体认定",
             "复核记录",
             "个人得分",
             "校验问题",
@@ -199,7 +211,7 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
     let title = cell(&rank_sheet, 0, 0);
     assert!(title.contains("截止日期 2026-09-20"), "{title}");
     assert!(title.contains("生成时间 2026-09-25 10:00:00"), "{title}");
-    assert!(title.contains("暂定：尚有 3 行稿件待复核"), "{title}");
+    assert!(title.contains("暂定：尚有 2 行稿件待复核"), "{title}");
     let detail = wb.worksheet_range("稿件明细").unwrap();
     let listed = detail.height() - 2;
     assert_eq!(listed as u64, s["totals"]["rows_read"].as_u64().unwrap());
@@ -210,7 +222,10 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
         assert!(!cell(&detail, r, dc("来源文件")).is_empty());
         assert!(!cell(&detail, r, dc("单元格")).is_empty());
         let status = cell(&detail, r, dc("状态"));
-        let plain = status.trim_end_matches("（已复核）").to_string();
+        let plain = status
+            .trim_end_matches("（已复核）")
+            .trim_end_matches("（媒体认定）")
+            .to_string();
         *by_status.entry(plain).or_insert(0u64) += 1;
     }
     let t = &s["totals"];
@@ -641,7 +656,7 @@ fn the_workbook_prints_readably() {
         "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">稿件明细!$A$1:$L${last_row}<"
     )));
     assert!(workbook
-        .contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"3\">复核记录!$A$1:$I$"));
+        .contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"4\">复核记录!$A$1:$I$"));
     assert!(workbook
         .contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">稿件明细!$1:$2"));
 }

@@ -90,7 +90,7 @@ fn a_deleted_record_is_restored_from_the_summary_workbook() {
     let returns = office(dir.path(), true);
     let (code, first, _) = run(&returns, "2026-09-26T09:30:00", &[]);
     assert_eq!(code, 0);
-    assert!(first.contains("尚有 3 行待核"), "{first}");
+    assert!(first.contains("待核 3 行"), "{first}");
     let before = verdicts(&record_of(dir.path()));
     assert_eq!(before.len(), 4);
 
@@ -98,7 +98,7 @@ fn a_deleted_record_is_restored_from_the_summary_workbook() {
     let (code, text, err) = run(&returns, "2026-09-27T09:30:00", &[]);
     assert_eq!(code, 0, "{err}");
     assert!(text.contains("4 条复核决定已按汇总表恢复"), "{text}");
-    assert!(text.contains("尚有 3 行待核"), "{text}");
+    assert!(text.contains("待核 3 行"), "{text}");
     assert_eq!(verdicts(&record_of(dir.path())), before);
     // And once restored, the next run has nothing more to say.
     let (_, again, _) = run(&returns, "2026-09-28T09:30:00", &[]);

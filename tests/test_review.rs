@@ -62,7 +62,10 @@ fn decisions_typed_in_libreoffice_apply_and_are_never_lost() {
     let returns = sample_quarter(dir.path());
     let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
     let (text, before) = consolidate(&returns, "2026-09-25T10:00:00", &[]);
-    assert!(text.contains("尚有 8 行待核，得分和排名为暂定"), "{text}");
+    assert!(
+        text.contains("待核 8 行，其中 6 行涉及 6 种名单外媒体"),
+        "{text}"
+    );
     assert_eq!(before["review"]["awaiting_review"], 8);
     let total = |s: &serde_json::Value, u: &str| unit(s, u)["total"].as_u64().unwrap();
     let (cc, yb, bc, th) = (
@@ -110,7 +113,10 @@ fn decisions_typed_in_libreoffice_apply_and_are_never_lost() {
         text.contains("已记录决定 3 条（已应用 3，未匹配 0，未应用 0）"),
         "{text}"
     );
-    assert!(text.contains("尚有 4 行待核"), "{text}");
+    assert!(
+        text.contains("待核 4 行，其中 4 行涉及 4 种名单外媒体"),
+        "{text}"
+    );
     // Ranks follow the totals.
     let ranks: Vec<(u64, u64)> = after["ranking"]
         .as_array()

@@ -43,7 +43,7 @@ fuzz_target!(
         let rules = Rules::builtin();
         let q = Quarter::parse("2026Q3").unwrap();
         let books = vec![(format!("长春.{ext}"), book)];
-        let (report, _summary) = xinxi::pipeline::in_memory(&rules, q, books, &[], "");
+        let (report, _summary) = xinxi::pipeline::in_memory(&rules, q, books, Default::default(), "");
         for f in &report.batch.files {
             if let Outcome::Unreadable(ReadFailure::Internal(why)) = &f.outcome {
                 panic!("caught while handling the file: {why}");

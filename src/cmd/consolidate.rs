@@ -35,6 +35,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         json: args.json,
         feedback: args.feedback,
         decisions: args.decisions,
+        register: args.register,
         previous: args.previous,
         no_bulletin: args.no_bulletin,
     };

@@ -53,6 +53,7 @@ pub fn run(dropped: Option<Vec<PathBuf>>) -> ExitCode {
                 json: None,
                 feedback: None,
                 decisions: None,
+                register: None,
                 previous: None,
                 no_bulletin: false,
             };

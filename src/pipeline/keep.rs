@@ -4,9 +4,11 @@
 
 use super::outputs::folder;
 use crate::problem::{Code, Problem, Severity};
-use crate::review::harvest;
+use crate::review::harvest::{self, Harvested};
+use crate::review::outlet::{OutletSubject, Register};
 use crate::review::reconcile::reconcile;
-use crate::review::record::{save_path, Record};
+use crate::review::record::{save_path, Edit, Record};
+use crate::review::{RowSubject, Subject};
 use crate::rules::Quarter;
 use crate::write::save_whole;
 use anyhow::bail;
@@ -71,26 +73,56 @@ pub(super) fn keep_copy(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option
     Ok(Some(kept))
 }
 
-/// What the 汇总表 at `out` is, as last noted: its SHA-256, and that of the decisions record
-/// it was written from ("-": there was no record file).
-pub(super) fn noted(out: &Path) -> Option<(String, String)> {
+/// What the 汇总表 at `out` is, as last noted: its SHA-256, and those of the decisions record
+/// and the outlet register it was written from ("-": there was no such file).
+pub(super) fn noted(out: &Path) -> Option<Noted> {
     let text = std::fs::read_to_string(written_note(out)).ok()?;
-    let mut parts = text.split_whitespace();
-    Some((parts.next()?.to_string(), parts.next()?.to_string()))
+    let mut parts = text.split_whitespace().map(str::to_string);
+    Some(Noted {
+        workbook: parts.next()?,
+        record: parts.next()?,
+        // A note from before the register was kept says nothing of it.
+        register: parts.next().unwrap_or_default(),
+    })
 }
 
-/// Note what was just written at `out` from the record at `record` (see [`written_note`]);
+/// See [`noted`].
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Noted {
+    workbook: String,
+    record: String,
+    register: String,
+}
+
+/// Note what was just written at `out` from the files at `sources` (see [`written_note`]);
 /// failing to note it only means the next run reads and copies the 汇总表 once more.
-pub(super) fn note_written(out: &Path, record: &Path) {
+pub(super) fn note_written(out: &Path, sources: &Sources) {
     if let Some(sum) = crate::read::sha256_file(out) {
-        let rec = crate::read::sha256_file(record).unwrap_or_else(|| "-".into());
-        let _ = save_whole(&written_note(out), format!("{sum} {rec}").as_bytes());
+        let (rec, reg) = sources.sums();
+        let _ = save_whole(&written_note(out), format!("{sum} {rec} {reg}").as_bytes());
     }
 }
 
-/// The decisions record after taking in what the 汇总表s show, and what the run must say.
+/// Where the office's decisions are kept: the quarter's decisions record and the office-wide
+/// outlet register.
+pub(super) struct Sources<'a> {
+    pub record: &'a Path,
+    pub register: &'a Path,
+}
+
+impl Sources<'_> {
+    /// Their SHA-256s ("-" for a file not there).
+    fn sums(&self) -> (String, String) {
+        let sum = |p: &Path| crate::read::sha256_file(p).unwrap_or_else(|| "-".into());
+        (sum(self.record), sum(self.register))
+    }
+}
+
+/// The decisions record and the register after taking in what the 汇总表s show, and what the
+/// run must say.
 pub(super) struct Taken {
-    pub record: Record,
+    pub record: Record<RowSubject>,
+    pub register: Register,
     pub problems: Vec<Problem>,
     /// Lines for the terminal (decisions restored, older copies not taken).
     pub notes: Vec<String>,
@@ -100,38 +132,48 @@ pub(super) struct Taken {
     pub out_as_written: bool,
 }
 
-/// Load the record, read every 汇总表 of the quarter (`workbooks`, the first being the one to
-/// be replaced, with their "Save as" copies beside them), reconcile, and save the record.
+/// Load the record and the register, read every 汇总表 of the quarter (`workbooks`, the first
+/// being the one to be replaced, with their "Save as" copies beside them), reconcile each kind
+/// of decision, and save both.
 pub(super) fn take_decisions(
-    record_path: &Path,
+    sources: &Sources,
     workbooks: &[&Path],
     quarter: Quarter,
     stamp: &str,
 ) -> anyhow::Result<Taken> {
-    let record_sha256 = crate::read::sha256_file(record_path).unwrap_or_else(|| "-".into());
-    let mut record = Record::load(record_path, &quarter.to_string())?;
-    let loaded = record.clone();
+    let (record_sha256, register_sha256) = sources.sums();
+    let mut record = Record::<RowSubject>::load(sources.record, &quarter.to_string())?;
+    let mut register = Register::load(sources.register, "")?;
     let out = workbooks[0];
     let out_sha256 = crate::read::sha256_file(out);
     let out_as_written =
-        out_sha256.is_some() && noted(out).map(|(s, _)| s).as_ref() == out_sha256.as_ref();
-    let mut books = Vec::new();
+        out_sha256.is_some() && noted(out).map(|n| n.workbook).as_ref() == out_sha256.as_ref();
+    let mut rows = Vec::new();
+    let mut outlets = Vec::new();
     let mut problems = Vec::new();
     for wb in copies_of(workbooks) {
-        // Unchanged since the program wrote it from this very record: nothing to take. (The
+        // Unchanged since the program wrote it from these very records: nothing to take. (The
         // 汇总表 being replaced was hashed above; a large one is not read twice for it.)
-        let current = noted(&wb).is_some_and(|(noted_sum, rec)| {
+        let current = noted(&wb).is_some_and(|n| {
             let sum = match wb.as_path() == out {
                 true => out_sha256.clone(),
                 false => crate::read::sha256_file(&wb),
             };
-            rec == record_sha256 && Some(noted_sum) == sum
+            n.record == record_sha256 && n.register == register_sha256 && Some(n.workbook) == sum
         });
         if current {
             continue;
         }
-        match harvest::read(&wb) {
-            Ok(h) => books.push(h),
+        let name = harvest::file_name(&wb);
+        let read = harvest::read_book(&wb).and_then(|(book, formulas)| {
+            // A 汇总表 of an older version has no 媒体认定 sheet: nothing to take from it.
+            if let Ok(h) = harvest::from_book_with::<OutletSubject>(&name, &book, &formulas) {
+                outlets.push(h);
+            }
+            harvest::from_book_with::<RowSubject>(&name, &book, &formulas)
+        });
+        match read {
+            Ok(h) => rows.push(h),
             Err(why) => problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -143,7 +185,51 @@ pub(super) fn take_decisions(
             ),
         }
     }
-    let found = reconcile(&record, &books);
+    let mut notes = Vec::new();
+    problems.extend(take(
+        &mut record,
+        &rows,
+        stamp,
+        sources.record,
+        &mut notes,
+        |_| {},
+    )?);
+    let q = quarter.to_string();
+    problems.extend(take(
+        &mut register,
+        &outlets,
+        stamp,
+        sources.register,
+        &mut notes,
+        |e| e.about.quarter = q.clone(),
+    )?);
+    save_record(sources.record, &record)?;
+    save_record(sources.register, &register)?;
+    Ok(Taken {
+        record,
+        register,
+        problems,
+        notes,
+        out_sha256,
+        out_as_written,
+    })
+}
+
+/// One kind of decision taken in: the workbooks reconciled with the record, the clerk's edits
+/// and what the record lost applied (each edit first completed by `complete`), the terminal's
+/// notes added. Returns the problems to list.
+fn take<S: Subject>(
+    record: &mut Record<S>,
+    books: &[Harvested<S>],
+    stamp: &str,
+    path: &Path,
+    notes: &mut Vec<String>,
+    complete: impl Fn(&mut Edit<S>),
+) -> anyhow::Result<Vec<Problem>> {
+    let loaded = record.clone();
+    let mut found = reconcile(record, books);
+    found.edits.iter_mut().for_each(&complete);
+    found.restored.iter_mut().for_each(&complete);
     let next = books
         .iter()
         .filter_map(|b| b.generation)
@@ -153,31 +239,26 @@ pub(super) fn take_decisions(
     record.apply(&found.restored, stamp, next);
     if !record.holds_all_of(&loaded) {
         bail!(
-            "程序内部错误：新的复核记录比原来少了内容，为免丢失复核决定，本次没有汇总（请把这段信息告诉程序维护人员）"
+            "程序内部错误：新的{}比原来少了内容，为免丢失复核决定，本次没有汇总（请把这段信息告诉程序维护人员）",
+            S::RECORD
         );
     }
-    save_record(record_path, &record)?;
-    let mut notes = Vec::new();
     if !found.restored.is_empty() {
         notes.push(format!(
-            "复核记录 {} 中缺少的 {} 条复核决定已按汇总表恢复（见“校验问题”D05）",
-            record_path.display(),
-            found.restored.len()
+            "{} {} 中缺少的 {} 条{}已按汇总表恢复（见“校验问题”D05）",
+            S::RECORD,
+            path.display(),
+            found.restored.len(),
+            S::COLUMNS.decision
         ));
     }
     for (file, n) in &found.older_copies {
         notes.push(format!(
-            "{file} 是较早写出的汇总表：其中 {n} 处复核决定与后来的决定不同，未采用（见“校验问题”D04）"
+            "{file} 是较早写出的汇总表：其中 {n} 处{}与后来的不同，未采用（见“校验问题”D04）",
+            S::COLUMNS.decision
         ));
     }
-    problems.extend(found.problems);
-    Ok(Taken {
-        record,
-        problems,
-        notes,
-        out_sha256,
-        out_as_written,
-    })
+    Ok(found.problems)
 }
 
 /// The 汇总表s to read decisions from: each of `workbooks`, and beside each a copy the clerk
@@ -206,7 +287,7 @@ pub(super) fn copies_of(workbooks: &[&Path]) -> Vec<PathBuf> {
 
 /// Save the record when it differs from what is on disk (through a symbolic link to where it
 /// points); a quarter without any decision yet gets no file.
-pub(super) fn save_record(path: &Path, record: &Record) -> anyhow::Result<()> {
+pub(super) fn save_record<S: Subject>(path: &Path, record: &Record<S>) -> anyhow::Result<()> {
     let text = record.to_json();
     let on_disk = std::fs::read_to_string(path).ok();
     let empty = record.decisions.is_empty() && record.history.is_empty();
@@ -214,5 +295,5 @@ pub(super) fn save_record(path: &Path, record: &Record) -> anyhow::Result<()> {
         return Ok(());
     }
     crate::write::save_durable(&save_path(path), text.as_bytes())
-        .map_err(|e| anyhow::anyhow!("无法保存复核记录 {}：{e:#}", path.display()))
+        .map_err(|e| anyhow::anyhow!("无法保存{} {}：{e:#}", S::RECORD, path.display()))
 }

@@ -11,13 +11,14 @@ use crate::batch::{Batch, QuarterChoice};
 use crate::bulletin;
 use crate::read::RawBook;
 use crate::report::Report;
-use crate::review::Decision;
+use crate::resolve::Decisions;
 use crate::rules::{Quarter, Rules};
 use crate::summary::Summary;
 use crate::write::save_whole;
 use anyhow::bail;
 use chrono::NaiveDateTime;
 use keep::{backups_of, check_replaceable, take_decisions};
+pub use outputs::REGISTER_FILE;
 use outputs::{folder, give_back_memory, write_bulletin, write_feedback, write_workbook, Places};
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,8 @@ pub struct Options {
     pub feedback: Option<PathBuf>,
     /// The decisions record (default: 复核记录_季度.json beside the folder).
     pub decisions: Option<PathBuf>,
+    /// The outlet register (default: 媒体认定.json beside the decisions record).
+    pub register: Option<PathBuf>,
     /// The previous quarter's 汇总表, for the 通报.
     pub previous: Option<PathBuf>,
     pub no_bulletin: bool,
@@ -95,8 +98,12 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
     // into the record, and the record is saved, before anything is replaced.
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
-    let taken = take_decisions(&places.record, &workbooks, quarter, &stamp)?;
-    let mut report = Report::build(rules, quarter, batch, stamp, &taken.record.decisions);
+    let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
+    let decided = Decisions {
+        rows: &taken.record.decisions,
+        outlets: &taken.register.decisions,
+    };
+    let mut report = Report::build(rules, quarter, batch, stamp, decided);
     report.problems.extend(taken.problems.iter().cloned());
     let summary = report.summary();
 
@@ -142,7 +149,11 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
 /// One run at a time on the record and the 汇总表: a second waits for the first, then reads
 /// what it wrote. Once held, what killed runs left in those folders is cleared.
 fn hold_folders(places: &Places, env: &Env) -> anyhow::Result<crate::write::lock::FolderLocks> {
-    let folders = [folder(&places.record), folder(&places.out)];
+    let folders = [
+        folder(&places.record),
+        folder(&places.register),
+        folder(&places.out),
+    ];
     let locks = crate::write::lock::lock_folders(&folders, env.waiting)?;
     let backups = backups_of(&places.out);
     for d in folders.iter().copied().chain([backups.as_path()]) {
@@ -152,16 +163,16 @@ fn hold_folders(places: &Places, env: &Env) -> anyhow::Result<crate::write::lock
 }
 
 /// The front half on returns already in memory, named as files would be: the report and its
-/// summary for `quarter` with `decisions` applied.
+/// summary for `quarter` with the office's decisions applied.
 pub fn in_memory<'a>(
     rules: &'a Rules,
     quarter: Quarter,
     books: Vec<(String, RawBook)>,
-    decisions: &[Decision],
+    decided: Decisions,
     stamp: &str,
 ) -> (Report<'a>, Summary) {
     let batch = crate::batch::from_books(books, rules, quarter);
-    let report = Report::build(rules, quarter, batch, stamp.to_string(), decisions);
+    let report = Report::build(rules, quarter, batch, stamp.to_string(), decided);
     let summary = report.summary();
     (report, summary)
 }

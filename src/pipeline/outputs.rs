@@ -10,11 +10,16 @@ use anyhow::{bail, Context};
 use chrono::NaiveDateTime;
 use std::path::{Path, PathBuf};
 
+/// The outlet register's file name in the office folder.
+pub const REGISTER_FILE: &str = "媒体认定.json";
+
 /// Where the run reads and writes, and the inputs no output may replace.
 pub(super) struct Places {
     pub out: PathBuf,
     pub default_out: PathBuf,
     pub record: PathBuf,
+    /// The office-wide outlet register (媒体认定.json beside the record).
+    pub register: PathBuf,
     inputs: Vec<PathBuf>,
 }
 
@@ -26,13 +31,18 @@ impl Places {
     ) -> anyhow::Result<Places> {
         let office = beside(&args.dir)?;
         let default_out = office.join(format!("汇总表_{quarter}.xlsx"));
+        let record = args
+            .decisions
+            .clone()
+            .unwrap_or_else(|| office.join(format!("复核记录_{quarter}.json")));
         Ok(Places {
             out: args.out.clone().unwrap_or_else(|| default_out.clone()),
             default_out,
-            record: args
-                .decisions
+            register: args
+                .register
                 .clone()
-                .unwrap_or_else(|| office.join(format!("复核记录_{quarter}.json"))),
+                .unwrap_or_else(|| folder(&record).join(REGISTER_FILE)),
+            record,
             inputs: batch
                 .files
                 .iter()
@@ -42,6 +52,14 @@ impl Places {
     }
 
     /// An output must not replace a return.
+    /// Where the office's decisions are kept.
+    pub fn sources(&self) -> super::keep::Sources<'_> {
+        super::keep::Sources {
+            record: &self.record,
+            register: &self.register,
+        }
+    }
+
     pub fn guard(&self, p: &Path) -> anyhow::Result<()> {
         let target = p
             .parent()
@@ -68,8 +86,12 @@ pub(super) fn write_workbook(
     places: &Places,
 ) -> anyhow::Result<Vec<String>> {
     let (out, record) = (&places.out, &taken.record);
+    let generations = consolidated::Generations {
+        record: record.generation,
+        register: taken.register.generation,
+    };
     let mut wb =
-        consolidated::build(report, summary, now, record.generation).context("生成汇总表失败")?;
+        consolidated::build(report, summary, now, generations).context("生成汇总表失败")?;
     let mut kept = None;
     save_workbook_checked(out, &mut wb, || {
         // The 汇总表 must still be the one whose decisions were just taken: if the clerk saved
@@ -86,13 +108,17 @@ pub(super) fn write_workbook(
         Ok(())
     })?;
     drop(wb);
-    note_written(out, &places.record);
+    note_written(out, &places.sources());
     let mut written = vec![out.display().to_string()];
     if let Some(k) = kept {
         written.push(format!("{}（原汇总表的备份）", k.display()));
     }
     if !record.decisions.is_empty() || !record.history.is_empty() {
         written.push(format!("{}（复核记录）", places.record.display()));
+    }
+    let register = &taken.register;
+    if !register.decisions.is_empty() || !register.history.is_empty() {
+        written.push(format!("{}（媒体认定）", places.register.display()));
     }
     Ok(written)
 }

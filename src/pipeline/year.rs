@@ -123,8 +123,7 @@ fn records_of(
                 },
                 Unapplied {
                     path: path.clone(),
-                    typed: crate::review::harvest::from_book(&name, &book)
-                        .map_or(0, |h| h.pending()),
+                    typed: typed_not_taken(&name, &book),
                 },
             )),
             Err(why) => set_aside.push(SetAside {
@@ -347,4 +346,11 @@ fn beside(p: &Path) -> PathBuf {
     } else {
         abs.parent().map(Path::to_path_buf).unwrap_or_default()
     }
+}
+
+/// Decisions typed into a 汇总表 (rows' and outlets') that no run has taken in yet.
+fn typed_not_taken(name: &str, book: &crate::read::RawBook) -> usize {
+    use crate::review::{harvest::from_book, outlet::OutletSubject, RowSubject};
+    from_book::<RowSubject>(name, book).map_or(0, |h| h.pending())
+        + from_book::<OutletSubject>(name, book).map_or(0, |h| h.pending())
 }

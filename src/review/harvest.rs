@@ -7,6 +7,7 @@
 //! The workbook may come back re-saved by Excel, WPS or LibreOffice, or saved as .ods/.xls:
 //! columns are found by their headers, sheets by those headers.
 
+use super::Subject;
 use crate::contract::book as h;
 use crate::problem::{Code, Problem, Severity};
 use crate::read::{Cell, RawBook, RawSheet};
@@ -25,51 +26,59 @@ impl std::fmt::Display for HarvestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             HarvestError::Unreadable(why) => f.write_str(&why.message()),
-            HarvestError::NoDecisionColumn => {
-                f.write_str("其中没有带“复核决定”栏的“稿件明细”工作表")
-            }
+            HarvestError::NoDecisionColumn => f.write_str(
+                "其中没有带“复核决定”栏的“稿件明细”工作表（或“认定”栏的“媒体认定”工作表）",
+            ),
         }
     }
 }
 
-/// What one 汇总表 shows.
-#[derive(Debug, Default)]
-pub struct Harvested {
+/// What one 汇总表 shows of one kind of decision.
+#[derive(Debug)]
+pub struct Harvested<S: Subject> {
     /// The file's name, for messages and cells.
     pub file: String,
-    /// The decisions record's generation the workbook was written from; `None` for a workbook
-    /// an older version wrote (or whose hidden sheet is gone).
+    /// The record's generation the workbook was written from; `None` for a workbook an older
+    /// version wrote (or whose hidden sheet is gone).
     pub generation: Option<u64>,
-    pub rows: Vec<Shown>,
+    pub rows: Vec<Shown<S>>,
     /// Cells that cannot be taken (a formula with no value), each located.
     pub problems: Vec<Problem>,
 }
 
+impl<S: Subject> Default for Harvested<S> {
+    fn default() -> Self {
+        Harvested {
+            file: String::new(),
+            generation: None,
+            rows: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+}
+
 /// One row's decision cells.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Shown {
+pub struct Shown<S: Subject> {
     pub id: String,
-    pub unit: String,
-    pub title: String,
-    pub outlet: String,
-    pub date: String,
-    /// 复核决定 and 复核说明 as they are now.
+    pub about: S,
+    /// The decision and its reason as they are now.
     pub typed: (String, String),
     /// As the program wrote them; `None` when the hidden columns were deleted.
     pub written: Option<(String, String)>,
     pub sheet: String,
-    /// The 复核决定 cell, e.g. `K5`.
+    /// The decision's cell, e.g. `K5`.
     pub cell: String,
 }
 
-impl Shown {
+impl<S: Subject> Shown<S> {
     /// Where it was typed: "汇总表_2026Q3.xlsx 稿件明细!K5".
     pub fn source(&self, file: &str) -> String {
         format!("{file} {}!{}", self.sheet, self.cell)
     }
 }
 
-impl Harvested {
+impl<S: Subject> Harvested<S> {
     /// Cells changed since the program wrote them, plus cells that cannot be taken: what a
     /// re-run of the quarter would still have to take in.
     pub fn pending(&self) -> usize {
@@ -83,40 +92,53 @@ impl Harvested {
 }
 
 /// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
-/// clerk saved). `Err` (in Chinese) when it cannot be read or has no 复核决定 column.
-pub fn read(path: &Path) -> Result<Harvested, HarvestError> {
+/// clerk saved). `Err` (in Chinese) when it cannot be read.
+pub fn read_book(path: &Path) -> Result<(RawBook, Formulas), HarvestError> {
     let result = crate::read::cells::read_file(path);
     let book = result.book.map_err(HarvestError::Unreadable)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
     let formulas = formula_cells(path);
-    from_book_with(&name, &book, &formulas)
+    Ok((book, formulas))
+}
+
+/// (sheet, row, col) of the cells that hold a formula.
+pub type Formulas = HashSet<(String, u32, u16)>;
+
+/// Read the 汇总表 at `path` for one kind of decision; `Err` when it cannot be read or has no
+/// column for them.
+pub fn read<S: Subject>(path: &Path) -> Result<Harvested<S>, HarvestError> {
+    let (book, formulas) = read_book(path)?;
+    from_book_with(&file_name(path), &book, &formulas)
+}
+
+/// The file's name, for messages and cells.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 /// What a 汇总表 already read shows (`name` is the file's, for the cells).
-pub fn from_book(name: &str, book: &RawBook) -> Result<Harvested, HarvestError> {
+pub fn from_book<S: Subject>(name: &str, book: &RawBook) -> Result<Harvested<S>, HarvestError> {
     from_book_with(name, book, &HashSet::new())
 }
 
-/// `formulas`: (sheet, row, col) of the cells that hold a formula.
-fn from_book_with(
+/// What a 汇总表 already read shows, with `formulas` (see [`formula_cells`]).
+pub fn from_book_with<S: Subject>(
     name: &str,
     book: &RawBook,
-    formulas: &HashSet<(String, u32, u16)>,
-) -> Result<Harvested, HarvestError> {
+    formulas: &Formulas,
+) -> Result<Harvested<S>, HarvestError> {
     let mut found = book
         .sheets
         .iter()
-        .filter_map(|s| Columns::find(s).map(|c| (s, c)))
+        .filter_map(|s| Columns::find(s, &S::COLUMNS).map(|c| (s, c)))
         .peekable();
     if found.peek().is_none() {
         return Err(HarvestError::NoDecisionColumn);
     }
     let mut h = Harvested {
         file: name.to_string(),
-        generation: generation(book),
+        generation: generation(book, S::GENERATION_LABEL),
         ..Harvested::default()
     };
     for (sheet, cols) in found {
@@ -125,33 +147,28 @@ fn from_book_with(
     Ok(h)
 }
 
-/// The generation written in the hidden sheet's C1, when the workbook has one.
-fn generation(book: &RawBook) -> Option<u64> {
+/// The generation written after `label` in the hidden sheet's first row, when the workbook
+/// has one.
+fn generation(book: &RawBook, label: &str) -> Option<u64> {
     let s = book.sheets.iter().find(|s| s.name == h::RECORD_SHEET)?;
-    let at = |c: u16| {
-        s.cells
-            .iter()
-            .find(|(r, cc, _)| *r == 0 && *cc == c)
-            .map(|(_, _, v)| v.display())
-    };
-    if !at(0)?.starts_with(h::RECORD_MAGIC) {
+    let first_row = || s.cells.iter().filter(|(r, _, _)| *r == 0);
+    let magic = first_row().find(|(_, c, _)| *c == 0)?.2.display();
+    if !magic.starts_with(h::RECORD_MAGIC) {
         return None;
     }
-    at(2)?
-        .strip_prefix(h::GENERATION_LABEL)?
-        .trim()
-        .parse()
-        .ok()
+    first_row().find_map(|(_, _, v)| {
+        v.display()
+            .strip_prefix(label)
+            .and_then(|n| n.trim().parse().ok())
+    })
 }
 
 /// Where the columns are (zero-based), found by header in the first rows.
 struct Columns {
     header_row: u32,
+    /// Every header of that row, by its text.
+    headers: BTreeMap<String, u16>,
     id: u16,
-    unit: Option<u16>,
-    title: Option<u16>,
-    outlet: Option<u16>,
-    date: Option<u16>,
     decision: u16,
     reason: Option<u16>,
     written_decision: Option<u16>,
@@ -159,36 +176,32 @@ struct Columns {
 }
 
 impl Columns {
-    fn find(s: &RawSheet) -> Option<Columns> {
+    fn find(s: &RawSheet, names: &super::Columns) -> Option<Columns> {
         (0..6u32).find_map(|r| {
-            let col = |h: &str| {
-                s.cells
-                    .iter()
-                    .find(|(cr, _, v)| *cr == r && matches!(v, Cell::Text(t) if t.trim() == h))
-                    .map(|(_, c, _)| *c)
-            };
+            let headers: BTreeMap<String, u16> = s
+                .cells
+                .iter()
+                .filter(|(cr, _, _)| *cr == r)
+                .filter_map(|(_, c, v)| match v {
+                    Cell::Text(t) => Some((t.trim().to_string(), *c)),
+                    _ => None,
+                })
+                .collect();
+            let col = |h: &str| headers.get(h).copied();
             Some(Columns {
                 header_row: r,
-                id: col(h::ID)?,
-                decision: col(h::DECISION)?,
-                unit: col(h::UNIT),
-                title: col(h::TITLE),
-                outlet: col(h::OUTLET).or_else(|| col(h::OUTLET_SHORT)),
-                date: col(h::DATE),
-                reason: col(h::REASON),
-                written_decision: col(h::WRITTEN_DECISION),
-                written_reason: col(h::WRITTEN_REASON),
+                id: col(names.id)?,
+                decision: col(names.decision)?,
+                reason: col(names.reason),
+                written_decision: col(names.written_decision),
+                written_reason: col(names.written_reason),
+                headers: headers.clone(),
             })
         })
     }
 }
 
-fn from_sheet(
-    h: &mut Harvested,
-    s: &RawSheet,
-    cols: &Columns,
-    formulas: &HashSet<(String, u32, u16)>,
-) {
+fn from_sheet<S: Subject>(h: &mut Harvested<S>, s: &RawSheet, cols: &Columns, formulas: &Formulas) {
     let mut rows: BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
     for (r, c, v) in &s.cells {
         if *r > cols.header_row {
@@ -206,6 +219,7 @@ fn from_sheet(
         if id.is_empty() {
             continue;
         }
+        let about = S::from_cells(&|header: &str| text(cols.headers.get(header).copied()));
         let typed = (text(Some(cols.decision)), text(cols.reason));
         let cell = crate::contract::cell_ref(r, cols.decision);
         // A formula whose value was never computed reads as empty: taking it would withdraw
@@ -221,19 +235,16 @@ fn from_sheet(
                     Severity::Warning,
                     Code::D04NotTaken,
                     &h.file,
-                    format!("编号 {id} 的单元格是公式，但没有计算结果，未采用"),
+                    format!("{} 的单元格是公式，但没有计算结果，未采用", S::named(&id)),
                 )
                 .at(&s.name, crate::contract::cell_ref(r, c))
-                .unit(Some(&text(cols.unit)))
-                .fix("请直接填写复核决定（从下拉列表选择），不要使用公式"),
+                .unit(Some(about.unit()).filter(|u| !u.is_empty()))
+                .fix("请直接填写（从下拉列表选择），不要使用公式"),
             );
             continue;
         }
         h.rows.push(Shown {
-            unit: text(cols.unit),
-            title: text(cols.title),
-            outlet: text(cols.outlet),
-            date: text(cols.date),
+            about,
             written: hidden.then(|| (text(cols.written_decision), text(cols.written_reason))),
             typed,
             sheet: s.name.clone(),
@@ -245,13 +256,13 @@ fn from_sheet(
 
 /// (sheet, row, col) of every formula cell in the sheets that hold decisions. Best effort: a
 /// workbook calamine cannot read formulas from gives none.
-fn formula_cells(path: &Path) -> HashSet<(String, u32, u16)> {
+fn formula_cells(path: &Path) -> Formulas {
     use calamine::Reader;
     let mut out = HashSet::new();
     let Ok(mut wb) = calamine::open_workbook_auto(path) else {
         return out;
     };
-    for name in [h::SHEET_ENTRIES, h::SHEET_DECISIONS] {
+    for name in [h::SHEET_ENTRIES, h::SHEET_DECISIONS, h::SHEET_OUTLETS] {
         let Ok(range) = wb.worksheet_formula(name) else {
             continue;
         };
@@ -268,6 +279,7 @@ fn formula_cells(path: &Path) -> HashSet<(String, u32, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::RowSubject;
 
     #[test]
     fn every_row_with_its_typed_and_written_cells_and_the_generation() {
@@ -299,7 +311,7 @@ mod tests {
             ]],
         );
         book.sheets.append(&mut data.sheets);
-        let got = from_book("汇总表.xlsx", &book).unwrap();
+        let got = from_book::<RowSubject>("汇总表.xlsx", &book).unwrap();
         assert_eq!(got.generation, Some(7));
         assert_eq!(got.rows.len(), 2);
         assert_eq!(got.rows[0].typed, ("二级".into(), "市委机关报".into()));
@@ -318,11 +330,13 @@ mod tests {
                 &["A1", "", "城市晚报"],
             ],
         );
-        let got = from_book("x.ods", &book).unwrap();
+        let got = from_book::<RowSubject>("x.ods", &book).unwrap();
         assert_eq!(got.generation, None);
         assert_eq!(got.rows[0].written, None);
-        assert_eq!(got.rows[0].outlet, "城市晚报");
-        assert!(from_book("x", &RawBook::from_text_rows("表", &[&["无关"]])).is_err());
+        assert_eq!(got.rows[0].about.outlet, "城市晚报");
+        assert!(
+            from_book::<RowSubject>("x", &RawBook::from_text_rows("表", &[&["无关"]])).is_err()
+        );
     }
 
     const SHEET_DECISIONS_FOR_TEST: &str = h::SHEET_DECISIONS;

@@ -1,11 +1,14 @@
-//! The office's review decisions (复核, SPEC §6): what a decision is, and what became of it.
-//! Pure types here; `record` keeps decisions on disk, `harvest` reads what the clerk typed into
-//! a 汇总表, and `crate::resolve` applies them to the rows.
+//! What the office decided: row decisions (复核, SPEC §6) and outlet decisions (媒体认定, §11),
+//! and what became of them. Pure types here; `record` keeps decisions on disk, `harvest` reads
+//! what the clerk typed into a 汇总表, `reconcile` weighs the two, `outlet` is the register's
+//! own vocabulary; `crate::resolve` applies both kinds to the rows.
 
 pub mod harvest;
+pub mod outlet;
 pub mod reconcile;
 pub mod record;
 
+use crate::contract::book as h;
 use crate::rules::Tier;
 use serde::{Deserialize, Serialize};
 
@@ -63,16 +66,121 @@ impl<'de> Deserialize<'de> for Verdict {
     }
 }
 
-/// One recorded decision. It follows its row by content: `id` is the row's stable id (unit,
-/// title, outlet and date); the other fields say, for a person, which row it was for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Decision {
-    pub id: String,
+/// What a kind of decision is about — a row (§6) or an outlet (§11) — and the values it takes.
+/// The record, the harvest from a 汇总表 and the reconciling of the two are shared by both
+/// kinds through this.
+pub trait Subject:
+    Clone + std::fmt::Debug + PartialEq + Default + Serialize + serde::de::DeserializeOwned
+{
+    /// The decision's value: a row's 复核决定, an outlet's 认定.
+    type Value: Clone + std::fmt::Debug + PartialEq + Serialize + serde::de::DeserializeOwned;
+
+    /// The subject's fields in the record file, in the order written (all required).
+    const FIELDS: &'static [&'static str];
+    /// What the record file is called in messages (复核记录 / 媒体认定记录).
+    const RECORD: &'static str;
+    /// What the record file says about itself.
+    const ABOUT: &'static str;
+    /// The sheets of a 汇总表 where the clerk types these decisions.
+    const SHEETS: &'static [&'static str];
+    /// The columns a 汇总表 holds these decisions in.
+    const COLUMNS: Columns;
+    /// The label in the hidden 数据 sheet's first row whose cell carries the record's
+    /// generation the workbook was written from.
+    const GENERATION_LABEL: &'static str;
+
+    /// A value as typed; white space and full-width forms are forgiven, nothing else is.
+    fn parse(s: &str) -> Option<Self::Value>;
+    fn label(v: &Self::Value) -> String;
+    /// The values the clerk may type, for messages.
+    fn choices() -> String;
+    /// The subject as read from a 汇总表's row (`cell` gives a column's text by header).
+    fn from_cells(cell: &dyn Fn(&str) -> String) -> Self;
+    /// The unit a problem about it belongs to ("" for none).
+    fn unit(&self) -> &str;
+    /// "编号 0A1B…" / "媒体“长春日报”", for messages.
+    fn named(id: &str) -> String;
+    /// A short description, for "restored" messages.
+    fn describe(&self) -> String;
+}
+
+/// The headers of the columns a kind of decision is typed in and read back from.
+#[derive(Clone, Copy, Debug)]
+pub struct Columns {
+    pub id: &'static str,
+    pub decision: &'static str,
+    pub reason: &'static str,
+    /// Hidden: the decision and reason as the program wrote them.
+    pub written_decision: &'static str,
+    pub written_reason: &'static str,
+}
+
+/// What a row decision is about: which row, for a person (the id says it for the program).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RowSubject {
     pub unit: String,
     pub title: String,
     pub outlet: String,
     pub date: String,
-    pub verdict: Verdict,
+}
+
+impl Subject for RowSubject {
+    type Value = Verdict;
+    const FIELDS: &'static [&'static str] = &["unit", "title", "outlet", "date"];
+    const RECORD: &'static str = "复核记录";
+    const ABOUT: &'static str = "本文件保存办公室对本季度稿件的复核决定（由 xinxi-score 根据汇总表“稿件明细”中填写的“复核决定”“复核说明”自动记录）。\
+请勿删除；把季度工作移到另一台电脑时，请连同报送表文件夹一起复制。";
+    const SHEETS: &'static [&'static str] = &[h::SHEET_ENTRIES, h::SHEET_DECISIONS];
+    const COLUMNS: Columns = Columns {
+        id: h::ID,
+        decision: h::DECISION,
+        reason: h::REASON,
+        written_decision: h::WRITTEN_DECISION,
+        written_reason: h::WRITTEN_REASON,
+    };
+    const GENERATION_LABEL: &'static str = h::GENERATION_LABEL;
+
+    fn parse(s: &str) -> Option<Verdict> {
+        Verdict::parse(s)
+    }
+    fn label(v: &Verdict) -> String {
+        v.label().to_string()
+    }
+    fn choices() -> String {
+        Verdict::CHOICES.join("、")
+    }
+    fn from_cells(cell: &dyn Fn(&str) -> String) -> RowSubject {
+        let outlet = match cell(h::OUTLET) {
+            o if o.is_empty() => cell(h::OUTLET_SHORT),
+            o => o,
+        };
+        RowSubject {
+            unit: cell(h::UNIT),
+            title: cell(h::TITLE),
+            outlet,
+            date: cell(h::DATE),
+        }
+    }
+    fn unit(&self) -> &str {
+        &self.unit
+    }
+    fn named(id: &str) -> String {
+        format!("编号 {id}")
+    }
+    fn describe(&self) -> String {
+        format!("{}，{}", self.unit, self.title)
+    }
+}
+
+/// One recorded decision. It follows its subject by `id` (a row's stable id, an outlet's
+/// name key); `about` says, for a person, what it was for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "S: Subject")]
+pub struct Decided<S: Subject> {
+    pub id: String,
+    #[serde(flatten)]
+    pub about: S,
+    pub verdict: S::Value,
     #[serde(default)]
     pub reason: String,
     /// When the program first saw it, and where it was typed.
@@ -84,6 +192,9 @@ pub struct Decision {
     #[serde(default)]
     pub generation: u64,
 }
+
+/// A decision on one row (§6).
+pub type Decision = Decided<RowSubject>;
 
 /// A row's standing, for "before → after" in the list of decisions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

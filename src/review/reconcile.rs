@@ -15,37 +15,48 @@
 
 use super::harvest::{Harvested, Shown};
 use super::record::{Current, Edit, Record};
-use super::Verdict;
+use super::Subject;
 use crate::problem::{Code, Problem, Severity};
 use std::collections::BTreeMap;
 
 /// What the workbooks add to the record.
-#[derive(Debug, Default)]
-pub struct Reconciled {
+#[derive(Debug)]
+pub struct Reconciled<S: Subject> {
     /// The clerk's changes, to take in.
-    pub edits: Vec<Edit>,
+    pub edits: Vec<Edit<S>>,
     /// Decisions the record lost, read back from a workbook.
-    pub restored: Vec<Edit>,
+    pub restored: Vec<Edit<S>>,
     /// Cells not taken (and why), values that are not decisions, restorations made.
     pub problems: Vec<Problem>,
     /// For the terminal: workbooks recognised as older copies, with how many cells differed.
     pub older_copies: Vec<(String, usize)>,
 }
 
+impl<S: Subject> Default for Reconciled<S> {
+    fn default() -> Self {
+        Reconciled {
+            edits: Vec::new(),
+            restored: Vec::new(),
+            problems: Vec::new(),
+            older_copies: Vec::new(),
+        }
+    }
+}
+
 /// A decision cell's meaning: the verdict (none: empty) and the reason.
-type Value = (Option<Verdict>, String);
+type Value<S> = (Option<<S as Subject>::Value>, String);
 
 /// What one cell asks for.
-enum Ask {
-    Edit(Value),
-    Restore(Value),
+enum Ask<S: Subject> {
+    Edit(Value<S>),
+    Restore(Value<S>),
 }
 
 /// Read every workbook's cells against `record`.
-pub fn reconcile(record: &Record, books: &[Harvested]) -> Reconciled {
+pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reconciled<S> {
     let mut out = Reconciled::default();
     // id → (what is asked, the row, the file): one per row, whichever cell asked first.
-    let mut asked: BTreeMap<String, (Ask, Shown, String)> = BTreeMap::new();
+    let mut asked: BTreeMap<String, (Ask<S>, Shown<S>, String)> = BTreeMap::new();
     let mut clashed: Vec<String> = Vec::new();
     for book in books {
         out.problems.extend(book.problems.iter().cloned());
@@ -87,31 +98,31 @@ pub fn reconcile(record: &Record, books: &[Harvested]) -> Reconciled {
     out
 }
 
-fn value(a: &Ask) -> &Value {
+fn value<S: Subject>(a: &Ask<S>) -> &Value<S> {
     match a {
         Ask::Edit(v) | Ask::Restore(v) => v,
     }
 }
 
 /// What one row's cells ask of the record, if anything.
-fn read_cell(
-    record: &Record,
-    book: &Harvested,
-    row: &Shown,
+fn read_cell<S: Subject>(
+    record: &Record<S>,
+    book: &Harvested<S>,
+    row: &Shown<S>,
     problems: &mut Vec<Problem>,
     older: &mut usize,
-) -> Option<Ask> {
+) -> Option<Ask<S>> {
     let current = record.current(&row.id);
-    let now: Option<Value> = match current {
-        Current::One(d) => Some((Some(d.verdict), d.reason.clone())),
+    let now: Option<Value<S>> = match &current {
+        Current::One(d) => Some((Some(d.verdict.clone()), d.reason.clone())),
         Current::None => Some((None, String::new())),
         Current::Conflict => None,
     };
     let is_current_book = book.generation == Some(record.generation);
     // What the program wrote: the hidden columns, or — when they were deleted from the
     // workbook the record last wrote — the record itself.
-    let written: Option<Value> = match &row.written {
-        Some((d, r)) => Some((Verdict::parse(d), r.clone())),
+    let written: Option<Value<S>> = match &row.written {
+        Some((d, r)) => Some((S::parse(d), r.clone())),
         None if is_current_book => Some(now.clone().unwrap_or_default()),
         None => None,
     };
@@ -146,7 +157,7 @@ fn read_cell(
         if let Some(g) = book.generation.filter(|&g| last > g) {
             *older += 1;
             let standing = match current {
-                Current::One(d) => format!("“{}”", d.verdict.label()),
+                Current::One(d) => format!("“{}”", S::label(&d.verdict)),
                 Current::None => "撤销".into(),
                 Current::Conflict => "有相互矛盾的决定".into(),
             };
@@ -154,9 +165,11 @@ fn read_cell(
                 book,
                 row,
                 format!(
-                    "此文件是较早写出的汇总表（复核记录第 {g} 版），编号 {} 的复核决定此后已改为{standing}，这里的“{}”未采用",
-                    row.id,
-                    label(&typed)
+                    "此文件是较早写出的汇总表（{}第 {g} 版），{}的{}此后已改为{standing}，这里的“{}”未采用",
+                    S::RECORD,
+                    S::named(&row.id),
+                    S::COLUMNS.decision,
+                    label::<S>(&typed)
                 ),
             ));
             return None;
@@ -177,110 +190,134 @@ fn read_cell(
 
 /// The typed cells as a value, or why they are not a decision. With the decision cleared on
 /// a row that had one (`had`), the decision is withdrawn whatever the 复核说明 still says.
-fn typed_value(row: &Shown, had: bool) -> Result<Value, String> {
+fn typed_value<S: Subject>(row: &Shown<S>, had: bool) -> Result<Value<S>, String> {
     let (d, r) = &row.typed;
+    let c = S::COLUMNS;
     match (d.as_str(), r.as_str()) {
         ("", "") => Ok((None, String::new())),
         ("", _) if had => Ok((None, String::new())),
         ("", _) => Err(format!(
-            "编号 {} 只填写了复核说明，没有选择复核决定，未应用",
-            row.id
+            "{}只填写了{}，没有选择{}，未应用",
+            S::named(&row.id),
+            c.reason,
+            c.decision
         )),
-        (v, _) => Verdict::parse(v)
-            .map(|v| (Some(v), r.clone()))
-            .ok_or_else(|| format!("复核决定“{v}”无法识别（编号 {}），未应用", row.id)),
+        (v, _) => S::parse(v).map(|v| (Some(v), r.clone())).ok_or_else(|| {
+            format!(
+                "{}“{v}”无法识别（{}），未应用",
+                c.decision,
+                S::named(&row.id)
+            )
+        }),
     }
 }
 
-fn label(v: &Value) -> String {
+fn label<S: Subject>(v: &Value<S>) -> String {
     match (&v.0, v.1.as_str()) {
         (None, _) => "（空）".into(),
-        (Some(d), "") => d.label().into(),
-        (Some(d), r) => format!("{}（{r}）", d.label()),
+        (Some(d), "") => S::label(d),
+        (Some(d), r) => format!("{}（{r}）", S::label(d)),
     }
 }
 
-fn edit(row: &Shown, v: Value, source: String) -> Edit {
+fn edit<S: Subject>(row: &Shown<S>, v: Value<S>, source: String) -> Edit<S> {
     Edit {
         id: row.id.clone(),
-        unit: row.unit.clone(),
-        title: row.title.clone(),
-        outlet: row.outlet.clone(),
-        date: row.date.clone(),
+        about: row.about.clone(),
         verdict: v.0,
         reason: v.1,
         source,
     }
 }
 
-fn bad_value(book: &Harvested, row: &Shown, why: String) -> Problem {
+fn unit_of<S: Subject>(row: &Shown<S>) -> Option<&str> {
+    Some(row.about.unit()).filter(|u| !u.is_empty())
+}
+
+fn bad_value<S: Subject>(book: &Harvested<S>, row: &Shown<S>, why: String) -> Problem {
     Problem::new(Severity::Warning, Code::D01BadDecision, &book.file, why)
         .at(&row.sheet, row.cell.clone())
-        .unit(Some(&row.unit))
+        .unit(unit_of(row))
+        .fix(format!("请从下拉列表中选择：{}", S::choices()))
+}
+
+fn not_taken<S: Subject>(book: &Harvested<S>, row: &Shown<S>, why: String) -> Problem {
+    Problem::new(Severity::Warning, Code::D04NotTaken, &book.file, why)
+        .at(&row.sheet, row.cell.clone())
+        .unit(unit_of(row))
         .fix(format!(
-            "请从下拉列表中选择：{}",
-            Verdict::CHOICES.join("、")
+            "请在程序最新写出的汇总表中填写{}，然后重新汇总",
+            S::COLUMNS.decision
         ))
 }
 
-fn not_taken(book: &Harvested, row: &Shown, why: String) -> Problem {
-    Problem::new(Severity::Warning, Code::D04NotTaken, &book.file, why)
-        .at(&row.sheet, row.cell.clone())
-        .unit(Some(&row.unit))
-        .fix("请在程序最新写出的汇总表中填写复核决定，然后重新汇总")
-}
-
-fn restored(row: &Shown, v: &Value, file: &str) -> Problem {
+fn restored<S: Subject>(row: &Shown<S>, v: &Value<S>, file: &str) -> Problem {
     let what = match v.0 {
-        Some(_) => format!("复核决定“{}”", label(v)),
-        None => "撤销复核决定".into(),
+        Some(_) => format!("{}“{}”", S::COLUMNS.decision, label::<S>(v)),
+        None => format!("撤销{}", S::COLUMNS.decision),
     };
     Problem::new(
         Severity::Info,
         Code::D05Restored,
         file,
         format!(
-            "编号 {}（{}，{}）的{what}在复核记录中没有，已按汇总表恢复",
-            row.id, row.unit, row.title
+            "{}（{}）的{what}在{}中没有，已按汇总表恢复",
+            S::named(&row.id),
+            row.about.describe(),
+            S::RECORD
         ),
     )
     .at(&row.sheet, row.cell.clone())
-    .unit(Some(&row.unit))
+    .unit(unit_of(row))
 }
 
 /// Two cells ask different things of one row: (row, file, value) of each.
-fn clash(first: (&Shown, &str, &Value), then: (&Shown, &str, &Value)) -> Problem {
+fn clash<S: Subject>(
+    first: (&Shown<S>, &str, &Value<S>),
+    then: (&Shown<S>, &str, &Value<S>),
+) -> Problem {
     let (row, file) = (then.0, then.1);
     Problem::new(
         Severity::Warning,
         Code::D04NotTaken,
         file,
         format!(
-            "编号 {} 的复核决定在两处填写得不一致：{} 是“{}”，{} 是“{}”，均未采用",
-            row.id,
+            "{}的{}在两处填写得不一致：{} 是“{}”，{} 是“{}”，均未采用",
+            S::named(&row.id),
+            S::COLUMNS.decision,
             first.0.source(first.1),
-            label(first.2),
+            label::<S>(first.2),
             row.source(file),
-            label(then.2)
+            label::<S>(then.2)
         ),
     )
     .at(&row.sheet, row.cell.clone())
-    .unit(Some(&row.unit))
-    .fix("请只在程序最新写出的汇总表“稿件明细”中填写，然后重新汇总")
+    .unit(unit_of(row))
+    .fix(format!(
+        "请只在程序最新写出的汇总表“{}”中填写，然后重新汇总",
+        S::SHEETS[0]
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::{RowSubject, Verdict};
     use crate::rules::Tier;
+
+    type Shown = super::Shown<RowSubject>;
+    type Harvested = super::Harvested<RowSubject>;
+    type Record = super::Record<RowSubject>;
 
     fn row(id: &str, typed: (&str, &str), written: Option<(&str, &str)>) -> Shown {
         Shown {
             id: id.into(),
-            unit: "长春市局（分公司）".into(),
-            title: format!("标题{id}"),
-            outlet: "城市晚报".into(),
-            date: "2026-08-05".into(),
+            about: RowSubject {
+                unit: "长春市局（分公司）".into(),
+                title: format!("标题{id}"),
+                outlet: "城市晚报".into(),
+                date: "2026-08-05".into(),
+            },
             typed: (typed.0.into(), typed.1.into()),
             written: written.map(|(d, r)| (d.into(), r.into())),
             sheet: "稿件明细".into(),
@@ -302,10 +339,7 @@ mod tests {
         let mut r = Record::new("2026Q3");
         let e = |v| Edit {
             id: "A".into(),
-            unit: String::new(),
-            title: String::new(),
-            outlet: String::new(),
-            date: String::new(),
+            about: RowSubject::default(),
             verdict: Some(v),
             reason: String::new(),
             source: String::new(),

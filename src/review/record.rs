@@ -3,33 +3,46 @@
 //! default) unless `--decisions` names another file. Nothing typed is ever dropped: a decision
 //! that is changed or withdrawn moves to `history`.
 
-use super::{Decision, Verdict};
+use super::{Decided, Subject};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// What the file says about itself, for whoever opens it.
-const ABOUT: &str = "本文件保存办公室对本季度稿件的复核决定（由 xinxi-score 根据汇总表“稿件明细”中填写的“复核决定”“复核说明”自动记录）。\
-请勿删除；把季度工作移到另一台电脑时，请连同报送表文件夹一起复制。";
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Record {
+/// The decisions of one kind, with their history. `quarter` is the quarter a row record
+/// belongs to; an office-wide record (the outlet register) has none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "S: Subject")]
+pub struct Record<S: Subject> {
     pub about: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub quarter: String,
     /// Raised each time the decisions change; every 汇总表 carries the generation it was
     /// written from, so that an older copy put back is recognised as older (never undoing a
     /// later decision) and one newer than the record can restore what the record lost.
     #[serde(default)]
     pub generation: u64,
-    pub decisions: Vec<Decision>,
+    pub decisions: Vec<Decided<S>>,
     /// Decisions later changed or withdrawn, oldest first.
-    pub history: Vec<Past>,
+    pub history: Vec<Past<S>>,
+}
+
+impl<S: Subject> Default for Record<S> {
+    fn default() -> Self {
+        Record {
+            about: String::new(),
+            quarter: String::new(),
+            generation: 0,
+            decisions: Vec::new(),
+            history: Vec::new(),
+        }
+    }
 }
 
 /// A decision that no longer stands, and what ended it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Past {
+#[serde(bound = "S: Subject")]
+pub struct Past<S: Subject> {
     #[serde(flatten)]
-    pub decision: Decision,
+    pub decision: Decided<S>,
     pub ended_at: String,
     /// e.g. "改为 二级（汇总表_2026Q3.xlsx 稿件明细!S12）" or "撤销（…）".
     pub ended_by: String,
@@ -40,40 +53,37 @@ pub struct Past {
 
 /// A change the clerk made in a 汇总表: a decision set (or changed), or withdrawn (`None`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Edit {
+pub struct Edit<S: Subject> {
     pub id: String,
-    pub unit: String,
-    pub title: String,
-    pub outlet: String,
-    pub date: String,
-    pub verdict: Option<Verdict>,
+    pub about: S,
+    pub verdict: Option<S::Value>,
     pub reason: String,
     /// Where it was typed: "汇总表_2026Q3.xlsx 稿件明细!S12".
     pub source: String,
 }
 
-/// What the record holds for one row.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Current<'a> {
+/// What the record holds for one subject.
+#[derive(Debug, PartialEq)]
+pub enum Current<'a, S: Subject> {
     None,
-    One(&'a Decision),
+    One(&'a Decided<S>),
     /// Several decisions that disagree (a hand-edited record): none applies until the clerk
     /// chooses again.
     Conflict,
 }
 
-/// Fields the program writes for a decision (and, in `history`, for its end); anything else in
-/// the file was not written by the program.
-const DECISION_FIELDS: [&str; 6] = ["id", "unit", "title", "outlet", "date", "verdict"];
+/// Fields the program writes for a decision besides its subject's (and, in `history`, for its
+/// end); anything else in the file was not written by the program.
+const DECISION_FIELDS: [&str; 2] = ["id", "verdict"];
 const DECISION_OPTIONAL: [&str; 4] = ["reason", "recorded_at", "source", "generation"];
 const PAST_FIELDS: [&str; 2] = ["ended_at", "ended_by"];
-const RECORD_FIELDS: [&str; 4] = ["about", "quarter", "decisions", "history"];
+const RECORD_FIELDS: [&str; 3] = ["about", "decisions", "history"];
 
-impl Record {
-    /// A new, empty record for `quarter`.
-    pub fn new(quarter: &str) -> Record {
+impl<S: Subject> Record<S> {
+    /// A new, empty record for `quarter` ("" for an office-wide record).
+    pub fn new(quarter: &str) -> Record<S> {
         Record {
-            about: ABOUT.into(),
+            about: S::ABOUT.into(),
             quarter: quarter.into(),
             ..Record::default()
         }
@@ -82,28 +92,31 @@ impl Record {
     /// The record at `path`; an empty one when there is none yet. A record that is not what
     /// the program writes stops the run (in Chinese, saying what is wrong): it must never be
     /// taken as empty and overwritten with less than it holds.
-    pub fn load(path: &Path, quarter: &str) -> anyhow::Result<Record> {
+    pub fn load(path: &Path, quarter: &str) -> anyhow::Result<Record<S>> {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if path.symlink_metadata().is_ok() {
                     anyhow::bail!(
-                        "复核记录 {} 是一个指向不存在文件的快捷方式（符号链接），为免丢失复核决定，本次没有汇总；请恢复它指向的文件，或删除这个链接",
+                        "{} {} 是一个指向不存在文件的快捷方式（符号链接），为免丢失复核决定，本次没有汇总；请恢复它指向的文件，或删除这个链接",
+                        S::RECORD,
                         path.display()
                     );
                 }
                 return Ok(Record::new(quarter));
             }
             Err(e) => anyhow::bail!(
-                "无法读取复核记录 {}（{}），为免丢失复核决定，本次没有汇总",
+                "无法读取{} {}（{}），为免丢失复核决定，本次没有汇总",
+                S::RECORD,
                 path.display(),
                 crate::problem::io_kind(&e)
             ),
         };
-        let record = parse(&bytes).map_err(|why| {
+        let record = parse::<S>(&bytes, !quarter.is_empty()).map_err(|why| {
             anyhow::anyhow!(
-                "复核记录 {} 不是本程序写出的样子：{why}。为免丢失复核决定，本次没有汇总，也没有写出任何文件。\
+                "{} {} 不是本程序写出的样子：{why}。为免丢失复核决定，本次没有汇总，也没有写出任何文件。\
 请从备份中恢复该文件或改正后重新运行；如无法修复，可把它改名另存，程序会从汇总表中恢复其中显示的决定",
+                S::RECORD,
                 path.display()
             )
         })?;
@@ -119,7 +132,7 @@ impl Record {
     }
 
     /// What the record holds for row `id`.
-    pub fn current(&self, id: &str) -> Current<'_> {
+    pub fn current(&self, id: &str) -> Current<'_, S> {
         let mut found = self.decisions.iter().filter(|d| d.id == id);
         match (found.next(), found.next()) {
             (None, _) => Current::None,
@@ -148,11 +161,11 @@ impl Record {
     /// Take the clerk's edits in, as generation `generation`; true when anything changed. A
     /// decision changed or withdrawn moves to `history` (all of a row's decisions, when a
     /// hand-edited record held several); typing the same decision again changes nothing.
-    pub fn apply(&mut self, edits: &[Edit], now: &str, generation: u64) -> bool {
+    pub fn apply(&mut self, edits: &[Edit<S>], now: &str, generation: u64) -> bool {
         let mut changed = false;
         for e in edits {
             let same = match self.current(&e.id) {
-                Current::One(d) => Some(d.verdict) == e.verdict && d.reason == e.reason,
+                Current::One(d) => Some(&d.verdict) == e.verdict.as_ref() && d.reason == e.reason,
                 Current::None => e.verdict.is_none(),
                 Current::Conflict => false,
             };
@@ -161,14 +174,17 @@ impl Record {
             }
             changed = true;
             let pos = self.decisions.iter().position(|d| d.id == e.id);
-            let (ended, kept): (Vec<Decision>, Vec<Decision>) = std::mem::take(&mut self.decisions)
-                .into_iter()
-                .partition(|d| d.id == e.id);
+            let (ended, kept): (Vec<Decided<S>>, Vec<Decided<S>>) =
+                std::mem::take(&mut self.decisions)
+                    .into_iter()
+                    .partition(|d| d.id == e.id);
             self.decisions = kept;
             for old in ended {
-                let ended_by = match e.verdict {
-                    Some(v) if v == old.verdict => format!("修改复核说明（{}）", e.source),
-                    Some(v) => format!("改为 {}（{}）", v.label(), e.source),
+                let ended_by = match &e.verdict {
+                    Some(v) if *v == old.verdict => {
+                        format!("修改{}（{}）", S::COLUMNS.reason, e.source)
+                    }
+                    Some(v) => format!("改为 {}（{}）", S::label(v), e.source),
                     None => format!("撤销（{}）", e.source),
                 };
                 self.history.push(Past {
@@ -178,13 +194,10 @@ impl Record {
                     ended_generation: generation,
                 });
             }
-            if let Some(verdict) = e.verdict {
-                let d = Decision {
+            if let Some(verdict) = e.verdict.clone() {
+                let d = Decided {
                     id: e.id.clone(),
-                    unit: e.unit.clone(),
-                    title: e.title.clone(),
-                    outlet: e.outlet.clone(),
-                    date: e.date.clone(),
+                    about: e.about.clone(),
                     verdict,
                     reason: e.reason.clone(),
                     recorded_at: now.into(),
@@ -205,8 +218,8 @@ impl Record {
 
     /// Whether every decision `before` held is still here, standing or in `history`, and all
     /// of its history too: the record is never saved with less than it held.
-    pub fn holds_all_of(&self, before: &Record) -> bool {
-        let here = |d: &Decision| {
+    pub fn holds_all_of(&self, before: &Record<S>) -> bool {
+        let here = |d: &Decided<S>| {
             self.decisions.contains(d) || self.history.iter().any(|p| &p.decision == d)
         };
         before.decisions.iter().all(here) && before.history.iter().all(|p| self.history.contains(p))
@@ -216,7 +229,7 @@ impl Record {
     pub fn to_json(&self) -> String {
         let mut r = self.clone();
         if r.about.is_empty() {
-            r.about = ABOUT.into();
+            r.about = S::ABOUT.into();
         }
         serde_json::to_string_pretty(&r).expect("a record serialises") + "\n"
     }
@@ -234,7 +247,7 @@ pub fn save_path(path: &Path) -> std::path::PathBuf {
 }
 
 /// The record in `bytes`, exactly as the program writes it, or what is wrong (in Chinese).
-fn parse(bytes: &[u8]) -> Result<Record, String> {
+fn parse<S: Subject>(bytes: &[u8], quartered: bool) -> Result<Record<S>, String> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| "不是 UTF-8 编码的文本（可能被另存为其他编码）".to_string())?;
     let text = text.trim_start_matches('\u{feff}');
@@ -251,7 +264,11 @@ fn parse(bytes: &[u8]) -> Result<Record, String> {
     let obj = value
         .as_object()
         .ok_or("内容应是一个以 { 开头的记录，而不是列表或单个值")?;
-    check_fields(obj, &RECORD_FIELDS, &["generation"], "")?;
+    let mut fields = RECORD_FIELDS.to_vec();
+    if quartered {
+        fields.insert(1, "quarter");
+    }
+    check_fields(obj, &fields, &["generation"], "")?;
     for (list, extra) in [("decisions", &[][..]), ("history", &PAST_FIELDS[..])] {
         let items = obj[list]
             .as_array()
@@ -261,7 +278,12 @@ fn parse(bytes: &[u8]) -> Result<Record, String> {
             let fields = item
                 .as_object()
                 .ok_or_else(|| format!("{at}不是一条决定"))?;
-            let required: Vec<&str> = DECISION_FIELDS.iter().chain(extra).copied().collect();
+            let required: Vec<&str> = DECISION_FIELDS
+                .iter()
+                .chain(S::FIELDS)
+                .chain(extra)
+                .copied()
+                .collect();
             let optional: Vec<&str> = DECISION_OPTIONAL
                 .iter()
                 .copied()
@@ -269,10 +291,10 @@ fn parse(bytes: &[u8]) -> Result<Record, String> {
                 .collect();
             check_fields(fields, &required, &optional, &at)?;
             if let Some(v) = fields["verdict"].as_str() {
-                if Verdict::parse(v).is_none() {
+                if S::parse(v).is_none() {
                     return Err(format!(
-                        "{at}的复核决定“{v}”无法识别（只能是 {}）",
-                        Verdict::CHOICES.join("、")
+                        "{at}的决定“{v}”无法识别（只能是 {}）",
+                        S::choices()
                     ));
                 }
             }
@@ -281,7 +303,7 @@ fn parse(bytes: &[u8]) -> Result<Record, String> {
             }
         }
     }
-    let mut record: Record = serde_json::from_value(value)
+    let mut record: Record<S> = serde_json::from_value(value)
         .map_err(|_| "其中有的值类型不对（例如应是文字的地方写了数字）".to_string())?;
     // The same decision twice (a hand edit, or a merge) is one decision.
     let mut seen = Vec::new();
@@ -317,15 +339,21 @@ fn check_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::{RowSubject, Verdict};
     use crate::rules::Tier;
+
+    type Record = super::Record<RowSubject>;
+    type Edit = super::Edit<RowSubject>;
 
     fn edit(id: &str, v: Option<Verdict>, reason: &str) -> Edit {
         Edit {
             id: id.into(),
-            unit: "长春市局（分公司）".into(),
-            title: "标题".into(),
-            outlet: "城市晚报".into(),
-            date: "2026-08-05".into(),
+            about: RowSubject {
+                unit: "长春市局（分公司）".into(),
+                title: "标题".into(),
+                outlet: "城市晚报".into(),
+                date: "2026-08-05".into(),
+            },
             verdict: v,
             reason: reason.into(),
             source: "汇总表_2026Q3.xlsx 稿件明细!S3".into(),

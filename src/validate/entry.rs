@@ -54,6 +54,16 @@ pub enum Declared {
 }
 
 impl Declared {
+    /// As the template's drop-down words it.
+    pub fn label(self) -> &'static str {
+        let [info, news, other] = crate::rules::DECLARED_KINDS;
+        match self {
+            Declared::PartyInfo => info,
+            Declared::PartyNews => news,
+            Declared::Other => other,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Declared> {
         let k = name_key(s);
         if k.is_empty() {
@@ -150,6 +160,50 @@ pub struct Entry {
     pub id: String,
     /// The office's decision on this row, when one is recorded.
     pub review: Option<RowReview>,
+    /// The office's decision on the row's outlet (媒体认定), when the register has one.
+    pub ruled: Option<RowRuling>,
+}
+
+/// An outlet decision (媒体认定) as it bears on a row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowRuling {
+    pub ruling: crate::review::outlet::Ruling,
+    /// The quarter it was decided in, e.g. "2026Q3".
+    pub quarter: String,
+    /// False when it could not change the row: the rules reject the row, or "即《X》" names an
+    /// outlet no longer in the list.
+    pub applied: bool,
+}
+
+impl RowRuling {
+    /// "省局已认定该媒体为二级（2026年第三季度）", for a problem the decision settled.
+    pub fn sentence(&self) -> String {
+        use crate::review::outlet::Ruling;
+        let what = match &self.ruling {
+            Ruling::Tier(t) => format!("为{}", t.label()),
+            Ruling::NoScore => "不计分".into(),
+            Ruling::Same(x) => format!("即《{x}》"),
+        };
+        let when = Quarter::parse(&self.quarter)
+            .map(|q| format!("（{}）", q.chinese()))
+            .unwrap_or_default();
+        format!("省局已认定该媒体{what}{when}")
+    }
+}
+
+/// The reason a row awaits review because of its outlet (名单外 declared party media, or a
+/// near miss of a listed name); the outlet register settles it.
+pub const DECLARED_PARTY_DOUBT: &str = "名单外党委政府媒体，待核";
+const NEAR_MISS_DOUBT: &str = "媒体名称疑为《";
+
+/// Whether `reason` is a doubt about the row's outlet (see [`DECLARED_PARTY_DOUBT`]).
+pub fn is_outlet_doubt(reason: &str) -> bool {
+    reason == DECLARED_PARTY_DOUBT || reason.starts_with(NEAR_MISS_DOUBT)
+}
+
+/// The doubt about a near-miss outlet: "媒体名称疑为《东方烟草报》".
+pub fn near_miss_doubt(likely: &str) -> String {
+    format!("{NEAR_MISS_DOUBT}{likely}》")
 }
 
 /// A recorded decision as shown on its row.
@@ -189,17 +243,49 @@ impl Entry {
         self.quarterly_info = false;
     }
 
-    /// The status as shown: 计分, 待核 …, with （已复核） once the office's decision applies.
+    /// The status as shown: 计分, 待核 …, with （已复核） once the office's decision on the row
+    /// applies, or （媒体认定） when the decision on its outlet made it so.
     pub fn status_text(&self) -> String {
-        match &self.review {
-            Some(r) if r.applied => format!("{}（已复核）", self.status.label()),
+        match (&self.review, &self.ruled) {
+            (Some(r), _) if r.applied => format!("{}（已复核）", self.status.label()),
+            (_, Some(r)) if self.ruling_decides(r) => {
+                format!("{}（媒体认定）", self.status.label())
+            }
             _ => self.status.label().to_string(),
         }
     }
 
+    /// Whether the outlet decision is what the row's status stands on (not a duplicate's or a
+    /// cross-unit doubt's).
+    fn ruling_decides(&self, r: &RowRuling) -> bool {
+        use crate::review::outlet::Ruling;
+        r.applied
+            && match self.status {
+                Status::Pending => false,
+                Status::NotScored => r.ruling == Ruling::NoScore,
+                Status::Scored | Status::CarriedOver => true,
+            }
+    }
+
     /// 原因 as shown: the reasons, then the office's decision and its reason when there is one.
+    /// A row that does not score gives what decides it first; a row not 待核 is not called
+    /// 待核 for its outlet.
     pub fn reasons_text(&self) -> String {
         let mut parts = self.reasons.clone();
+        // A doubt the office settled, or that no longer matters, is not called 待核.
+        let settled =
+            self.status != Status::Pending || self.review.as_ref().is_some_and(|r| r.applied);
+        if settled {
+            let (doubts, others): (Vec<String>, Vec<String>) =
+                parts.into_iter().partition(|r| is_outlet_doubt(r));
+            let doubts = doubts
+                .into_iter()
+                .map(|d| d.trim_end_matches("，待核").to_string());
+            parts = match self.status.scores() {
+                true => doubts.chain(others).collect(),
+                false => others.into_iter().chain(doubts).collect(),
+            };
+        }
         if let Some(r) = &self.review {
             let mut d = format!("办公室复核：{}", r.verdict.label());
             if !r.reason.is_empty() {

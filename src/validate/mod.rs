@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 mod entry;
 pub use entry::{
-    Category, Declared, Entry, OutletMatch, RowReview, Status, Submission, SubmissionStatus,
+    is_outlet_doubt, Category, Declared, Entry, OutletMatch, RowReview, RowRuling, Status,
+    Submission, SubmissionStatus,
 };
 
 /// What the validator needs to know about the return the rows came from.
@@ -252,6 +253,7 @@ fn validate_row(
         carried_over: class == Some(DateClass::CarriedOver),
         id: String::new(),
         review: None,
+        ruled: None,
     }
 }
 
@@ -407,7 +409,7 @@ fn tier_rule(
         OutletMatch::Listed(i) => (rules.outlets[i].tier, false),
         OutletMatch::NearMiss(i) => {
             let likely = &rules.outlets[i].name;
-            rc.reasons.push(format!("媒体名称疑为《{likely}》"));
+            rc.reasons.push(entry::near_miss_doubt(likely));
             rc.report(
                 Severity::Warning,
                 Code::R09NearMiss,
@@ -421,14 +423,13 @@ fn tier_rule(
                 )),
             );
             rc.office(format!(
-                "如确为《{likely}》，在汇总表“稿件明细”的“复核决定”栏选“{}”；否则按实际等级选择",
-                rules.outlets[i].tier.label()
+                "在汇总表“媒体认定”中认定该媒体：如确为《{likely}》，选“即《{likely}》”（等级和任务都按它计）；否则选实际等级。只涉及这一行时，也可在“稿件明细”的“复核决定”栏填写"
             ));
             (declared_tier, true)
         }
         OutletMatch::Unlisted if written.is_empty() => (Tier::Three, false),
         OutletMatch::Unlisted if declared_tier == Tier::Two => {
-            rc.reasons.push("名单外党委政府媒体，待核".into());
+            rc.reasons.push(entry::DECLARED_PARTY_DOUBT.into());
             rc.report(
                 Severity::Warning,
                 Code::R08DeclaredParty,
@@ -438,7 +439,9 @@ fn tier_rule(
                 ),
                 Some("省局将核实该媒体的性质；如有其属于市级以上党委、政府媒体的说明，可随报送表一并报送"),
             );
-            rc.office("核实后在汇总表“稿件明细”的“复核决定”栏填写结果".into());
+            rc.office(
+                "核实后在汇总表“媒体认定”中认定该媒体（以后各季度都按此计分）；只涉及这一行时，也可在“稿件明细”的“复核决定”栏填写".into(),
+            );
             (Tier::Two, true)
         }
         OutletMatch::Unlisted => {

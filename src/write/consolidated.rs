@@ -13,10 +13,11 @@ use rust_xlsxwriter::{
     ConditionalFormatTextRule, DataValidation, Format, Workbook, Worksheet, XlsxError,
 };
 
-pub const SHEETS: [&str; 8] = [
+pub const SHEETS: [&str; 9] = [
     "得分排名",
     "任务完成",
     "稿件明细",
+    h::SHEET_OUTLETS,
     "复核记录",
     "个人得分",
     "校验问题",
@@ -54,27 +55,52 @@ fn amber() -> Format {
     Format::new().set_background_color(Color::RGB(0xFFE699))
 }
 
-/// How the outlet was matched, for 刊发媒体（认定）.
+/// How the outlet was matched, for 刊发媒体（认定）: a listed outlet's name; otherwise the
+/// outlet's own name with, in brackets, what decided it or what it is (SPEC §11).
 pub fn outlet_as_matched(report: &Report, e: &crate::validate::Entry) -> String {
+    let own = || {
+        let bare = e
+            .outlet_written
+            .trim()
+            .trim_matches(|c| c == '《' || c == '》');
+        format!("《{bare}》")
+    };
+    if let Some(r) = e.ruled.as_ref().filter(|r| r.applied) {
+        return format!("{}（媒体认定：{}）", own(), r.ruling.label());
+    }
     match e.outlet {
         OutletMatch::Listed(i) => report.rules.outlets[i].name.clone(),
-        OutletMatch::NearMiss(i) => format!("名单外（疑为《{}》）", report.rules.outlets[i].name),
+        OutletMatch::NearMiss(i) => {
+            format!(
+                "{}（名单外，疑为《{}》）",
+                own(),
+                report.rules.outlets[i].name
+            )
+        }
         OutletMatch::Unlisted if e.outlet_written.is_empty() => String::new(),
         OutletMatch::Unlisted => match e.declared {
-            Some(Declared::PartyInfo) => "名单外（声明：市级以上党委政府信息刊物）".into(),
-            Some(Declared::PartyNews) => "名单外（声明：市级以上党委政府新闻媒体）".into(),
-            _ => "名单外（其他媒体）".into(),
+            Some(d @ (Declared::PartyInfo | Declared::PartyNews)) => {
+                format!("{}（名单外，声明：{}）", own(), d.label())
+            }
+            _ => format!("{}（名单外）", own()),
         },
     }
 }
 
+/// The generations of the office's records a 汇总表 is written from, which it carries (see
+/// `review::reconcile`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Generations {
+    pub record: u64,
+    pub register: u64,
+}
+
 /// The workbook, ready to save (its large sheets stream through temporary files).
-/// `generation`: the decisions record's, which the workbook carries (see `review::reconcile`).
 pub fn build(
     report: &Report,
     summary: &crate::summary::Summary,
     now: NaiveDateTime,
-    generation: u64,
+    generations: Generations,
 ) -> Result<Workbook, XlsxError> {
     let title = format!("{}政务信息和宣传报道汇总表", report.quarter.chinese());
     let mut wb = super::office_workbook(title, &super::excel_time(now)?, true);
@@ -85,7 +111,10 @@ pub fn build(
     for _ in 0..=SHEETS.len() {
         sheets.push(wb.new_worksheet_with_constant_memory()?);
     }
-    let [rank, quota, detail, review, person, problem, submitted, notes, data] = &mut sheets[..]
+    // 媒体认定 is small and keeps its drop-down's values beside the table: written in memory.
+    sheets[3] = Worksheet::new();
+    let [rank, quota, detail, outlet, review, person, problem, submitted, notes, data] =
+        &mut sheets[..]
     else {
         unreachable!("one worksheet per sheet name");
     };
@@ -102,12 +131,13 @@ pub fn build(
         let big = s.spawn(|| entries(detail, report, &f));
         ranking(rank, report, &f)?;
         quotas(quota, report, &f)?;
+        super::outlets::sheet(outlet, report, &summary.outlets, &f)?;
         decisions(review, report, &f)?;
         authors(person, report, &f)?;
         problems(problem, report, &f)?;
         submissions(submitted, report, &f)?;
         about(notes, report, &f)?;
-        record_sheet(data, report, summary, generation)?;
+        record_sheet(data, report, summary, generations)?;
         big.join().expect("the 稿件明细 writer does not panic")
     })?;
     for ws in sheets {
@@ -122,7 +152,8 @@ const RECORD_CHUNK: usize = 30_000;
 
 /// The quarter's figures for `annual`, in a very hidden sheet: A1 says what the sheet is, B1
 /// names the item fields, C1 gives the decisions record's generation the workbook was written
-/// from, D1 a digest of the data (so `annual` can tell figures edited by hand); column A then
+/// from, D1 a digest of the data (so `annual` can tell figures edited by hand), E1 the outlet
+/// register's generation; column A then
 /// holds the summary as JSON in cell-sized pieces, and column B the scoring rows, one a cell,
 /// fields separated by tabs (one cell a row keeps this sheet small next to 稿件明细; cell
 /// texts never hold tabs).
@@ -130,15 +161,17 @@ fn record_sheet(
     ws: &mut Worksheet,
     report: &Report,
     summary: &crate::summary::Summary,
-    generation: u64,
+    generations: Generations,
 ) -> Result<(), XlsxError> {
-    use crate::contract::book::{DIGEST_LABEL, GENERATION_LABEL, RECORD_FORMAT};
+    use crate::contract::book::{
+        DIGEST_LABEL, GENERATION_LABEL, RECORD_FORMAT, REGISTER_GENERATION_LABEL,
+    };
     use crate::summary::ItemLine;
     ws.set_name(RECORD_SHEET)?;
     ws.set_very_hidden(true);
     ws.write_string(0, 0, format!("{RECORD_MAGIC} {RECORD_FORMAT}"))?;
     ws.write_string(0, 1, ItemLine::HEADERS.join("\t"))?;
-    ws.write_string(0, 2, format!("{GENERATION_LABEL} {generation}"))?;
+    ws.write_string(0, 2, format!("{GENERATION_LABEL} {}", generations.record))?;
     let json = serde_json::to_string(summary).expect("a summary serialises");
     let line = |i: ItemLine| super::table::clip(&i.line()).into_owned();
     // The digest goes in the first row, and a constant-memory sheet cannot go back to it: the
@@ -149,6 +182,8 @@ fn record_sheet(
             .chain(report.scoring_items().map(line)),
     );
     ws.write_string(0, 3, format!("{DIGEST_LABEL} {hex}"))?;
+    let register = generations.register;
+    ws.write_string(0, 4, format!("{REGISTER_GENERATION_LABEL} {register}"))?;
     let mut pieces = json_pieces(&json);
     let mut items = report.scoring_items().map(line);
     let mut row = 1u32;
@@ -566,10 +601,10 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
     let rows = report.decisions.iter().map(|d| {
         let x = &d.decision;
         vec![
-            x.unit.as_str().into(),
-            x.title.as_str().into(),
-            x.outlet.as_str().into(),
-            x.date.as_str().into(),
+            x.about.unit.as_str().into(),
+            x.about.title.as_str().into(),
+            x.about.outlet.as_str().into(),
+            x.about.date.as_str().into(),
             x.verdict.label().into(),
             x.reason.as_str().into(),
             d.outcome.label().into(),
@@ -582,7 +617,7 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
             x.reason.as_str().into(),
         ]
     });
-    ws.set_name(SHEETS[3])?;
+    ws.set_name(SHEETS[4])?;
     let title = decisions_title(report);
     let table = Table {
         max_widths: &[
@@ -625,7 +660,7 @@ fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             ]
         })
         .collect();
-    ws.set_name(SHEETS[4])?;
+    ws.set_name(SHEETS[5])?;
     write_table(
         ws,
         f,
@@ -655,7 +690,7 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
                 .into(),
         ]
     });
-    ws.set_name(SHEETS[5])?;
+    ws.set_name(SHEETS[6])?;
     let title = format!("{}校验问题", report.quarter.chinese());
     let headers = [
         "级别",
@@ -729,7 +764,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             "".into(),
         ]);
     }
-    ws.set_name(SHEETS[6])?;
+    ws.set_name(SHEETS[7])?;
     let title = format!("{}报送情况", report.quarter.chinese());
     let headers = [
         "单位",
@@ -756,6 +791,37 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         highlight_begins(ws, (FIRST_ROW, last), 2, status, amber())?;
     }
     Ok(())
+}
+
+/// 说明's lines for the outlet register entries this quarter used (SPEC §11), with their dates.
+fn register_used<'r>(report: &'r Report) -> Vec<Vec<Val<'r>>> {
+    let used: Vec<&crate::resolve::OutletUse> =
+        report.outlets.iter().filter(|u| u.rows > 0).collect();
+    if used.is_empty() {
+        return Vec::new();
+    }
+    let mut rows = vec![
+        vec![Val::Empty, Val::Empty, Val::Empty, Val::Empty],
+        vec![
+            "媒体认定（本季度应用）".into(),
+            "认定".into(),
+            "认定于".into(),
+            "本季度行数".into(),
+        ],
+    ];
+    for u in used {
+        let d = &u.decision;
+        let when = crate::rules::Quarter::parse(&d.about.quarter)
+            .map(|q| q.chinese())
+            .unwrap_or_default();
+        rows.push(vec![
+            d.about.name.as_str().into(),
+            d.verdict.label().into(),
+            format!("{when}，{}", d.recorded_at).into(),
+            Val::Num(u.rows as f64),
+        ]);
+    }
+    rows
 }
 
 fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
@@ -822,7 +888,8 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
             "未读取".into(),
         ]);
     }
-    ws.set_name(SHEETS[7])?;
+    rows.extend(register_used(report));
+    ws.set_name(SHEETS[8])?;
     let title = format!("{}汇总说明", q.chinese());
     let table = Table {
         max_widths: &[(0, 30.0), (1, 44.0), (2, 68.0)],

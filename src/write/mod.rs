@@ -7,6 +7,7 @@ pub mod bulletin;
 pub mod consolidated;
 pub mod feedback;
 pub mod lock;
+pub mod outlets;
 pub mod table;
 pub mod template;
 

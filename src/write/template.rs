@@ -14,6 +14,41 @@ use rust_xlsxwriter::{
 pub struct TemplateSpec<'a> {
     pub quarter: Quarter,
     pub unit: Option<&'a Unit>,
+    /// Outlets the office has decided (媒体认定), offered beside the listed ones.
+    pub decided: &'a [DecidedOutlet],
+}
+
+/// An outlet the office decided, as a template offers it: by its name, at its tier. One
+/// decided "即《X》" is only recognised (at X's tier), not offered: units should pick X.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecidedOutlet {
+    pub name: String,
+    pub tier: Tier,
+    pub offered: bool,
+}
+
+impl DecidedOutlet {
+    /// The register's standing decisions as templates take them (不计分 ones are left out).
+    pub fn from_register(rules: &Rules, register: &crate::review::outlet::Register) -> Vec<Self> {
+        use crate::review::outlet::Ruling;
+        register
+            .decisions
+            .iter()
+            .filter_map(|d| {
+                let (tier, offered) = match &d.verdict {
+                    Ruling::Tier(t) => (*t, true),
+                    Ruling::Same(x) => (rules.outlets[rules.find_outlet(x)?].tier, false),
+                    Ruling::NoScore => return None,
+                };
+                let name = d.about.name.split('、').next()?.trim().to_string();
+                Some(DecidedOutlet {
+                    name,
+                    tier,
+                    offered,
+                })
+            })
+            .collect()
+    }
 }
 
 /// File name of a template: `2026Q3_长春市局（分公司）_报送模板.xlsx`.
@@ -32,7 +67,7 @@ pub fn build(rules: &Rules, spec: &TemplateSpec) -> Result<Vec<u8>, XlsxError> {
     let title = format!("{}政务信息和宣传报道报送表", q.chinese());
     let mut wb = super::office_workbook(title, &excel_date(q.first_day())?, true);
 
-    let catalog = Catalog::new(rules);
+    let catalog = Catalog::new(rules, spec.decided);
     let f = Formats::new();
 
     let ws = wb.add_worksheet();
@@ -159,19 +194,34 @@ struct Catalog {
 }
 
 impl Catalog {
-    fn new(rules: &Rules) -> Catalog {
+    fn new(rules: &Rules, decided: &[DecidedOutlet]) -> Catalog {
         let mut outlets: Vec<_> = rules.outlets.iter().collect();
         outlets.sort_by_key(|o| o.tier);
-        let dropdown = outlets
+        let mut dropdown: Vec<(String, Tier, &'static str)> = outlets
             .iter()
             .map(|o| (o.name.clone(), o.tier, o.kind.label()))
             .collect();
-        let mut lookup = Vec::new();
+        let mut names: Vec<(&String, Tier)> = Vec::new();
         for o in &outlets {
-            for n in std::iter::once(&o.name).chain(&o.aliases) {
-                lookup.push((n.clone(), o.tier));
-                lookup.push((format!("《{n}》"), o.tier));
+            names.extend(
+                std::iter::once(&o.name)
+                    .chain(&o.aliases)
+                    .map(|n| (n, o.tier)),
+            );
+        }
+        // The office's decided outlets follow the list, each at its tier (SPEC §11).
+        for d in decided {
+            if d.offered {
+                dropdown.push((d.name.clone(), d.tier, "省局已认定"));
             }
+            names.push((&d.name, d.tier));
+        }
+        // Grouped by tier: the tier lookups are ranges of rows.
+        names.sort_by_key(|(_, t)| *t);
+        let mut lookup = Vec::new();
+        for (n, t) in names {
+            lookup.push((n.clone(), t));
+            lookup.push((format!("《{n}》"), t));
         }
         Catalog { dropdown, lookup }
     }

@@ -2,10 +2,12 @@
 //! and read by every output: the workbook, the feedback workbooks, the JSON summary and the
 //! terminal summary. Pure: no I/O.
 
+mod outlets;
+
 use crate::batch::{Batch, Outcome};
 use crate::problem::{Code, Problem, Severity};
 use crate::resolve;
-use crate::review::{Decision, DecisionResult, Outcome as ReviewOutcome};
+use crate::review::{DecisionResult, Outcome as ReviewOutcome};
 use crate::rules::{Quarter, Rules};
 use crate::score::{self, Scored, Submission, SubmissionStatus};
 use crate::summary::{
@@ -15,6 +17,15 @@ use crate::validate::{Entry, Status};
 
 /// The unit shown for rows of returns whose unit could not be identified.
 pub const ORPHAN_UNIT: &str = "（单位无法识别）";
+
+/// An outlet decision that cannot apply, as a problem for 校验问题.
+fn outlet_problem(u: &resolve::OutletUse) -> Option<Problem> {
+    let why = u.not_applied.as_ref()?;
+    Some(
+        Problem::new(Severity::Warning, Code::D07OutletRuling, &u.decision.source, why.clone())
+            .fix("在汇总表“媒体认定”中为该媒体重新选择认定，然后重新汇总"),
+    )
+}
 
 /// A decision that did not apply, as a problem for 校验问题.
 fn decision_problem(d: &DecisionResult) -> Option<Problem> {
@@ -28,18 +39,61 @@ fn decision_problem(d: &DecisionResult) -> Option<Problem> {
     let what = format!(
         "复核决定“{}”（{}，{}，{}，{}）{}：{}",
         x.verdict.label(),
-        x.unit,
-        x.title,
-        x.outlet,
-        x.date,
+        x.about.unit,
+        x.about.title,
+        x.about.outlet,
+        x.about.date,
         d.outcome.label(),
         d.change()
     );
     Some(
         Problem::new(sev, code, &x.source, what)
-            .unit(Some(&x.unit))
+            .unit(Some(&x.about.unit))
             .fix("决定仍保存在复核记录中；如不再需要，在汇总表“复核记录”中查看后，于对应行清空复核决定"),
     )
+}
+
+/// Every scored row.
+fn subs_rows(scored: &Scored) -> Vec<&Entry> {
+    scored.entries.iter().flatten().collect()
+}
+
+/// A row whose outlet doubt (R08 名单外党委政府媒体 / R09 near miss) the office has settled —
+/// by the outlet register or by a decision on the row — has its problem say what was decided,
+/// as 提示, so that the final workbook and the 回执 do not still call it 待核.
+fn restate_settled_doubts(problems: &mut [Problem], rows: &[&Entry]) {
+    let mut settled: std::collections::HashMap<(&str, &str, u32), String> = Default::default();
+    for e in rows {
+        let what = match (&e.review, &e.ruled) {
+            (Some(r), _) if r.applied => match r.verdict {
+                crate::review::Verdict::Score => "省局已复核，计分".to_string(),
+                crate::review::Verdict::NoScore => "省局已复核，不计分".to_string(),
+                crate::review::Verdict::Tier(t) => format!("省局已复核，按{}计分", t.label()),
+            },
+            (_, Some(r)) if r.applied => r.sentence(),
+            _ => continue,
+        };
+        settled.insert((&e.file, &e.sheet, e.row), what);
+    }
+    if settled.is_empty() {
+        return;
+    }
+    for p in problems.iter_mut() {
+        if !matches!(p.code, Code::R08DeclaredParty | Code::R09NearMiss) {
+            continue;
+        }
+        let row = p.cell.as_deref().and_then(crate::contract::row_of);
+        let (Some(sheet), Some(row)) = (p.sheet.as_deref(), row) else {
+            continue;
+        };
+        if let Some(what) = settled.get(&(p.file.as_str(), sheet, row)) {
+            let doubt = p.message.split("，暂按").next().unwrap_or_default();
+            p.message = format!("{doubt}；{what}");
+            p.severity = Severity::Info;
+            p.fix = None;
+            p.office_fix = None;
+        }
+    }
 }
 
 pub struct Report<'a> {
@@ -62,6 +116,8 @@ pub struct Report<'a> {
     pub problems: Vec<Problem>,
     /// Every recorded decision and what became of it (SPEC §6).
     pub decisions: Vec<DecisionResult>,
+    /// Every outlet decision of the register and the rows it bore on (SPEC §11).
+    pub outlets: Vec<resolve::OutletUse>,
 }
 
 impl<'a> Report<'a> {
@@ -70,7 +126,7 @@ impl<'a> Report<'a> {
         quarter: Quarter,
         mut batch: Batch,
         generated_at: String,
-        decisions: &[Decision],
+        decided: resolve::Decisions,
     ) -> Report<'a> {
         let Attributed {
             used_file,
@@ -79,7 +135,7 @@ impl<'a> Report<'a> {
             mut orphan_entries,
         } = attribute(rules, &batch);
         let mut subs = submissions(rules.units.len(), &mut batch, &used_file, &unit_files);
-        let resolved = resolve::resolve(rules, &mut subs, decisions);
+        let resolved = resolve::resolve(rules, &mut subs, decided);
         let mut seen = std::collections::HashMap::new();
         resolve::assign_ids(rules, ORPHAN_UNIT, &mut orphan_entries, &mut seen);
         let scored = score::score(rules, quarter, subs);
@@ -93,8 +149,10 @@ impl<'a> Report<'a> {
         for f in &mut batch.files {
             problems.append(&mut f.problems);
         }
+        restate_settled_doubts(&mut problems, &subs_rows(&scored));
         problems.extend(resolved.problems);
         problems.extend(resolved.decisions.iter().filter_map(decision_problem));
+        problems.extend(resolved.outlets.iter().filter_map(outlet_problem));
         Report {
             rules,
             quarter,
@@ -107,6 +165,7 @@ impl<'a> Report<'a> {
             orphan_entries,
             problems,
             decisions: resolved.decisions,
+            outlets: resolved.outlets,
         }
     }
 
@@ -259,6 +318,7 @@ impl Report<'_> {
             .rows()
             .filter(|(_, e)| e.status == Status::Pending)
             .count();
+        let outlet_lines = outlets::lines(self);
         Summary {
             quarter: self.quarter.to_string(),
             deadline: self.quarter.deadline(self.rules.deadline_day).to_string(),
@@ -310,8 +370,11 @@ impl Report<'_> {
                 applied: outcome("已应用"),
                 unmatched: outcome("未匹配"),
                 not_applied: outcome("未应用"),
+                outlet_doubt_rows: outlet_lines.iter().map(|o| o.doubt_rows).sum(),
+                outlets_undecided: outlet_lines.iter().filter(|o| o.doubt_rows > 0).count(),
                 list: self.decisions.clone(),
             },
+            outlets: outlet_lines,
         }
     }
     /// The run's counts: units, files, rows, problems.
