@@ -869,4 +869,160 @@ mod tests {
         assert_eq!(reordered[0].entries[0].status, Status::NotScored);
         assert_eq!(reordered[0].entries[1].status, Status::Scored);
     }
+
+    /// An outlet decision on the outlet written `name`.
+    fn ruling(name: &str, v: Ruling) -> OutletDecision {
+        OutletDecision {
+            id: outlet_key(name),
+            about: crate::review::outlet::OutletSubject {
+                name: name.into(),
+                quarter: "2026Q2".into(),
+                ..Default::default()
+            },
+            verdict: v,
+            reason: String::new(),
+            recorded_at: String::new(),
+            source: String::new(),
+            generation: 1,
+        }
+    }
+
+    fn with_outlets<'a>(rows: &'a [Decision], outlets: &'a [OutletDecision]) -> Decisions<'a> {
+        Decisions { rows, outlets }
+    }
+
+    #[test]
+    fn an_outlet_decided_the_same_as_a_listed_one_carries_its_tier_and_quota() {
+        let r = Rules::builtin();
+        // A near miss of 《东方烟草报》, declared 其他: 三级, 待核, no news quota.
+        let rows = [
+            [
+                "宣传报道",
+                "山区配送提速",
+                "东方烟草",
+                "其他媒体",
+                "2026-07-14",
+            ],
+            ["宣传报道", "第二篇", "《东方烟草》", "", "2026-08-03"],
+        ];
+        let mut subs = quarter(&r, vec![(4, declared(&rows))]);
+        assert_eq!(subs[4].entries[0].status, Status::Pending);
+        let ids: Vec<String> = {
+            let mut probe = subs.clone();
+            resolve(&r, &mut probe, Decisions::default());
+            probe[4].entries.iter().map(|e| e.id.clone()).collect()
+        };
+        let outlets = [ruling(" 东方 烟草", Ruling::Same("东方烟草报".into()))];
+        let res = resolve(&r, &mut subs, with_outlets(&[], &outlets));
+        for (e, id) in subs[4].entries.iter().zip(&ids) {
+            assert_eq!((e.status, e.tier), (Status::Scored, Tier::One));
+            assert!(
+                e.monthly_news,
+                "counts for the news quota like the listed outlet"
+            );
+            assert_eq!(e.outlet_name(&r), "东方烟草报");
+            assert_eq!(
+                &e.id, id,
+                "a row keeps its id whatever its outlet is decided to be"
+            );
+            assert_eq!(e.status_text(), "计分（媒体认定）");
+            assert!(!e.reasons_text().contains("待核"), "{}", e.reasons_text());
+        }
+        assert_eq!(res.outlets[0].rows, 2);
+        let scored = totals(&r, subs);
+        let th = &scored.units[4];
+        assert_eq!(th.total, 10);
+        assert!(th
+            .quotas
+            .iter()
+            .any(|q| q.name == "7月宣传报道" && q.count == 1));
+    }
+
+    #[test]
+    fn a_tier_never_makes_a_news_quota_outlet_and_no_score_takes_rows_out() {
+        let r = Rules::builtin();
+        let rows = [
+            [
+                "宣传报道",
+                "市报头版",
+                "长春日报",
+                "市级以上党委政府新闻媒体",
+                "2026-07-10",
+            ],
+            [
+                "政务信息",
+                "市委采用",
+                "长春信息",
+                "市级以上党委政府信息刊物",
+                "2026-08-10",
+            ],
+            ["宣传报道", "小报一篇", "某某周刊", "其他媒体", "2026-09-10"],
+        ];
+        let mut subs = quarter(&r, vec![(0, declared(&rows))]);
+        let outlets = [
+            ruling("长春日报", Ruling::Tier(Tier::One)),
+            ruling("长春信息", Ruling::Tier(Tier::Two)),
+            ruling("某某周刊", Ruling::NoScore),
+        ];
+        resolve(&r, &mut subs, with_outlets(&[], &outlets));
+        let e = &subs[0].entries;
+        assert_eq!((e[0].status, e[0].tier), (Status::Scored, Tier::One));
+        assert!(!e[0].monthly_news, "a tier is not a quota outlet");
+        assert!(
+            e[1].quarterly_info,
+            "a declared information publication at 二级 counts"
+        );
+        assert_eq!(e[2].status, Status::NotScored);
+        assert_eq!(e[2].status_text(), "不计分（媒体认定）");
+        assert!(e[2].reasons_text().starts_with("媒体认定：不计分"));
+        assert!(!e[2].quarterly_info && !e[2].monthly_news);
+    }
+
+    #[test]
+    fn a_row_decision_overrides_the_outlets_and_an_unknown_listed_name_applies_nowhere() {
+        let r = Rules::builtin();
+        let rows = [
+            ["宣传报道", "一篇", "某某周刊", "其他媒体", "2026-07-10"],
+            ["宣传报道", "两篇", "某某周刊", "其他媒体", "2026-07-11"],
+            [
+                "宣传报道",
+                "三篇",
+                "城市晚报",
+                "市级以上党委政府新闻媒体",
+                "2026-07-12",
+            ],
+        ];
+        let mut subs = quarter(&r, vec![(0, declared(&rows))]);
+        let row = decide(&r, &mut subs, 0, 0, Verdict::Tier(Tier::Two));
+        let outlets = [
+            ruling("某某周刊", Ruling::NoScore),
+            ruling("城市晚报", Ruling::Same("不存在的报".into())),
+        ];
+        let res = resolve(&r, &mut subs, with_outlets(&[row], &outlets));
+        let e = &subs[0].entries;
+        assert_eq!((e[0].status, e[0].tier), (Status::Scored, Tier::Two));
+        assert_eq!(e[0].status_text(), "计分（已复核）");
+        assert_eq!(
+            e[1].status,
+            Status::NotScored,
+            "the outlet's decision for the rest"
+        );
+        assert_eq!(
+            e[2].status,
+            Status::Pending,
+            "即《X》 of an unlisted X applies nowhere"
+        );
+        assert!(res.outlets[1]
+            .not_applied
+            .as_ref()
+            .unwrap()
+            .contains("不在媒体名单中"));
+        assert_eq!(res.outlets[1].rows, 0);
+        // Without the register (a decision withdrawn), the rows are 待核 or 三级 again.
+        let mut again = quarter(&r, vec![(0, declared(&rows))]);
+        resolve(&r, &mut again, Decisions::default());
+        assert_eq!(again[0].entries[1].status, Status::Scored);
+        assert_eq!(again[0].entries[1].tier, Tier::Three);
+        assert_eq!(again[0].entries[2].status, Status::Pending);
+    }
 }

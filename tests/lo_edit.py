@@ -5,7 +5,8 @@ row's title, save it as .xlsx again, close. Driven through UNO (python3-uno, Deb
 
 usage: lo_edit.py WORKBOOK EDITS_JSON [SAVE_AS]
 EDITS_JSON: [{"title": "part of the 标题", "column": "复核决定", "value": "二级"}, ...]
-An edit may name its "sheet" (default 稿件明细; 复核记录 has the same 标题 and 复核决定 columns).
+An edit may name its "sheet" (default 稿件明细; 复核记录 has the same 标题 and 复核决定 columns)
+and the column its "title" is found in, "by" (default 标题; 媒体认定 rows are found by 媒体名称).
 SAVE_AS, when given, is where the workbook is saved ("Save as": .xlsx, .ods or .xls by its
 extension) instead of over WORKBOOK.
 An empty value clears the cell. Exits non-zero (with a message) when a title or column is not
@@ -67,7 +68,7 @@ def main():
             if col is None:
                 raise SystemExit(f"no column {e['column']}")
             rows = [r for r in range(2, last_row + 1)
-                    if e["title"] in sheet.getCellByPosition(header["标题"], r).String]
+                    if e["title"] in sheet.getCellByPosition(header[e.get("by", "标题")], r).String]
             if not rows:
                 raise SystemExit(f"no row titled {e['title']}")
             for r in rows[: e.get("rows", 1)]:

@@ -22,8 +22,13 @@ pub const ORPHAN_UNIT: &str = "（单位无法识别）";
 fn outlet_problem(u: &resolve::OutletUse) -> Option<Problem> {
     let why = u.not_applied.as_ref()?;
     Some(
-        Problem::new(Severity::Warning, Code::D07OutletRuling, &u.decision.source, why.clone())
-            .fix("在汇总表“媒体认定”中为该媒体重新选择认定，然后重新汇总"),
+        Problem::new(
+            Severity::Warning,
+            Code::D07OutletRuling,
+            &u.decision.source,
+            why.clone(),
+        )
+        .fix("在汇总表“媒体认定”中为该媒体重新选择认定，然后重新汇总"),
     )
 }
 
