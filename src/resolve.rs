@@ -1025,4 +1025,26 @@ mod tests {
         assert_eq!(again[0].entries[1].tier, Tier::Three);
         assert_eq!(again[0].entries[2].status, Status::Pending);
     }
+
+    #[test]
+    fn a_row_that_does_not_score_gives_its_deciding_reason_first_and_is_not_called_pending() {
+        let r = Rules::builtin();
+        let rows = [
+            ["宣传报道", "同一篇", "东方烟草报", "", "2026-07-10"],
+            [
+                "宣传报道",
+                "同一篇",
+                "城市晚报",
+                "市级以上党委政府新闻媒体",
+                "2026-07-11",
+            ],
+        ];
+        let mut subs = quarter(&r, vec![(0, declared(&rows))]);
+        resolve(&r, &mut subs, Decisions::default());
+        let copy = &subs[0].entries[1];
+        assert_eq!(copy.status, Status::NotScored);
+        let why = copy.reasons_text();
+        assert!(why.starts_with("一稿多投"), "{why}");
+        assert!(!why.contains("待核"), "{why}");
+    }
 }
