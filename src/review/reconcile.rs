@@ -156,22 +156,7 @@ fn read_cell<S: Subject>(
         }
         if let Some(g) = book.generation.filter(|&g| last > g) {
             *older += 1;
-            let standing = match current {
-                Current::One(d) => format!("“{}”", S::label(&d.verdict)),
-                Current::None => "撤销".into(),
-                Current::Conflict => "有相互矛盾的决定".into(),
-            };
-            problems.push(not_taken(
-                book,
-                row,
-                format!(
-                    "此文件是较早写出的汇总表（{}第 {g} 版），{}的{}此后已改为{standing}，这里的“{}”未采用",
-                    S::RECORD,
-                    S::named(&row.id),
-                    S::COLUMNS.decision,
-                    label::<S>(&typed)
-                ),
-            ));
+            problems.push(older_copy(book, row, g, &current, &typed));
             return None;
         }
         return Some(Ask::Edit(typed));
@@ -186,6 +171,33 @@ fn read_cell<S: Subject>(
         }
     };
     lost.then_some(Ask::Restore(typed))
+}
+
+/// An edit in a workbook written (from generation `g`) before the row's latest decision: not
+/// taken, and said why.
+fn older_copy<S: Subject>(
+    book: &Harvested<S>,
+    row: &Shown<S>,
+    g: u64,
+    current: &Current<S>,
+    typed: &Value<S>,
+) -> Problem {
+    let standing = match current {
+        Current::One(d) => format!("“{}”", S::label(&d.verdict)),
+        Current::None => "撤销".into(),
+        Current::Conflict => "有相互矛盾的决定".into(),
+    };
+    not_taken(
+        book,
+        row,
+        format!(
+            "此文件是较早写出的汇总表（{}第 {g} 版），{}的{}此后已改为{standing}，这里的“{}”未采用",
+            S::RECORD,
+            S::named(&row.id),
+            S::COLUMNS.decision,
+            label::<S>(typed)
+        ),
+    )
 }
 
 /// The typed cells as a value, or why they are not a decision. With the decision cleared on
