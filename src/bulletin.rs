@@ -56,6 +56,8 @@ const ATTACHMENT_ITEMS: usize = 300;
 
 /// Table column widths in twentieths of a point; they add up to the text width of the page.
 const RANKING_WIDTHS: [u32; 6] = [1300, 3244, 1050, 1050, 1050, 1150];
+/// With 较上季度: the same text width.
+const RANKING_WIDTHS_COMPARED: [u32; 7] = [1100, 2844, 950, 950, 950, 1050, 1000];
 const ITEMS_WIDTHS: [u32; 5] = [700, 2400, 2644, 1450, 1650];
 
 /// 2026年9月25日
@@ -68,9 +70,9 @@ pub fn compose(
     report: &Report,
     summary: &Summary,
     config: &BulletinConfig,
-    previous: Option<&Previous>,
     issued: NaiveDate,
 ) -> Bulletin {
+    let previous = report.previous.as_ref();
     let q = report.quarter;
     let draft = summary.review.provisional;
     let mut b = Vec::new();
@@ -181,6 +183,7 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
             let n = numerals.get(g).copied().unwrap_or("十");
             b.push(Block::Subheading(format!("（{n}）{group}")));
         }
+        let compared = report.previous.is_some();
         let mut rows = vec![vec![
             "排名".into(),
             "单位".into(),
@@ -189,6 +192,9 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
             "三级".into(),
             "总分".into(),
         ]];
+        if compared {
+            rows[0].push("较上季度".into());
+        }
         let members = s.ranking.iter().filter(|u| &u.group == group);
         let (ranked, unranked): (Vec<&UnitLine>, Vec<&UnitLine>) =
             members.partition(|u| reported(u));
@@ -198,27 +204,38 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
             } else {
                 u.rank
             };
-            rows.push(vec![
+            let mut row = vec![
                 rank.map(|r| r.to_string()).unwrap_or_default(),
                 u.unit.clone(),
                 u.tier1.to_string(),
                 u.tier2.to_string(),
                 u.tier3.to_string(),
                 u.total.to_string(),
-            ]);
+            ];
+            if compared {
+                row.push(u.rank_change.clone().unwrap_or_default());
+            }
+            rows.push(row);
         }
         for u in unranked {
-            rows.push(vec![
+            let mut row = vec![
                 u.submission_label().into(),
                 u.unit.clone(),
                 "—".into(),
                 "—".into(),
                 "—".into(),
                 "—".into(),
-            ]);
+            ];
+            if compared {
+                row.push(String::new());
+            }
+            rows.push(row);
         }
         b.push(Block::Table {
-            widths: RANKING_WIDTHS.to_vec(),
+            widths: match compared {
+                true => RANKING_WIDTHS_COMPARED.to_vec(),
+                false => RANKING_WIDTHS.to_vec(),
+            },
             rows,
             small: false,
         });

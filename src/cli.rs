@@ -111,9 +111,12 @@ pub struct ConsolidateArgs {
     /// 媒体认定记录（默认：复核记录旁边的 媒体认定.json）
     #[arg(long, value_name = "FILE")]
     pub register: Option<PathBuf>,
-    /// 上季度的汇总表，通报中与上季度比较
-    #[arg(long, value_name = "FILE")]
+    /// 上季度的汇总表，通报和得分排名中与上季度比较（默认：办公室文件夹中的 汇总表_上季度.xlsx）
+    #[arg(long, value_name = "FILE", conflicts_with = "no_previous")]
     pub previous: Option<PathBuf>,
+    /// 不与上季度比较
+    #[arg(long)]
+    pub no_previous: bool,
     /// 不生成季度通报（通报_季度.docx 和 .txt）
     #[arg(long)]
     pub no_bulletin: bool,

@@ -72,6 +72,7 @@ pub enum Code {
     R15CategoryConfusion,
     R16CrossUnit,
     R17BadDeclaredKind,
+    R18EarlierQuarter,
     D01BadDecision,
     D02Unmatched,
     D03NotApplied,
@@ -82,7 +83,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 42] = [
+    pub const ALL: [Code; 43] = [
         Code::F01Ignored,
         Code::F02Encrypted,
         Code::F03NotSpreadsheet,
@@ -118,6 +119,7 @@ impl Code {
         Code::R15CategoryConfusion,
         Code::R16CrossUnit,
         Code::R17BadDeclaredKind,
+        Code::R18EarlierQuarter,
         Code::D01BadDecision,
         Code::D02Unmatched,
         Code::D03NotApplied,
@@ -165,6 +167,7 @@ impl Code {
             Code::R15CategoryConfusion => "类别混淆（同一稿件既报政务信息又报宣传报道）",
             Code::R16CrossUnit => "跨单位重复，待核",
             Code::R17BadDeclaredKind => "媒体类别无法识别",
+            Code::R18EarlierQuarter => "往季已计分的稿件（跨季度重复），待核",
             Code::D01BadDecision => "复核决定无法识别，未应用",
             Code::D02Unmatched => "复核决定找不到对应的稿件（未匹配）",
             Code::D03NotApplied => "复核决定未应用（该行按规则不计分或为重复稿件）",

@@ -91,18 +91,25 @@ pub fn previous_quarter(path: &Path) -> Result<Previous, ReadbackError> {
         [col("一级条数")?, col("二级条数")?, col("三级条数")?],
         col("总分")?,
     );
-    let (mut items, mut points) = (0u32, 0u32);
+    let rank = col("排名").ok();
+    let (mut items, mut points, mut ranks) = (0u32, 0u32, Vec::new());
     for r in 2.. {
-        if text_at(sheet, r, unit).is_empty() {
+        let name = text_at(sheet, r, unit);
+        if name.is_empty() {
             break;
         }
         items += tiers.iter().map(|&c| number_at(sheet, r, c)).sum::<u32>();
         points += number_at(sheet, r, total);
+        // 未报送 / 无法读取 in the rank column read as 0: not ranked.
+        if let Some(n) = rank.map(|c| number_at(sheet, r, c)).filter(|&n| n > 0) {
+            ranks.push((name, n));
+        }
     }
     Ok(Previous {
         quarter,
         items,
         points,
+        ranks,
     })
 }
 

@@ -22,11 +22,51 @@ use crate::validate::{
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// The office's decisions a quarter is resolved with: on rows (§6) and on outlets (§11).
+/// What the office knows when it resolves a quarter: its decisions on rows (§6) and on
+/// outlets (§11), and what the four quarters before scored (§13).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Decisions<'a> {
     pub rows: &'a [Decision],
     pub outlets: &'a [OutletDecision],
+    pub earlier: Option<&'a Earlier>,
+}
+
+/// The scoring rows of earlier quarters, by unit and title key (SPEC §13): a row of this
+/// quarter that scored before is 待核 as a repeat.
+#[derive(Clone, Debug, Default)]
+pub struct Earlier {
+    scored: HashMap<(String, u128), EarlierItem>,
+}
+
+/// Where a piece scored before.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EarlierItem {
+    pub quarter: crate::rules::Quarter,
+    pub outlet: String,
+    pub date: String,
+}
+
+impl Earlier {
+    /// Add a scoring row of an earlier quarter: its unit, its title key's digest in hex (as
+    /// the 汇总表's hidden sheet keeps it), and where it scored. The latest quarter is named
+    /// when a piece scored in several.
+    pub fn add(&mut self, unit: &str, title_key: &str, item: EarlierItem) {
+        let Ok(key) = u128::from_str_radix(title_key, 16) else {
+            return;
+        };
+        self.scored
+            .entry((unit.to_string(), key))
+            .and_modify(|e| {
+                if e.quarter < item.quarter {
+                    *e = item.clone();
+                }
+            })
+            .or_insert(item);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.scored.is_empty()
+    }
 }
 
 /// What resolution adds to the rows: the problems it found and what became of each decision.
@@ -60,9 +100,9 @@ pub fn resolve(rules: &Rules, subs: &mut [Submission], decided: Decisions) -> Re
         assign_ids(rules, &rules.units[u].name, &mut s.entries, &mut seen);
     }
     let outlets = apply_register(rules, subs, decided);
-    let undecided = standings_without_decisions(rules, subs, decisions);
+    let undecided = standings_without_decisions(rules, subs, decided);
     let met = apply_decisions(subs, decisions);
-    let problems = settle(rules, subs);
+    let problems = settle(rules, subs, decided.earlier);
     let decisions = decisions
         .iter()
         .zip(met)
@@ -183,8 +223,9 @@ fn rule(rules: &Rules, e: &mut Entry, ruling: &Ruling) {
     }
 }
 
-/// Duplicates within each unit, then across units: what is left to settle once decisions apply.
-fn settle(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
+/// Duplicates within each unit, then across units, then repeats of earlier quarters: what is
+/// left to settle once decisions apply.
+fn settle(rules: &Rules, subs: &mut [Submission], earlier: Option<&Earlier>) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
         problems.extend(within_unit(
@@ -194,6 +235,51 @@ fn settle(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
         ));
     }
     problems.extend(flag_cross_unit(rules, subs));
+    if let Some(earlier) = earlier.filter(|e| !e.is_empty()) {
+        problems.extend(flag_earlier_quarters(rules, subs, earlier));
+    }
+    problems
+}
+
+/// A scoring row whose unit and title already scored in an earlier quarter: 待核, scoring
+/// provisionally, unless the office has decided the row (SPEC §13).
+fn flag_earlier_quarters(
+    rules: &Rules,
+    subs: &mut [Submission],
+    earlier: &Earlier,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (u, s) in subs.iter_mut().enumerate() {
+        let unit = &rules.units[u].name;
+        for e in s.entries.iter_mut().filter(|e| e.status.scores()) {
+            let Some(before) = e
+                .title_digest
+                .and_then(|d| earlier.scored.get(&(unit.clone(), d)))
+            else {
+                continue;
+            };
+            let bare = before.outlet.trim_matches(|c| c == '《' || c == '》');
+            let when = format!("{}，《{bare}》{}", before.quarter.chinese(), before.date);
+            if e.review.as_ref().is_some_and(|r| r.applied) {
+                e.reasons.push(format!("往季已计分（{when}），已复核"));
+                continue;
+            }
+            e.status = Status::Pending;
+            e.reasons.push(format!("往季已计分：{when}"));
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    Code::R18EarlierQuarter,
+                    &e.file,
+                    format!("标题“{}”已在{when}计分，本季度暂计分，待省局核定", e.title),
+                )
+                .at(&e.sheet, e.at.clone())
+                .unit(Some(unit))
+                .fix("同一稿件只能计分一次；如确为不同稿件，请修改标题加以区分")
+                .office_fix("核实后在汇总表“稿件明细”的“复核决定”栏填写：重复计分的选“不计分”，不同稿件选“计分”"),
+            );
+        }
+    }
     problems
 }
 
@@ -203,14 +289,15 @@ fn settle(rules: &Rules, subs: &mut [Submission]) -> Vec<Problem> {
 fn standings_without_decisions(
     rules: &Rules,
     subs: &[Submission],
-    decisions: &[Decision],
+    decided: Decisions,
 ) -> HashMap<String, Standing> {
+    let decisions = decided.rows;
     if decisions.is_empty() {
         return HashMap::new();
     }
     let wanted: std::collections::HashSet<&str> = decisions.iter().map(|d| d.id.as_str()).collect();
     let mut dry = subs.to_vec();
-    settle(rules, &mut dry);
+    settle(rules, &mut dry, decided.earlier);
     dry.iter()
         .flat_map(|s| &s.entries)
         .filter(|e| wanted.contains(e.id.as_str()))
@@ -640,7 +727,7 @@ mod tests {
     fn on_rows(d: &[Decision]) -> Decisions<'_> {
         Decisions {
             rows: d,
-            outlets: &[],
+            ..Decisions::default()
         }
     }
 
@@ -888,7 +975,11 @@ mod tests {
     }
 
     fn with_outlets<'a>(rows: &'a [Decision], outlets: &'a [OutletDecision]) -> Decisions<'a> {
-        Decisions { rows, outlets }
+        Decisions {
+            rows,
+            outlets,
+            earlier: None,
+        }
     }
 
     #[test]
@@ -1046,5 +1137,60 @@ mod tests {
         let why = copy.reasons_text();
         assert!(why.starts_with("一稿多投"), "{why}");
         assert!(!why.contains("待核"), "{why}");
+    }
+
+    #[test]
+    fn a_piece_that_scored_in_an_earlier_quarter_is_pending_until_decided() {
+        let r = Rules::builtin();
+        let rows = [["宣传报道", "诚信等级评定", "中国烟草网", "", "2026-09-04"]];
+        let key = format!(
+            "{:032x}",
+            crate::text::title_digest(" 诚信等级评定。").unwrap()
+        );
+        let mut earlier = Earlier::default();
+        earlier.add(
+            &r.units[4].name,
+            &key,
+            EarlierItem {
+                quarter: Quarter::parse("2026Q2").unwrap(),
+                outlet: "东方烟草报".into(),
+                date: "2026-06-10".into(),
+            },
+        );
+        let with = |d: &[Decision]| -> Vec<Entry> {
+            let mut subs = quarter(&r, vec![(4, declared(&rows))]);
+            let d: Vec<Decision> = d.to_vec();
+            resolve(
+                &r,
+                &mut subs,
+                Decisions {
+                    rows: &d,
+                    earlier: Some(&earlier),
+                    ..Decisions::default()
+                },
+            );
+            subs.swap_remove(4).entries
+        };
+        let e = with(&[]);
+        assert_eq!(e[0].status, Status::Pending);
+        assert_eq!(
+            e[0].reasons,
+            ["往季已计分：2026年第二季度，《东方烟草报》2026-06-10"]
+        );
+        // Another unit's piece of the same title is not a repeat of 通化's.
+        let mut other = quarter(&r, vec![(0, declared(&rows))]);
+        let res = resolve(
+            &r,
+            &mut other,
+            Decisions {
+                earlier: Some(&earlier),
+                ..Decisions::default()
+            },
+        );
+        assert_eq!(other[0].entries[0].status, Status::Scored);
+        assert!(res.problems.is_empty());
+        let mut subs = quarter(&r, vec![(4, declared(&rows))]);
+        let no = decide(&r, &mut subs, 4, 0, Verdict::NoScore);
+        assert_eq!(with(&[no])[0].status, Status::NotScored);
     }
 }

@@ -97,6 +97,9 @@ pub struct UnitLine {
     pub rows_scored: usize,
     pub rows_pending: usize,
     pub rows_not_scored: usize,
+    /// 较上季度 (↑2, ↓1, —, 新), when the previous quarter is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_change: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -160,13 +163,32 @@ pub struct QuarterRecord {
     pub items: Vec<ItemLine>,
 }
 
-/// The previous quarter's figures, read from its 汇总表 (`--previous`).
+/// The previous quarter's figures, read from its 汇总表 (found in the office folder, or
+/// `--previous`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Previous {
     pub quarter: crate::rules::Quarter,
     /// Scoring items and total points, all units together.
     pub items: u32,
     pub points: u32,
+    /// The ranked units with their overall rank.
+    pub ranks: Vec<(String, u32)>,
+}
+
+impl Previous {
+    /// 较上季度 for a unit ranked `rank` now (0: not ranked): ↑2, ↓1, —, or 新 for a unit
+    /// not ranked last quarter; empty for a unit not ranked now.
+    pub fn rank_change(&self, unit: &str, rank: u32) -> String {
+        if rank == 0 {
+            return String::new();
+        }
+        match self.ranks.iter().find(|(u, _)| u == unit) {
+            None => "新".into(),
+            Some(&(_, then)) if then > rank => format!("↑{}", then - rank),
+            Some(&(_, then)) if then < rank => format!("↓{}", rank - then),
+            Some(_) => "—".into(),
+        }
+    }
 }
 
 /// One scoring row, as the year needs it.

@@ -23,18 +23,21 @@ fn q3_returns(office: &Path) -> PathBuf {
     dir
 }
 
-/// 通化's sample return moved to the fourth quarter (dates three months on), in
-/// `office/2026Q4`: it names 东方烟草, 通化日报 and 通化政务信息 again.
+/// 通化's sample return moved to the fourth quarter (dates three months on, titles changed),
+/// in `office/2026Q4`: it names 东方烟草, 通化日报 and 通化政务信息 again.
 fn q4_returns(office: &Path) -> PathBuf {
     let dir = office.join("2026Q4");
     std::fs::create_dir_all(&dir).unwrap();
     let bytes = std::fs::read(samples().join("通化.csv")).unwrap();
     let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
     assert!(!bad);
+    // New pieces (the same titles again would be repeats of the third quarter's).
     let moved = text
         .replace("2026-07-", "2026-10-")
         .replace("2026-08-", "2026-11-")
-        .replace("2026-09-", "2026-12-");
+        .replace("2026-09-", "2026-12-")
+        .replace("通化市局", "通化市局四季度")
+        .replace("通化：", "通化四季度：");
     std::fs::write(dir.join("通化.csv"), moved).unwrap();
     dir
 }
@@ -104,7 +107,7 @@ fn outlets_decided_in_libreoffice_follow_every_row_and_the_next_quarter() {
         "{lines:?}"
     );
     // The printed review sheet names the outlet itself, with the note in brackets.
-    let (_, outlet, _) = row(&book, "通化市局开展卷烟市场秩序检查");
+    let (_, outlet, _) = row(&book, "开展卷烟市场秩序检查");
     assert_eq!(
         outlet,
         "《通化日报》（名单外，声明：市级以上党委政府新闻媒体）"
@@ -138,7 +141,7 @@ fn outlets_decided_in_libreoffice_follow_every_row_and_the_next_quarter() {
     let (status, outlet, _) = row(&book, "山区卷烟配送");
     assert_eq!(status, "计分（媒体认定）");
     assert_eq!(outlet, "《东方烟草》（媒体认定：即《东方烟草报》）");
-    let (status, _, why) = row(&book, "通化市局开展卷烟市场秩序检查");
+    let (status, _, why) = row(&book, "开展卷烟市场秩序检查");
     assert_eq!(status, "不计分（媒体认定）");
     assert!(why.starts_with("媒体认定：不计分"), "{why}");
     // 即《东方烟草报》 counts for July's news quota; 通化日报's 3 points are gone; 四平日报's
@@ -183,7 +186,7 @@ fn outlets_decided_in_libreoffice_follow_every_row_and_the_next_quarter() {
     let book = Book::open(&q4x);
     assert_eq!(row(&book, "山区卷烟配送").0, "计分（媒体认定）");
     assert_eq!(
-        row(&book, "通化市局开展卷烟市场秩序检查").0,
+        row(&book, "开展卷烟市场秩序检查").0,
         "不计分（媒体认定）"
     );
     let th = unit(&s4, TONGHUA);
@@ -216,7 +219,7 @@ fn outlets_decided_in_libreoffice_follow_every_row_and_the_next_quarter() {
     lo_edit(&q4x, edits).unwrap();
     let (_, s4) = consolidate_json(Some("2026-12-26T10:00:00"), &q4, &json4, &[] as &[&str]);
     let book = Book::open(&q4x);
-    assert_eq!(row(&book, "通化市局开展卷烟市场秩序检查").0, "待核");
+    assert_eq!(row(&book, "开展卷烟市场秩序检查").0, "待核");
     assert_eq!(row(&book, "山区卷烟配送").0, "计分（已复核）");
     assert_eq!(s4["review"]["awaiting_review"], 2);
     let reg = register(office);

@@ -37,6 +37,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         decisions: args.decisions,
         register: args.register,
         previous: args.previous,
+        no_previous: args.no_previous,
         no_bulletin: args.no_bulletin,
     };
     let env = Env {

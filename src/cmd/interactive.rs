@@ -55,6 +55,7 @@ pub fn run(dropped: Option<Vec<PathBuf>>) -> ExitCode {
                 decisions: None,
                 register: None,
                 previous: None,
+                no_previous: false,
                 no_bulletin: false,
             };
             match super::consolidate::run(None, args) {

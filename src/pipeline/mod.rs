@@ -4,6 +4,7 @@
 //! already read (property tests, fuzzing).
 
 mod keep;
+mod memory;
 mod outputs;
 pub mod year;
 
@@ -38,8 +39,11 @@ pub struct Options {
     pub decisions: Option<PathBuf>,
     /// The outlet register (default: 媒体认定.json beside the decisions record).
     pub register: Option<PathBuf>,
-    /// The previous quarter's 汇总表, for the 通报.
+    /// The previous quarter's 汇总表, for the 通报 and 较上季度 (default: 汇总表_上季度.xlsx
+    /// beside this quarter's in the office folder).
     pub previous: Option<PathBuf>,
+    /// Compare with no previous quarter.
+    pub no_previous: bool,
     pub no_bulletin: bool,
     /// The time written into the outputs.
     pub now: NaiveDateTime,
@@ -72,7 +76,8 @@ pub struct Outcome<'a> {
 pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::Result<Outcome<'a>> {
     check_folder(&opts.dir)?;
     let asked = opts.quarter;
-    let previous = match &opts.previous {
+    // A previous quarter named must be usable before anything is read.
+    let named_previous = match &opts.previous {
         None => None,
         Some(p) => Some(
             crate::readback::previous_quarter(p)
@@ -99,12 +104,20 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     // into the record, and the record is saved, before anything is replaced.
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
+    let mut notes = taken.notes.clone();
+    let earlier = memory::earlier(&places, quarter, &mut notes);
     let decided = Decisions {
         rows: &taken.record.decisions,
         outlets: &taken.register.decisions,
+        earlier: Some(&earlier),
     };
     let mut report = Report::build(rules, quarter, batch, stamp, decided);
     report.problems.extend(taken.problems.iter().cloned());
+    report.previous = match named_previous {
+        Some(p) => Some(p),
+        None if opts.no_previous => None,
+        None => memory::previous(&places, quarter, &mut notes),
+    };
     let summary = report.summary();
 
     let mut written = write_workbook(&report, &summary, now, &taken, &places)?;
@@ -115,7 +128,6 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
             &report,
             &summary,
             &rules.bulletin,
-            previous.as_ref(),
             now.date(),
         )),
     };
@@ -142,7 +154,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         report,
         summary,
         written,
-        notes: taken.notes,
+        notes,
     })
 }
 

@@ -123,6 +123,8 @@ pub struct Report<'a> {
     pub decisions: Vec<DecisionResult>,
     /// Every outlet decision of the register and the rows it bore on (SPEC §11).
     pub outlets: Vec<resolve::OutletUse>,
+    /// The previous quarter, when known: the 通报 and 得分排名 compare with it (SPEC §13).
+    pub previous: Option<crate::summary::Previous>,
 }
 
 impl<'a> Report<'a> {
@@ -171,6 +173,7 @@ impl<'a> Report<'a> {
             problems,
             decisions: resolved.decisions,
             outlets: resolved.outlets,
+            previous: None,
         }
     }
 
@@ -335,7 +338,15 @@ impl Report<'_> {
                 .scored
                 .ranking
                 .iter()
-                .map(|&i| unit_line(&units[i]))
+                .map(|&i| {
+                    let u = &units[i];
+                    let mut line = unit_line(u);
+                    line.rank_change = self
+                        .previous
+                        .as_ref()
+                        .map(|p| p.rank_change(&u.name, u.rank));
+                    line
+                })
                 .collect(),
             shortfalls: units
                 .iter()
@@ -452,5 +463,6 @@ fn unit_line(u: &crate::score::UnitResult) -> UnitLine {
         rows_scored: u.rows_scored,
         rows_pending: u.rows_pending,
         rows_not_scored: u.rows_not_scored,
+        rank_change: None,
     }
 }

@@ -240,6 +240,10 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         "任务完成情况",
         "报送情况",
     ]);
+    let compared = report.previous.is_some();
+    if compared {
+        headers.push("较上季度");
+    }
     let (total, quota) = (tier1 + 3, tier1 + 6);
     let letter = |k: u16| col_letter(tier1 + k);
     let rows: Vec<Vec<Val<'_>>> = report
@@ -275,6 +279,9 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 u.quota_status().into(),
                 u.status.label().into(),
             ]);
+            if let Some(p) = &report.previous {
+                row.push(p.rank_change(&u.name, u.rank).into());
+            }
             row
         })
         .collect();
@@ -303,7 +310,11 @@ fn ranking_subtitle(report: &Report) -> String {
         } else {
             "最终结果：待核稿件均已复核".to_string()
         }
-    )
+    ) + &report
+        .previous
+        .as_ref()
+        .map(|p| format!("　　较上季度：与{}的排名比较", p.quarter.chinese()))
+        .unwrap_or_default()
 }
 
 /// 得分排名's highlights (未达标; 未报送, 无法读取, 逾期) and the chart of the totals below
