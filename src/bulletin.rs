@@ -184,53 +184,8 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
             b.push(Block::Subheading(format!("（{n}）{group}")));
         }
         let compared = report.previous.is_some();
-        let mut rows = vec![vec![
-            "排名".into(),
-            "单位".into(),
-            "一级".into(),
-            "二级".into(),
-            "三级".into(),
-            "总分".into(),
-        ]];
-        if compared {
-            rows[0].push("较上季度".into());
-        }
-        let members = s.ranking.iter().filter(|u| &u.group == group);
-        let (ranked, unranked): (Vec<&UnitLine>, Vec<&UnitLine>) =
-            members.partition(|u| reported(u));
-        for u in ranked {
-            let rank = if groups.len() > 1 {
-                u.group_rank
-            } else {
-                u.rank
-            };
-            let mut row = vec![
-                rank.map(|r| r.to_string()).unwrap_or_default(),
-                u.unit.clone(),
-                u.tier1.to_string(),
-                u.tier2.to_string(),
-                u.tier3.to_string(),
-                u.total.to_string(),
-            ];
-            if compared {
-                row.push(u.rank_change.clone().unwrap_or_default());
-            }
-            rows.push(row);
-        }
-        for u in unranked {
-            let mut row = vec![
-                u.submission_label().into(),
-                u.unit.clone(),
-                "—".into(),
-                "—".into(),
-                "—".into(),
-                "—".into(),
-            ];
-            if compared {
-                row.push(String::new());
-            }
-            rows.push(row);
-        }
+        let members: Vec<&UnitLine> = s.ranking.iter().filter(|u| &u.group == group).collect();
+        let rows = ranking_rows(&members, groups.len() > 1, compared);
         b.push(Block::Table {
             widths: match compared {
                 true => RANKING_WIDTHS_COMPARED.to_vec(),
@@ -260,6 +215,54 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
             }
         )));
     }
+}
+
+/// One group's ranking table: the header, the ranked units (by group rank when `grouped`),
+/// then those that sent nothing readable; 较上季度 last when `compared`.
+fn ranking_rows(members: &[&UnitLine], grouped: bool, compared: bool) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![
+        "排名".into(),
+        "单位".into(),
+        "一级".into(),
+        "二级".into(),
+        "三级".into(),
+        "总分".into(),
+    ]];
+    if compared {
+        rows[0].push("较上季度".into());
+    }
+    let (ranked, unranked): (Vec<&UnitLine>, Vec<&UnitLine>) =
+        members.iter().partition(|u| reported(u));
+    for u in ranked {
+        let rank = if grouped { u.group_rank } else { u.rank };
+        let mut row = vec![
+            rank.map(|r| r.to_string()).unwrap_or_default(),
+            u.unit.clone(),
+            u.tier1.to_string(),
+            u.tier2.to_string(),
+            u.tier3.to_string(),
+            u.total.to_string(),
+        ];
+        if compared {
+            row.push(u.rank_change.clone().unwrap_or_default());
+        }
+        rows.push(row);
+    }
+    for u in unranked {
+        let mut row = vec![
+            u.submission_label().into(),
+            u.unit.clone(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+            "—".into(),
+        ];
+        if compared {
+            row.push(String::new());
+        }
+        rows.push(row);
+    }
+    rows
 }
 
 fn reported(u: &UnitLine) -> bool {

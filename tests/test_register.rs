@@ -185,10 +185,7 @@ fn outlets_decided_in_libreoffice_follow_every_row_and_the_next_quarter() {
     let q4x = office.join("汇总表_2026Q4.xlsx");
     let book = Book::open(&q4x);
     assert_eq!(row(&book, "山区卷烟配送").0, "计分（媒体认定）");
-    assert_eq!(
-        row(&book, "开展卷烟市场秩序检查").0,
-        "不计分（媒体认定）"
-    );
+    assert_eq!(row(&book, "开展卷烟市场秩序检查").0, "不计分（媒体认定）");
     let th = unit(&s4, TONGHUA);
     assert!(
         !th["quota_status"].as_str().unwrap().contains("10月"),

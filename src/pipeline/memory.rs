@@ -8,6 +8,18 @@ use crate::resolve::{Earlier, EarlierItem};
 use crate::rules::Quarter;
 use std::path::PathBuf;
 
+/// The previous quarter's 汇总表 named with `--previous`, which must be usable.
+pub(super) fn named_previous(
+    opts: &super::Options,
+) -> anyhow::Result<Option<crate::summary::Previous>> {
+    let Some(p) = &opts.previous else {
+        return Ok(None);
+    };
+    crate::readback::previous_quarter(p)
+        .map(Some)
+        .map_err(|why| anyhow::anyhow!("无法使用上季度的汇总表 {}：{why}", p.display()))
+}
+
 /// The 汇总表 of `quarter` in the office folder (beside this quarter's default one).
 fn summary_of(places: &Places, quarter: Quarter) -> PathBuf {
     folder(&places.default_out).join(format!("汇总表_{quarter}.xlsx"))

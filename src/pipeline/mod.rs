@@ -15,12 +15,13 @@ use crate::report::Report;
 use crate::resolve::Decisions;
 use crate::rules::{Quarter, Rules};
 use crate::summary::Summary;
-use crate::write::save_whole;
 use anyhow::bail;
 use chrono::NaiveDateTime;
 use keep::{backups_of, check_replaceable, take_decisions};
 pub use outputs::REGISTER_FILE;
-use outputs::{folder, give_back_memory, write_bulletin, write_feedback, write_workbook, Places};
+use outputs::{
+    folder, give_back_memory, write_bulletin, write_feedback, write_json, write_workbook, Places,
+};
 use std::path::{Path, PathBuf};
 
 /// What to consolidate and where the outputs go (the `consolidate` command's options).
@@ -77,13 +78,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     check_folder(&opts.dir)?;
     let asked = opts.quarter;
     // A previous quarter named must be usable before anything is read.
-    let named_previous = match &opts.previous {
-        None => None,
-        Some(p) => Some(
-            crate::readback::previous_quarter(p)
-                .map_err(|why| anyhow::anyhow!("无法使用上季度的汇总表 {}：{why}", p.display()))?,
-        ),
-    };
+    let named_previous = memory::named_previous(opts)?;
     let now = opts.now;
     let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
     let choice = match asked {
@@ -132,10 +127,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         )),
     };
     if let Some(j) = &opts.json {
-        places.guard(j)?;
-        let text = serde_json::to_string_pretty(&summary)? + "\n";
-        save_whole(j, text.as_bytes())?;
-        written.push(j.display().to_string());
+        written.push(write_json(&summary, j, &places)?);
     }
     if let Some(dir) = &opts.feedback {
         written.push(write_feedback(&report, dir, now, &places)?);

@@ -123,6 +123,18 @@ pub(super) fn write_workbook(
     Ok(written)
 }
 
+/// The JSON summary at `path`; returns the line for 输出.
+pub(super) fn write_json(
+    summary: &crate::summary::Summary,
+    path: &Path,
+    places: &Places,
+) -> anyhow::Result<String> {
+    places.guard(path)?;
+    let text = serde_json::to_string_pretty(summary)? + "\n";
+    save_whole(path, text.as_bytes())?;
+    Ok(path.display().to_string())
+}
+
 /// One 回执 per roster unit in `dir`; returns the line for 输出.
 pub(super) fn write_feedback(
     report: &Report,
