@@ -57,7 +57,7 @@ const ATTACHMENT_ITEMS: usize = 300;
 /// Table column widths in twentieths of a point; they add up to the text width of the page.
 const RANKING_WIDTHS: [u32; 6] = [1300, 3244, 1050, 1050, 1050, 1150];
 /// With 较上季度: the same text width.
-const RANKING_WIDTHS_COMPARED: [u32; 7] = [1100, 2844, 950, 950, 950, 1050, 1000];
+const RANKING_WIDTHS_COMPARED: [u32; 7] = [1100, 2844, 850, 850, 850, 900, 1450];
 const ITEMS_WIDTHS: [u32; 5] = [700, 2400, 2644, 1450, 1650];
 
 /// 2026年9月25日
