@@ -429,6 +429,7 @@ mod tests {
                 format: 1,
                 summary,
                 items: Vec::new(),
+                rows: Vec::new(),
             },
         }
     }

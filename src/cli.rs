@@ -25,8 +25,23 @@ pub enum Command {
     Check(CheckArgs),
     /// 年度汇总：把一年四个季度的汇总表相加，得出全年排名、个人排名和表彰建议
     Annual(AnnualArgs),
+    /// 资料库：把办公室文件夹中各季度的汇总表汇成一个可筛选的工作簿，或用 --find 查找稿件
+    Archive(ArchiveArgs),
     /// 导出或检查规则文件
     Rules(RulesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ArchiveArgs {
+    /// 办公室文件夹（存放各季度汇总表的文件夹；默认：当前文件夹）
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub folder: PathBuf,
+    /// 资料库的保存位置（默认：办公室文件夹中的 资料库.xlsx）
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// 查找标题、作者或媒体中含有这些词的稿件（在屏幕上列出，不写资料库）
+    #[arg(long, value_name = "WORDS", num_args = 1..)]
+    pub find: Vec<String>,
 }
 
 #[derive(Args, Debug)]

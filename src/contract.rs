@@ -137,8 +137,9 @@ pub mod book {
     pub const RECORD_SHEET: &str = "数据";
     /// Its first cell, saying what the sheet is (followed by a space and the format).
     pub const RECORD_MAGIC: &str = "xinxi-score 季度数据（供年度汇总使用，请勿修改）";
-    /// Format of the hidden sheet: 2 adds the digest and the decisions' generation.
-    pub const RECORD_FORMAT: u32 = 2;
+    /// Format of the hidden sheet: 2 adds the digest and the decisions' generation; 3 every
+    /// row read in column C (for the archive), which the digest covers.
+    pub const RECORD_FORMAT: u32 = 3;
     /// C1 of the hidden sheet: this label, a space, and the decisions record's generation the
     /// workbook was written from.
     pub const GENERATION_LABEL: &str = "复核记录版本";

@@ -18,12 +18,13 @@
 //! | 8 | `summary` | the run's figures as plain data (JSON, terminal, annual's input) |
 //! | 9 | `report` | the quarter assembled once, and its summary made |
 //! | 10 | `annual`, `readback` | the year from four quarters; reading back our own 汇总表 (previous quarter, annual's record) |
-//! | 11 | `bulletin` | the 通报 and 表彰通报 composed |
+//! | 11 | `archive`, `bulletin` | the office's archive of every quarter; the 通报 and 表彰通报 composed |
 //! | 12 | `write` | workbooks and documents written whole; folder locks |
 //! | 13 | `pipeline` | the quarter's whole job (`consolidate`), and its front half on returns in memory (`in_memory`), for `cmd`, tests and fuzzing |
 //! | 14 | `cli`, `cmd` | arguments; one file per subcommand mapping them, calling the pipeline or the stages, printing |
 
 pub mod annual;
+pub mod archive;
 pub mod batch;
 pub mod bulletin;
 pub mod cli;

@@ -165,8 +165,12 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
     };
     let pieces: Vec<String> = rows.values().map(|cells| at(cells, 0)).collect();
     let lines: Vec<String> = rows.values().map(|cells| at(cells, 1)).collect();
+    let every: Vec<String> = match format >= 3 {
+        true => rows.values().map(|cells| at(cells, 2)).collect(),
+        false => Vec::new(),
+    };
     if format >= 2 {
-        verify_digest(sheet, &pieces, &lines)?;
+        verify_digest(sheet, &pieces, &lines, &every)?;
     }
     let mut items = Vec::new();
     for line in &lines {
@@ -189,6 +193,11 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
         format,
         summary,
         items,
+        rows: every
+            .iter()
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| crate::summary::RowLine::parse(l))
+            .collect(),
     })
 }
 
@@ -197,9 +206,15 @@ fn verify_digest(
     sheet: &RawSheet,
     pieces: &[String],
     lines: &[String],
+    every: &[String],
 ) -> Result<(), ReadbackError> {
-    let hex =
-        crate::contract::book::data_digest(pieces.iter().chain(lines).filter(|t| !t.is_empty()));
+    let hex = crate::contract::book::data_digest(
+        pieces
+            .iter()
+            .chain(lines)
+            .chain(every)
+            .filter(|t| !t.is_empty()),
+    );
     match text_at(sheet, 0, 3).strip_prefix(crate::contract::book::DIGEST_LABEL) {
         Some(n) if n.trim() == hex => Ok(()),
         _ => Err(ReadbackError::Edited),

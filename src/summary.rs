@@ -155,12 +155,74 @@ pub struct ReviewLine {
 }
 
 /// What a 汇总表 keeps of its quarter for the year's totals (hidden sheet 数据): the summary
-/// and every scoring row, typed, so that `annual` never parses display text.
+/// and every scoring row, typed, so that `annual` never parses display text; and (format 3 on)
+/// every row read, for the archive.
 #[derive(Clone, Debug)]
 pub struct QuarterRecord {
     pub format: u32,
     pub summary: Summary,
     pub items: Vec<ItemLine>,
+    /// Empty for a 汇总表 of format 2.
+    pub rows: Vec<RowLine>,
+}
+
+/// One row read, as the archive (信息数据资料库, SPEC §13) keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RowLine {
+    pub unit: String,
+    pub category: String,
+    pub title: String,
+    /// The outlet as matched (a listed outlet's name), or as written.
+    pub outlet: String,
+    pub tier: String,
+    pub points: u32,
+    pub date: String,
+    pub authors: String,
+    /// 计分, 待核, 不计分（已复核）…
+    pub status: String,
+    /// The office's decision on the row or its outlet, when there is one.
+    pub review: String,
+}
+
+impl RowLine {
+    /// The row as the hidden sheet's column C holds it: fields separated by tabs.
+    pub fn line(&self) -> String {
+        [
+            self.unit.as_str(),
+            &self.category,
+            &self.title,
+            &self.outlet,
+            &self.tier,
+            &self.points.to_string(),
+            &self.date,
+            &self.authors,
+            &self.status,
+            &self.review,
+        ]
+        .join("\t")
+    }
+
+    /// A line of column C, when it has the ten fields.
+    pub fn parse(line: &str) -> Option<RowLine> {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [unit, category, title, outlet, tier, points, date, authors, status, review] =
+            f.as_slice()
+        else {
+            return None;
+        };
+        Some(RowLine {
+            unit: unit.to_string(),
+            category: category.to_string(),
+            title: title.to_string(),
+            outlet: outlet.to_string(),
+            tier: tier.to_string(),
+            points: points.parse().ok()?,
+            date: date.to_string(),
+            authors: authors.to_string(),
+            status: status.to_string(),
+            review: review.to_string(),
+        })
+    }
 }
 
 /// The previous quarter's figures, read from its 汇总表 (found in the office folder, or

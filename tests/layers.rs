@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["summary"],
     &["report"],
     &["annual", "readback"],
-    &["bulletin"],
+    &["archive", "bulletin"],
     &["write"],
     &["pipeline"],
     &["cli"],

@@ -182,6 +182,40 @@ fn the_previous_quarter_is_compared_and_a_repeat_is_caught_in_the_quarter() {
     assert_eq!(unit(&after, TONGHUA)["total"].as_u64().unwrap(), total - 5);
     assert_eq!(after["review"]["awaiting_review"], 8);
 
+    // The archive: every row of both quarters, per year × unit totals that are the quarters'
+    // totals added, and --find.
+    let said = run_ok(&["archive", office.to_str().unwrap()]);
+    assert!(said.contains("2 个季度"), "{said}");
+    let lib = Book::open(&office.join("资料库.xlsx"));
+    let rows = (lib.sheet("稿件").height() - 2) as u64;
+    assert_eq!(
+        rows,
+        s2["totals"]["rows_read"].as_u64().unwrap()
+            + after["totals"]["rows_read"].as_u64().unwrap()
+    );
+    let tc = |h: &str| lib.col("单位年度得分", h);
+    let r = (2..lib.sheet("单位年度得分").height() as u32)
+        .find(|&r| lib.text("单位年度得分", r, tc("单位")) == TONGHUA)
+        .unwrap();
+    assert_eq!(
+        lib.text("单位年度得分", r, tc("总分")),
+        (unit(&s2, TONGHUA)["total"].as_u64().unwrap()
+            + unit(&after, TONGHUA)["total"].as_u64().unwrap())
+        .to_string()
+    );
+    let hits = run_ok(&[
+        "archive",
+        office.to_str().unwrap(),
+        "--find",
+        "诚信",
+        "等级",
+    ]);
+    assert!(hits.contains("：2 篇"), "{hits}");
+    assert!(
+        hits.contains("2026年第二季度") && hits.contains("不计分（已复核）"),
+        "{hits}"
+    );
+
     // --no-previous: no comparison.
     let (_, off) = consolidate_json(Some("2026-09-26T10:00:00"), &q3, &json, ["--no-previous"]);
     assert!(off["ranking"][0].get("rank_change").is_none());

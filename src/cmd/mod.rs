@@ -1,6 +1,7 @@
 //! One file per subcommand; each wires the pipeline stages together and prints for the clerk.
 
 mod annual;
+mod archive;
 mod check;
 mod consolidate;
 pub mod interactive;
@@ -17,6 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Template(args) => template::run(cli.rules.as_deref(), args),
         Command::Rules(args) => rules::run(args),
+        Command::Archive(args) => archive::run(args),
         Command::Annual(args) => annual::run(cli.rules.as_deref(), args),
         Command::Check(args) => check::run(cli.rules.as_deref(), args),
         Command::Consolidate(args) => consolidate::run(cli.rules.as_deref(), args),

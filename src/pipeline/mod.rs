@@ -3,6 +3,7 @@
 //! job on a folder (everything but printing); `in_memory` is its front half on returns
 //! already read (property tests, fuzzing).
 
+pub mod archive;
 mod keep;
 mod memory;
 mod outputs;

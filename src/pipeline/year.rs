@@ -43,7 +43,7 @@ pub fn annual(
         Some(y) => y,
         None => agreed_year(&found).map_err(|e| with_refused(e, &set_aside))?,
     };
-    let chosen = choose_per_quarter(found, year, &mut set_aside);
+    let chosen = choose_per_quarter(found, Some(year), &mut set_aside);
     refuse_unapplied_decisions(&chosen)?;
     let quarters: Vec<QuarterIn> = chosen.into_iter().map(|(q, _)| q).collect();
     let a = annual::aggregate(rules, year, &quarters, set_aside, rules.bulletin.commend);
@@ -93,7 +93,7 @@ fn write_year(
 
 /// Each workbook read: its quarter's record and how many review decisions were typed into it
 /// since it was written (read from the same cells), or why it is set aside.
-fn records_of(
+pub(super) fn records_of(
     files: &[PathBuf],
     results: Vec<ReadResult>,
     set_aside: &mut Vec<SetAside>,
@@ -137,7 +137,7 @@ fn records_of(
 
 /// The files to look at: those named, and the spreadsheets in the folders named (and their
 /// subfolders). Anything else in a folder is set aside with the reason.
-fn candidates(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<SetAside>)> {
+pub(super) fn candidates(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<SetAside>)> {
     let mut files = Vec::new();
     let mut aside = Vec::new();
     let mut stack: Vec<PathBuf> = Vec::new();
@@ -200,7 +200,7 @@ fn candidates(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<SetAside>)
 
 /// Read the workbooks as `consolidate` reads returns: in child processes (a damaged or hostile
 /// file in the archive is one file set aside), or here when no child can start.
-fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<ReadResult>> {
+pub(super) fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<ReadResult>> {
     let exe = isolate::reader_exe()?;
     Ok(if isolate::children_can_start(&exe) {
         isolate::read_all(&exe, files, &|_, r| r)
@@ -278,15 +278,16 @@ fn agreed_year<T>(found: &[(QuarterIn, T)]) -> anyhow::Result<i32> {
     }
 }
 
-/// One workbook per quarter of `year`: the newest by generation time; the rest set aside.
-fn choose_per_quarter<T>(
+/// One workbook per quarter (of `year`, when given): the newest by generation time; the rest
+/// set aside.
+pub(super) fn choose_per_quarter<T>(
     found: Vec<(QuarterIn, T)>,
-    year: i32,
+    year: Option<i32>,
     aside: &mut Vec<SetAside>,
 ) -> Vec<(QuarterIn, T)> {
     let mut chosen: Vec<(QuarterIn, T)> = Vec::new();
     for (q, path) in found {
-        if q.quarter.year != year {
+        if let Some(year) = year.filter(|&y| q.quarter.year != y) {
             aside.push(SetAside {
                 why: format!("属于{}，不是{year}年", q.quarter.chinese()),
                 file: q.file,
@@ -319,7 +320,7 @@ fn choose_per_quarter<T>(
 }
 
 /// A quarter's 汇总表 and the review decisions typed into it that its figures do not include.
-struct Unapplied {
+pub(super) struct Unapplied {
     path: PathBuf,
     typed: usize,
 }

@@ -58,6 +58,18 @@ fn decision_problem(d: &DecisionResult) -> Option<Problem> {
     )
 }
 
+/// The office's decision on a row or its outlet, as the archive shows it.
+fn review_text(e: &Entry) -> String {
+    match (&e.review, &e.ruled) {
+        (Some(r), _) if r.applied => match r.reason.as_str() {
+            "" => r.verdict.label().to_string(),
+            why => format!("{}（{why}）", r.verdict.label()),
+        },
+        (_, Some(r)) if r.applied => format!("媒体认定：{}", r.ruling.label()),
+        _ => String::new(),
+    }
+}
+
 /// Every scored row.
 fn subs_rows(scored: &Scored) -> Vec<&Entry> {
     scored.entries.iter().flatten().collect()
@@ -290,6 +302,28 @@ fn submissions(
 // The summary: the run's figures as plain data, for every output.
 
 impl Report<'_> {
+    /// Every row read, for the hidden sheet's archive column, one at a time.
+    pub fn row_lines(&self) -> impl Iterator<Item = crate::summary::RowLine> + '_ {
+        self.rows().map(|(unit, e)| crate::summary::RowLine {
+            unit: unit.to_string(),
+            category: e.category_text().to_string(),
+            title: e.title.clone(),
+            outlet: match e.outlet {
+                crate::validate::OutletMatch::Listed(_) => e.outlet_name(self.rules),
+                _ => e.outlet_written.clone(),
+            },
+            tier: e.tier.label().to_string(),
+            points: e.points(self.rules),
+            date: e
+                .date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| e.date_written.clone()),
+            authors: e.authors.join("、"),
+            status: e.status_text(),
+            review: review_text(e),
+        })
+    }
+
     /// The scoring rows for the hidden sheet, one at a time (a large quarter has many).
     pub fn scoring_items(&self) -> impl Iterator<Item = ItemLine> + '_ {
         self.scored

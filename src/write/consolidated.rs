@@ -153,7 +153,7 @@ const RECORD_CHUNK: usize = 30_000;
 /// The quarter's figures for `annual`, in a very hidden sheet: A1 says what the sheet is, B1
 /// names the item fields, C1 gives the decisions record's generation the workbook was written
 /// from, D1 a digest of the data (so `annual` can tell figures edited by hand), E1 the outlet
-/// register's generation; column A then
+/// register's generation; column C holds every row read (for the archive), one a cell; column A then
 /// holds the summary as JSON in cell-sized pieces, and column B the scoring rows, one a cell,
 /// fields separated by tabs (one cell a row keeps this sheet small next to 稿件明细; cell
 /// texts never hold tabs).
@@ -176,28 +176,29 @@ fn record_sheet(
     let line = |i: ItemLine| super::table::clip(&i.line()).into_owned();
     // The digest goes in the first row, and a constant-memory sheet cannot go back to it: the
     // data is gone through once for the digest and once more to be written.
+    let every = |r: crate::summary::RowLine| super::table::clip(&r.line()).into_owned();
     let hex = crate::contract::book::data_digest(
         json_pieces(&json)
             .map(str::to_string)
-            .chain(report.scoring_items().map(line)),
+            .chain(report.scoring_items().map(line))
+            .chain(report.row_lines().map(every)),
     );
     ws.write_string(0, 3, format!("{DIGEST_LABEL} {hex}"))?;
     let register = generations.register;
     ws.write_string(0, 4, format!("{REGISTER_GENERATION_LABEL} {register}"))?;
     let mut pieces = json_pieces(&json);
     let mut items = report.scoring_items().map(line);
+    let mut rows = report.row_lines().map(every);
     let mut row = 1u32;
     loop {
-        let piece = pieces.next();
-        let item = items.next();
-        if piece.is_none() && item.is_none() {
+        let cells = [pieces.next().map(str::to_string), items.next(), rows.next()];
+        if cells.iter().all(Option::is_none) {
             break;
         }
-        if let Some(p) = piece {
-            ws.write_string(row, 0, p)?;
-        }
-        if let Some(i) = item {
-            ws.write_string(row, 1, i)?;
+        for (col, text) in cells.iter().enumerate() {
+            if let Some(t) = text {
+                ws.write_string(row, col as u16, t)?;
+            }
         }
         row += 1;
     }

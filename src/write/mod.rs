@@ -3,6 +3,7 @@
 //! run never leaves half a file behind.
 
 pub mod annual;
+pub mod archive;
 pub mod bulletin;
 pub mod consolidated;
 pub mod feedback;
