@@ -32,6 +32,8 @@ pub struct QuarterUsed {
     pub generated_at: String,
     pub sha256: String,
     pub rules_fingerprint: String,
+    /// Rows of the quarter still awaited review when its 汇总表 was written.
+    pub awaiting_review: usize,
 }
 
 /// A unit's figures in one quarter.
@@ -100,6 +102,10 @@ pub struct RepeatSide {
     pub outlet: String,
     pub date: String,
     pub points: u32,
+    /// How the row stood in its quarter (待核, 计分（已复核）…) and the decision taken there;
+    /// empty for a 汇总表 written before rows were kept.
+    pub status: String,
+    pub decision: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -167,6 +173,7 @@ pub fn aggregate(
                 generated_at: q.record.summary.generated_at.clone(),
                 sha256: q.sha256.clone(),
                 rules_fingerprint: q.record.summary.rules_fingerprint.clone(),
+                awaiting_review: q.record.summary.review.awaiting_review,
             })
             .collect(),
         missing,
@@ -363,8 +370,8 @@ fn repeats(quarters: &[QuarterIn]) -> Vec<Repeat> {
                 Some((first_q, first)) if *first_q != q.quarter => out.push(Repeat {
                     unit: item.unit.clone(),
                     title: first.title.clone(),
-                    first: side(*first_q, first),
-                    again: side(q.quarter, item),
+                    first: side(*first_q, first, None),
+                    again: side(q.quarter, item, Some(q)),
                 }),
                 Some(_) => {}
                 None => {
@@ -376,12 +383,22 @@ fn repeats(quarters: &[QuarterIn]) -> Vec<Repeat> {
     out
 }
 
-fn side(q: Quarter, i: &ItemLine) -> RepeatSide {
+/// One side of a repeat; for the later one, how its quarter decided it (from the rows the
+/// quarter's record keeps, format 3).
+fn side(q: Quarter, i: &ItemLine, of: Option<&QuarterIn>) -> RepeatSide {
+    let row = of.and_then(|qi| {
+        qi.record
+            .rows
+            .iter()
+            .find(|r| r.unit == i.unit && r.title == i.title && r.date == i.date)
+    });
     RepeatSide {
         quarter: q.chinese(),
         outlet: i.outlet.clone(),
         date: i.date.clone(),
         points: i.points,
+        status: row.map(|r| r.status.clone()).unwrap_or_default(),
+        decision: row.map(|r| r.review.clone()).unwrap_or_default(),
     }
 }
 

@@ -454,20 +454,22 @@ pub fn compose_commendation(
     issued: NaiveDate,
 ) -> Bulletin {
     let y = annual.year;
-    let mut b = vec![
-        Block::Title(format!(
-            "关于表彰{y}年度全省烟草系统政务信息和宣传报道先进单位和先进个人的通报"
-        )),
-        Block::Subtitle("（征求意见稿）".into()),
-        Block::Addressee(format!("{}：", config.addressees)),
-        Block::Para(format!(
-            "{y}年，各单位认真贯彻政务信息和宣传报道工作管理办法，政务信息和宣传报道工作取得了新的成效。依据全年四个季度的评分情况，经研究，决定对以下先进单位和先进个人予以通报表彰。"
-        )),
-    ];
-    if !annual.complete {
+    let why_draft = commendation_draft_reasons(annual);
+    let draft = !why_draft.is_empty();
+    let mut b = vec![Block::Title(format!(
+        "关于表彰{y}年度全省烟草系统政务信息和宣传报道先进单位和先进个人的通报"
+    ))];
+    if draft {
+        b.push(Block::Subtitle("（征求意见稿）".into()));
+    }
+    b.push(Block::Addressee(format!("{}：", config.addressees)));
+    b.push(Block::Para(format!(
+        "{y}年，各单位认真贯彻政务信息和宣传报道工作管理办法，政务信息和宣传报道工作取得了新的成效。依据全年四个季度的评分情况，经研究，决定对以下先进单位和先进个人予以通报表彰。"
+    )));
+    if draft {
         b.push(Block::Para(format!(
-            "（{}的汇总表未计入，全年得分不完整，请核实后再定稿。）",
-            annual.missing.join("、")
+            "本稿为征求意见稿：{}。全年得分和表彰名单为暂定，补齐、复核后重新运行年度汇总即为正式稿。",
+            why_draft.join("；")
         )));
     }
     commended_units(&mut b, annual);
@@ -479,10 +481,24 @@ pub fn compose_commendation(
         config.issuer.clone(),
         chinese_date(issued),
     ]));
-    Bulletin {
-        draft: true,
-        blocks: b,
+    Bulletin { draft, blocks: b }
+}
+
+/// Why the 表彰通报 is still a draft: a quarter missing, or a quarter whose figures were
+/// provisional (rows awaiting review). None: it is final.
+pub fn commendation_draft_reasons(annual: &crate::annual::Annual) -> Vec<String> {
+    let mut why = Vec::new();
+    if !annual.missing.is_empty() {
+        why.push(format!("{}的汇总表未计入", annual.missing.join("、")));
     }
+    let provisional: Vec<String> = annual
+        .used
+        .iter()
+        .filter(|q| q.awaiting_review > 0)
+        .map(|q| format!("{}尚有 {} 篇稿件待复核", q.quarter, q.awaiting_review))
+        .collect();
+    why.extend(provisional);
+    why
 }
 
 /// 一、先进单位: a table per group (the candidates come grouped).
@@ -501,22 +517,18 @@ fn commended_units(b: &mut Vec<Block>, annual: &crate::annual::Annual) {
         if groups.len() > 1 {
             b.push(Block::Subheading(group.to_string()));
         }
-        let mut rows = vec![vec![
-            "名次".into(),
-            "单位".into(),
-            "全年得分".into(),
-            "备注".into(),
-        ]];
+        // Who is commended and for what; shortfalls stay in the 年度汇总, never in a public
+        // commendation.
+        let mut rows = vec![vec!["名次".into(), "单位".into(), "全年得分".into()]];
         for c in annual.unit_candidates.iter().filter(|c| c.of == *group) {
             rows.push(vec![
                 c.rank.to_string(),
                 c.name.clone(),
                 format!("{}", c.points),
-                c.note.clone(),
             ]);
         }
         b.push(Block::Table {
-            widths: vec![900, 3100, 1400, 3444],
+            widths: vec![1400, 5044, 2400],
             rows,
             small: true,
         });

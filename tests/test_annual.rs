@@ -261,6 +261,8 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
     assert_eq!(a["repeats"].as_array().unwrap().len(), 1);
     assert_eq!(a["repeats"][0]["first"]["quarter"], "2026年第一季度");
     assert_eq!(a["repeats"][0]["again"]["quarter"], "2026年第二季度");
+    // Caught in the second quarter already: 待核 there, with no decision yet.
+    assert_eq!(a["repeats"][0]["again"]["status"], "待核");
     // Set aside, each with its reason: the older Q1, the return, the note.
     let aside: Vec<String> = a["set_aside"]
         .as_array()
@@ -320,6 +322,34 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
     assert_eq!(a["units"][1]["rank"], 2);
     let book = Book::open(&d.join("年度汇总_2026.xlsx"));
     assert!(!book.text("年度排名", 0, 0).contains("不完整"));
+    // The 表彰通报 (.docx, .txt, .html) names who is commended and for what, never anyone's
+    // shortfalls; it is a draft only while a quarter is provisional, and says why.
+    let txt = std::fs::read_to_string(d.join("表彰通报_2026.txt")).unwrap();
+    let html = std::fs::read_to_string(d.join("表彰通报_2026.html")).unwrap();
+    for doc in [&txt, &html] {
+        assert!(doc.contains("吉林市局（分公司）"), "{doc}");
+        assert!(
+            !doc.contains("未报送") && !doc.contains("任务完成"),
+            "{doc}"
+        );
+    }
+    let pending: Vec<String> = a["used"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["awaiting_review"].as_u64().unwrap() > 0)
+        .map(|q| q["quarter"].as_str().unwrap().to_string())
+        .collect();
+    // The second quarter's repeat of the first's piece was caught there, 待核: the
+    // commendation stays a draft, and says so.
+    assert_eq!(pending, ["2026年第二季度"]);
+    assert!(txt.contains("征求意见稿"), "{txt}");
+    assert!(txt.contains("2026年第二季度尚有 1 篇稿件待复核"), "{txt}");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<table>"));
+    assert!(
+        !html.contains("<script") && !html.contains("http"),
+        "{html}"
+    );
 }
 
 /// Type a decision into the 稿件明细 of `workbook` through LibreOffice.

@@ -159,24 +159,36 @@ pub(super) fn write_bulletin(
     places: &Places,
 ) -> anyhow::Result<String> {
     let dir = folder(&places.out);
-    let docx = dir.join(format!("通报_{quarter}.docx"));
-    let txt = dir.join(format!("通报_{quarter}.txt"));
-    places.guard(&docx)?;
-    places.guard(&txt)?;
-    save_whole(&docx, &crate::write::bulletin::build(b)?)?;
-    // With a byte-order mark, so that Windows Notepad shows the Chinese.
-    let text = format!("\u{feff}{}", b.to_text().replace('\n', "\r\n"));
-    save_whole(&txt, text.as_bytes())?;
+    let stem = format!("通报_{quarter}");
+    for ext in ["docx", "txt", "html"] {
+        places.guard(&dir.join(format!("{stem}.{ext}")))?;
+    }
+    let docx = save_documents(b, dir, &stem)?;
     Ok(format!(
-        "{}、{}（{}）",
+        "{}、{stem}.txt、{stem}.html（{}）",
         docx.display(),
-        txt.file_name().unwrap_or_default().to_string_lossy(),
         if b.draft {
             "季度通报，征求意见稿"
         } else {
             "季度通报"
         }
     ))
+}
+
+/// A bulletin as `stem`.docx, .txt (with a byte-order mark and Windows line ends, so that
+/// Notepad shows the Chinese) and .html (for the website) in `dir`; returns the .docx's path.
+pub(crate) fn save_documents(
+    b: &bulletin::Bulletin,
+    dir: &Path,
+    stem: &str,
+) -> anyhow::Result<PathBuf> {
+    let docx = dir.join(format!("{stem}.docx"));
+    save_whole(&docx, &crate::write::bulletin::build(b)?)?;
+    let text = format!("\u{feff}{}", b.to_text().replace('\n', "\r\n"));
+    save_whole(&dir.join(format!("{stem}.txt")), text.as_bytes())?;
+    let html = crate::write::html::page(b);
+    save_whole(&dir.join(format!("{stem}.html")), html.as_bytes())?;
+    Ok(docx)
 }
 
 /// Return freed heap memory to the system (glibc keeps small freed blocks otherwise, which the

@@ -80,9 +80,17 @@ fn write_year(
     written.push(out.display().to_string());
     if !opts.no_bulletin {
         let b = crate::bulletin::compose_commendation(a, &rules.bulletin, opts.now.date());
-        let docx = dir.join(format!("表彰通报_{year}.docx"));
-        save_whole(&docx, &crate::write::bulletin::build(&b)?)?;
-        written.push(format!("{}（表彰通报，征求意见稿）", docx.display()));
+        let stem = format!("表彰通报_{year}");
+        let docx = super::outputs::save_documents(&b, &dir, &stem)?;
+        written.push(format!(
+            "{}、{stem}.txt、{stem}.html（{}）",
+            docx.display(),
+            if b.draft {
+                "表彰通报，征求意见稿"
+            } else {
+                "表彰通报"
+            }
+        ));
     }
     if let Some(j) = &opts.json {
         save_whole(j, (serde_json::to_string_pretty(a)? + "\n").as_bytes())?;

@@ -219,6 +219,8 @@ fn repeats(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
                 r.again.outlet.as_str().into(),
                 r.again.date.as_str().into(),
                 r.again.points.into(),
+                r.again.status.as_str().into(),
+                r.again.decision.as_str().into(),
             ]
         })
         .collect();
@@ -227,7 +229,7 @@ fn repeats(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
         ws,
         f,
         &format!(
-            "{}年度跨季度重复计分的稿件（供办公室核定，未自动扣分）",
+            "{}年度跨季度重复计分的稿件（各季度汇总时已标为待核；这里是仍计了两次的，供办公室核定）",
             a.year
         ),
         &[
@@ -241,6 +243,8 @@ fn repeats(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
             "再次媒体",
             "再次日期",
             "再次分值",
+            "再次季度中的状态",
+            "该季度的复核决定",
         ],
         rows,
     )?;

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod bulletin;
 pub mod consolidated;
 pub mod feedback;
+pub mod html;
 pub mod lock;
 pub mod outlets;
 pub mod table;
