@@ -345,7 +345,7 @@ fn the_year_from_three_then_four_quarters_checked_by_hand() {
     assert_eq!(pending, ["2026年第二季度"]);
     assert!(txt.contains("征求意见稿"), "{txt}");
     assert!(txt.contains("2026年第二季度尚有 1 篇稿件待复核"), "{txt}");
-    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<table>"));
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<table border=\"1\">"));
     assert!(
         !html.contains("<script") && !html.contains("http"),
         "{html}"

@@ -3,13 +3,12 @@
 
 use crate::bulletin::{Block, Bulletin};
 
-const STYLE: &str = "body{max-width:46em;margin:2em auto;padding:0 1em;font-family:FangSong,STFangsong,serif;font-size:16pt;line-height:1.75}\
-h1{text-align:center;font-size:22pt;font-weight:normal;margin:.5em 0}\
-h2{font-size:16pt;font-family:SimHei,sans-serif;font-weight:normal;margin:.3em 0}\
-h3{font-size:16pt;font-family:KaiTi,serif;font-weight:normal;margin:.3em 0}\
+const STYLE: &str = "body{font-family:FangSong,STFangsong,serif;font-size:18px;line-height:1.8}\
+h1{text-align:center;font-size:26px;font-weight:normal}\
+h2,h3{font-size:18px;font-weight:normal}h2{font-family:SimHei,sans-serif}h3{font-family:KaiTi,serif}\
 p{margin:0;text-indent:2em}p.c{text-align:center;text-indent:0}p.to{text-indent:0;margin-top:1em}\
 p.sig{text-align:right;margin-top:1em}\
-table{border-collapse:collapse;margin:.5em auto;font-size:12pt;line-height:1.4}\
+table{border-collapse:collapse;margin:8px auto;font-size:15px;line-height:1.4}\
 th,td{border:1px solid #000;padding:2px 8px}th{font-weight:bold;text-align:center}";
 
 /// The page: one element per block.
@@ -55,7 +54,9 @@ fn element(block: &Block) -> String {
 }
 
 fn table(rows: &[Vec<String>]) -> String {
-    let mut out = String::from("<table>\n");
+    // border="1" too: editors that ignore the style sheet (a website's, LibreOffice's import)
+    // still draw the table as a table.
+    let mut out = String::from("<table border=\"1\">\n");
     for (i, r) in rows.iter().enumerate() {
         let tag = if i == 0 { "th" } else { "td" };
         out.push_str("<tr>");
