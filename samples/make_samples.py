@@ -139,6 +139,36 @@ def gbk_csv(dst, rows):
         f.write(buf.getvalue().encode("gbk"))
 
 
+def copies(profile):
+    """Evidence copies (SPEC §12), as units send them: an e-paper page printed to PDF holding two
+    of 吉林's pieces, its file named for the unit (matched by text); a Word file of 通化's
+    (matched by text, the unit by its name); a phone photo named by 长春's title (matched by
+    name). Made by LibreOffice."""
+    tmp = tempfile.mkdtemp()
+    page = os.path.join(tmp, "吉林市局_东方烟草报2026-07-15第2版.html")
+    with open(page, "w", encoding="utf-8") as f:
+        f.write("<html><head><meta charset='utf-8'></head><body><h1>东方烟草报 2026年7月15日 第2版</h1>"
+                "<h2>吉林市局深化卷烟营销市场化取向改革</h2><p>本报讯 吉林市局……</p>"
+                "<h2>吉林市局举办零售户经营培训班</h2><p>本报讯 近日，吉林市局……</p></body></html>")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", OUT, page], check=True, capture_output=True)
+    doc = os.path.join(tmp, "通化稿件.html")
+    with open(doc, "w", encoding="utf-8") as f:
+        f.write("<html><head><meta charset='utf-8'></head><body><p>中国烟草网 2026-09-04</p>"
+                "<p>通化：零售户诚信等级评定结果公布</p><p>……</p></body></html>")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", OUT, doc], check=True, capture_output=True)
+    import struct, zlib
+    w, h = 8, 8
+    raw = b"".join(b"\x00" + bytes([200, 60, 40]) * w for _ in range(h))
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    with open(os.path.join(OUT, "长春：“数字烟草”建设助力零售终端升级.png"), "wb") as f:
+        f.write(png)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     if os.path.exists(OUT):
         shutil.rmtree(OUT)
@@ -172,6 +202,7 @@ def main():
         f.write(b"\x00" * 165)
     with open(os.path.join(OUT, "报送要求.pdf"), "wb") as f:
         f.write(b"%PDF-1.4\n% sample\n")
+    copies(profile)
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(profile, ignore_errors=True)
     # Fixed file times so that "newest file" does not depend on when this ran.

@@ -33,10 +33,12 @@ pub enum Column {
     Reviewer,
     Signer,
     Remarks,
+    /// 复印件 (optional, SPEC §12): the file name of the piece's copy sent with the return.
+    Copy,
 }
 
 impl Column {
-    pub const ALL: [Column; 11] = [
+    pub const ALL: [Column; 12] = [
         Column::Seq,
         Column::Category,
         Column::Title,
@@ -48,6 +50,7 @@ impl Column {
         Column::Reviewer,
         Column::Signer,
         Column::Remarks,
+        Column::Copy,
     ];
 
     /// The header exactly as the template writes it.
@@ -64,6 +67,7 @@ impl Column {
             Column::Reviewer => "审核人",
             Column::Signer => "签发人",
             Column::Remarks => "备注",
+            Column::Copy => "复印件",
         }
     }
 
@@ -109,6 +113,8 @@ pub mod book {
     pub const OUTLET_SHORT: &str = "刊发媒体";
     pub const DATE: &str = "刊发日期";
     pub const DECISION: &str = "复核决定";
+    /// 稿件明细's link to the row's evidence copy (SPEC §12).
+    pub const COPY: &str = "复印件";
     pub const REASON: &str = "复核说明";
     /// Hidden: the decision and reason as the program wrote them.
     pub const WRITTEN_DECISION: &str = "原复核决定（程序用，请勿修改）";
@@ -191,7 +197,8 @@ mod tests {
                 "作者",
                 "审核人",
                 "签发人",
-                "备注"
+                "备注",
+                "复印件"
             ]
         );
         for (i, c) in Column::ALL.iter().enumerate() {

@@ -55,6 +55,7 @@ pub enum Code {
     F16MissingColumns,
     F17BadFiledDate,
     F18UnitFromFileName,
+    F19CopyUnmatched,
     R01MissingField,
     R02BadDate,
     R03AfterDeadline,
@@ -73,6 +74,7 @@ pub enum Code {
     R16CrossUnit,
     R17BadDeclaredKind,
     R18EarlierQuarter,
+    R19NoCopy,
     D01BadDecision,
     D02Unmatched,
     D03NotApplied,
@@ -83,7 +85,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 45] = [
         Code::F01Ignored,
         Code::F02Encrypted,
         Code::F03NotSpreadsheet,
@@ -102,6 +104,7 @@ impl Code {
         Code::F16MissingColumns,
         Code::F17BadFiledDate,
         Code::F18UnitFromFileName,
+        Code::F19CopyUnmatched,
         Code::R01MissingField,
         Code::R02BadDate,
         Code::R03AfterDeadline,
@@ -120,6 +123,7 @@ impl Code {
         Code::R16CrossUnit,
         Code::R17BadDeclaredKind,
         Code::R18EarlierQuarter,
+        Code::R19NoCopy,
         Code::D01BadDecision,
         Code::D02Unmatched,
         Code::D03NotApplied,
@@ -150,6 +154,7 @@ impl Code {
             Code::F16MissingColumns => "缺少必需的列",
             Code::F17BadFiledDate => "填报日期无法识别",
             Code::F18UnitFromFileName => "按文件名识别报送单位",
+            Code::F19CopyUnmatched => "稿件复印件没有对应到任何稿件",
             Code::R01MissingField => "缺少稿件类别、标题、刊发媒体或刊发日期",
             Code::R02BadDate => "刊发日期无法识别",
             Code::R03AfterDeadline => "刊发日期在截止日之后（属于下季度）",
@@ -168,6 +173,7 @@ impl Code {
             Code::R16CrossUnit => "跨单位重复，待核",
             Code::R17BadDeclaredKind => "媒体类别无法识别",
             Code::R18EarlierQuarter => "往季已计分的稿件（跨季度重复），待核",
+            Code::R19NoCopy => "计分的稿件没有收到复印件（级别由规则 evidence 决定）",
             Code::D01BadDecision => "复核决定无法识别，未应用",
             Code::D02Unmatched => "复核决定找不到对应的稿件（未匹配）",
             Code::D03NotApplied => "复核决定未应用（该行按规则不计分或为重复稿件）",

@@ -73,6 +73,11 @@ pub struct Totals {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Evidence copies found beside the returns, and scoring rows without one (SPEC §12).
+    #[serde(default)]
+    pub copies: usize,
+    #[serde(default)]
+    pub rows_without_copy: usize,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -294,6 +299,10 @@ impl Summary {
         out.push_str(&format!(
             "稿件：读取 {} 行 = 计分 {} 行 + 待核 {} 行 + 不计分 {} 行\n",
             t.rows_read, t.rows_scored, t.rows_pending, t.rows_not_scored
+        ));
+        out.push_str(&format!(
+            "复印件：收到 {} 份，计分稿件中 {} 行没有复印件（见汇总表“稿件明细”的“复印件”栏）\n",
+            t.copies, t.rows_without_copy
         ));
         out.push_str(&self.review_line());
         out.push_str(if self.review.provisional {

@@ -242,8 +242,10 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
         .collect();
     assert_eq!(ids.len(), listed, "every row has its own id");
     let subs = wb.worksheet_range("报送情况").unwrap();
-    assert!((2..subs.height() as u32)
-        .any(|r| cell(&subs, r, 11).contains("吉林市局_初稿.xlsx（已被较新文件取代）")));
+    assert!(
+        (2..subs.height() as u32).any(|r| cell(&subs, r, header_col(&subs, "其他文件"))
+            .contains("吉林市局_初稿.xlsx（已被较新文件取代）"))
+    );
     let about = wb.worksheet_range("说明").unwrap();
     let about_text: Vec<String> = about.rows().flatten().map(|d| d.to_string()).collect();
     assert!(about_text.contains(&"2026-09-25 10:00:00".to_string()));
@@ -653,7 +655,7 @@ fn the_workbook_prints_readably() {
         .count();
     assert!(tall >= 5, "{tall} data rows sized to their wrapped text");
     assert!(workbook.contains(&format!(
-        "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">稿件明细!$A$1:$L${last_row}<"
+        "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"2\">稿件明细!$A$1:$M${last_row}<"
     )));
     assert!(workbook
         .contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"4\">复核记录!$A$1:$I$"));

@@ -282,7 +282,7 @@ wb.save({filled:?})
     let score_line = text.lines().nth(3).unwrap();
     assert_eq!(
         score_line,
-        "自评得分,一级条数,3,二级条数,2,三级条数,2,合计得分,23,自动计算：只数刊发日期在报送范围内的稿件，不查重复和一稿多投，仅供参考，以省局审核为准,"
+        "自评得分,一级条数,3,二级条数,2,三级条数,2,合计得分,23,自动计算：只数刊发日期在报送范围内的稿件，不查重复和一稿多投，仅供参考，以省局审核为准,,"
     );
 }
 
@@ -304,7 +304,7 @@ fn the_template_prints_what_a_unit_fills_in() {
     let workbook = read("xl/workbook.xml");
     // Header row 6, then rows 7-46.
     assert!(
-        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">稿件明细!$A$1:$K$46</definedName>"),
+        workbook.contains("<definedName name=\"_xlnm.Print_Area\" localSheetId=\"1\">稿件明细!$A$1:$L$46</definedName>"),
         "{workbook}"
     );
     let book = Book::open(&path);

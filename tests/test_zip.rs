@@ -74,7 +74,7 @@ fn zipped_returns_score_as_if_unzipped() {
         ("报送/延边州局.xlsx", read("延边州局.xlsx")),
         ("报送/白山.zip", inner),
         ("__MACOSX/报送/._延边州局.xlsx", b"\0\x05\x16\x07".to_vec()),
-        ("报送/说明.docx", b"PK\x03\x04 a cover letter".to_vec()),
+        ("报送/说明.txt", "报送说明".as_bytes().to_vec()),
     ]);
     std::fs::write(returns.join("两个单位.zip"), outer).unwrap();
 
@@ -98,7 +98,7 @@ fn zipped_returns_score_as_if_unzipped() {
     let unread: Vec<&str> = stdout.lines().filter(|l| l.starts_with("未读取")).collect();
     assert_eq!(
         unread,
-        [format!("未读取：两个单位.zip{sep}报送{sep}说明.docx：.docx 文件不是报送表").as_str()],
+        [format!("未读取：两个单位.zip{sep}报送{sep}说明.txt：.txt 文件不是报送表").as_str()],
         "{stdout}"
     );
     // The inputs are untouched and nothing is left unpacked beside them.

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 mod build;
+mod copies;
 mod quarter;
 mod supersede;
 mod unit;
@@ -139,6 +140,8 @@ pub struct Batch {
     /// Archives, or members of one, that may hold returns but were not read: a line each for
     /// the terminal ("报送表.rar：本程序不能打开 .rar 压缩包，请解压后…").
     pub archives_unread: Vec<String>,
+    /// Evidence copies found beside the returns (SPEC §12).
+    pub copies: Vec<crate::validate::EvidenceCopy>,
     /// The private folder zips were unpacked into, kept while the files' paths are in use.
     pub unpacked: Option<crate::read::discover::Unpacked>,
 }
@@ -183,7 +186,8 @@ pub fn load(
     mode: ReadMode,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> anyhow::Result<(Batch, Option<Quarter>)> {
-    let found = discover::discover(paths)?;
+    let mut found = discover::discover(paths)?;
+    let top = paths.to_vec();
     let base = common_base(paths);
     let names: Vec<String> = found
         .files
@@ -224,7 +228,7 @@ pub fn load(
         }
         quarter = Some(agreed);
     }
-    let mut ignored = found.ignored;
+    let mut ignored = std::mem::take(&mut found.ignored);
     for p in &mut ignored {
         p.file = display_name(Path::new(&p.file), base.as_deref());
     }
@@ -234,6 +238,7 @@ pub fn load(
             .iter()
             .map(|f| locked_in_zip(f, rules, base.as_deref())),
     );
+    let copies = copies::evidence_copies(&found, &files, &top, rules, base.as_deref(), &mode);
     supersede(&mut files, rules);
     let archives_unread = found
         .archives_unread
@@ -246,6 +251,7 @@ pub fn load(
             skipped: found.skipped,
             ignored,
             archives_unread,
+            copies,
             unpacked: found.unpacked,
         },
         quarter,

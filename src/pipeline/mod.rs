@@ -13,7 +13,7 @@ use crate::batch::{Batch, QuarterChoice};
 use crate::bulletin;
 use crate::read::RawBook;
 use crate::report::Report;
-use crate::resolve::Decisions;
+use crate::resolve::Inputs;
 use crate::rules::{Quarter, Rules};
 use crate::summary::Summary;
 use anyhow::bail;
@@ -86,7 +86,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         Some(q) => QuarterChoice::Given(q),
         None => QuarterChoice::Agreed,
     };
-    let (batch, quarter) = (env.read)(std::slice::from_ref(&opts.dir), rules, choice)?;
+    let (mut batch, quarter) = (env.read)(std::slice::from_ref(&opts.dir), rules, choice)?;
     let quarter = quarter.expect("a given or agreed quarter");
     if asked.is_some() {
         refuse_other_quarter(&batch, quarter)?;
@@ -102,12 +102,16 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
     let mut notes = taken.notes.clone();
     let earlier = memory::earlier(&places, quarter, &mut notes);
-    let decided = Decisions {
+    let copies = std::mem::take(&mut batch.copies);
+    let decided = Inputs {
         rows: &taken.record.decisions,
         outlets: &taken.register.decisions,
         earlier: Some(&earlier),
+        copies: Some(&copies),
     };
     let mut report = Report::build(rules, quarter, batch, stamp, decided);
+    report.copies = copies;
+    report.workbook_dir = dunce::canonicalize(folder(&places.out)).ok();
     report.problems.extend(taken.problems.iter().cloned());
     report.previous = match named_previous {
         Some(p) => Some(p),
@@ -173,7 +177,7 @@ pub fn in_memory<'a>(
     rules: &'a Rules,
     quarter: Quarter,
     books: Vec<(String, RawBook)>,
-    decided: Decisions,
+    decided: Inputs,
     stamp: &str,
 ) -> (Report<'a>, Summary) {
     let batch = crate::batch::from_books(books, rules, quarter);

@@ -50,6 +50,9 @@ pub fn read_bytes(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
 }
 
 fn parse(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
+    if super::copy::is_copy(ext) {
+        return super::copy::read_bytes(bytes, ext);
+    }
     let format = sniff(bytes, ext)?;
     let mut budget = Budget::default();
     let sheets = match format {

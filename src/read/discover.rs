@@ -25,6 +25,8 @@ pub struct Found {
 pub struct Discovery {
     /// Files to read, sorted by the path shown for a stable order.
     pub files: Vec<Found>,
+    /// Evidence copies (稿件复印件, SPEC §12): PDFs, images, documents, saved web pages.
+    pub copies: Vec<Found>,
     /// Lock files, hidden files and the program's own outputs, skipped without a problem.
     pub skipped: Vec<PathBuf>,
     /// Other files not read, each with a problem saying why.
@@ -173,6 +175,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
         }
     }
     d.files.sort_by(|a, b| a.shown.cmp(&b.shown));
+    d.copies.sort_by(|a, b| a.shown.cmp(&b.shown));
     d.files.dedup();
     Ok(d)
 }
@@ -238,33 +241,43 @@ fn walk(
                 path: p,
                 shown: shown_p,
             });
+        } else if super::copy::is_copy(&ext) {
+            d.copies.push(Found {
+                path: p,
+                shown: shown_p,
+            });
         } else if let Some(kind) = archive::kind(&ext) {
             take_archive(&p, &shown_p, kind, depth, d);
         } else {
-            let what = if ext.is_empty() {
-                "没有扩展名".to_string()
-            } else {
-                format!(".{ext} 文件")
-            };
-            // What a zip holds is out of the clerk's sight: say it on the terminal too.
-            if depth > 0 {
-                d.archives_unread
-                    .push((shown_p.clone(), format!("{what}不是报送表")));
-            }
-            d.ignored.push(
-                Problem::new(
-                    Severity::Warning,
-                    Code::F01Ignored,
-                    &shown_p.display().to_string(),
-                    format!(
-                        "未读取：{what}不是报送表（只读取 .xlsx、.xlsm、.xls、.ods、.csv，以及其中含有这些文件的 .zip 压缩包）"
-                    ),
-                )
-                .fix("如果这是某单位的报送表，请让该单位另存为 .xlsx 后重新发送"),
-            );
+            not_read(&ext, shown_p, depth, d);
         }
     }
     Ok(())
+}
+
+/// A file that is neither a return, a copy nor an archive: named, with why.
+fn not_read(ext: &str, shown: PathBuf, depth: usize, d: &mut Discovery) {
+    let what = if ext.is_empty() {
+        "没有扩展名".to_string()
+    } else {
+        format!(".{ext} 文件")
+    };
+    // What a zip holds is out of the clerk's sight: say it on the terminal too.
+    if depth > 0 {
+        d.archives_unread
+            .push((shown.clone(), format!("{what}不是报送表")));
+    }
+    d.ignored.push(
+        Problem::new(
+            Severity::Warning,
+            Code::F01Ignored,
+            &shown.display().to_string(),
+            format!(
+                "未读取：{what}不是报送表（只读取 .xlsx、.xlsm、.xls、.ods、.csv 报送表，PDF、图片、Word、网页等稿件复印件，以及含有这些文件的 .zip 压缩包）"
+            ),
+        )
+        .fix("如果这是某单位的报送表，请让该单位另存为 .xlsx 后重新发送"),
+    );
 }
 
 /// An archive found at zip depth `depth`: a zip is unpacked and walked like a subfolder (one
@@ -471,6 +484,7 @@ mod tests {
             "汇总表_2026Q3.xlsx",
             "说明.docx",
             "扫描件.pdf",
+            "封面.txt",
             "四平.csv",
         ] {
             std::fs::write(dir.path().join(n), b"x").unwrap();
@@ -488,15 +502,10 @@ mod tests {
             ["吉林.XLS", "四平.csv", "辽源.ods", "长春.xlsx"]
         );
         assert_eq!(d.skipped.len(), 4);
-        assert_eq!(d.ignored.len(), 2);
-        assert!(d.ignored.iter().all(|p| p.code == Code::F01Ignored));
-        assert!(d
-            .ignored
-            .iter()
-            .any(|p| p.message.contains(".docx 文件不是报送表")));
-        assert!(d
-            .ignored
-            .iter()
-            .any(|p| p.message.contains(".pdf 文件不是报送表")));
+        // Copies of the pieces are copies, never "not a return" (SPEC §12).
+        assert_eq!(names(&d.copies), ["扫描件.pdf", "说明.docx"]);
+        assert_eq!(d.ignored.len(), 1);
+        assert_eq!(d.ignored[0].code, Code::F01Ignored);
+        assert!(d.ignored[0].message.contains(".txt 文件不是报送表"));
     }
 }

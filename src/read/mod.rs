@@ -10,6 +10,7 @@
 
 pub mod archive;
 pub mod cells;
+pub mod copy;
 pub mod discover;
 pub mod isolate;
 pub mod sniff;

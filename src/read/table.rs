@@ -60,6 +60,9 @@ pub fn header_column(written: &str) -> Option<Column> {
         "审核人" | "审核" | "审稿人" | "审核领导" => Column::Reviewer,
         "签发人" | "签发" | "签发领导" => Column::Signer,
         "备注" | "说明" | "附注" => Column::Remarks,
+        "复印件" | "稿件复印件" | "复印件文件名" | "复印件文件" | "附件" | "证明材料" => {
+            Column::Copy
+        }
         _ => return None,
     };
     Some(col)

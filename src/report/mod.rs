@@ -137,6 +137,11 @@ pub struct Report<'a> {
     pub outlets: Vec<resolve::OutletUse>,
     /// The previous quarter, when known: the 通报 and 得分排名 compare with it (SPEC §13).
     pub previous: Option<crate::summary::Previous>,
+    /// The evidence copies that came with the returns (rows hold indices into it, SPEC §12).
+    pub copies: Vec<crate::validate::EvidenceCopy>,
+    /// The folder the 汇总表 is written to: links to the copies are relative to it, so that
+    /// the office folder can move.
+    pub workbook_dir: Option<std::path::PathBuf>,
 }
 
 impl<'a> Report<'a> {
@@ -145,7 +150,7 @@ impl<'a> Report<'a> {
         quarter: Quarter,
         mut batch: Batch,
         generated_at: String,
-        decided: resolve::Decisions,
+        decided: resolve::Inputs,
     ) -> Report<'a> {
         let Attributed {
             used_file,
@@ -186,6 +191,8 @@ impl<'a> Report<'a> {
             decisions: resolved.decisions,
             outlets: resolved.outlets,
             previous: None,
+            copies: Vec::new(),
+            workbook_dir: None,
         }
     }
 
@@ -207,6 +214,27 @@ impl<'a> Report<'a> {
                     .map(move |e| (self.rules.units[u].name.as_str(), e))
             })
             .chain(self.orphan_entries.iter().map(|e| (ORPHAN_UNIT, e)))
+    }
+
+    /// Unit `u`'s evidence copies: how many it sent (its own, and those of no known unit that
+    /// match its rows), and how many of its scoring rows have none.
+    pub fn copy_counts(&self, u: usize) -> (usize, usize) {
+        let rows = &self.scored.entries[u];
+        let matched: std::collections::BTreeSet<u32> =
+            rows.iter().flat_map(|e| e.copies.iter().copied()).collect();
+        let received = self
+            .copies
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                c.unit == Some(u) || (c.unit.is_none() && matched.contains(&(*i as u32)))
+            })
+            .count();
+        let missing = rows
+            .iter()
+            .filter(|e| e.status.scores() && e.copies.is_empty())
+            .count();
+        (received, missing)
     }
 
     pub fn count(&self, sev: Severity) -> usize {
@@ -461,6 +489,10 @@ impl Report<'_> {
             errors: self.count(crate::problem::Severity::Error),
             warnings: self.count(crate::problem::Severity::Warning),
             infos: self.count(crate::problem::Severity::Info),
+            copies: self.copies.len(),
+            rows_without_copy: (0..self.scored.units.len())
+                .map(|u| self.copy_counts(u).1)
+                .sum(),
         }
     }
 }

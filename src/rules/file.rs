@@ -1,8 +1,8 @@
 //! Reading a rules file: TOML → checked [`Rules`], every problem named with its line, in Chinese.
 
 use super::{
-    unit_key, AuthorCredit, DuplicatePolicy, Outlet, OutletKind, Policy, QuotaFlags, Rules, Tier,
-    Unit,
+    unit_key, AuthorCredit, DuplicatePolicy, EvidenceRule, Outlet, OutletKind, Policy, QuotaFlags,
+    Rules, Tier, Unit,
 };
 use crate::text::name_key;
 use serde::Deserialize;
@@ -61,6 +61,7 @@ struct RawPolicy {
     author_credit: Option<Spanned<String>>,
     late_return: Option<Spanned<String>>,
     missing_signoff: Option<Spanned<String>>,
+    evidence: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -282,6 +283,16 @@ fn policy(c: &mut Checker, rp: RawPolicy) -> Policy {
             "缺少审核人或签发人 missing_signoff",
             &[("警告", false), ("错误", true)],
             false,
+        ),
+        evidence: c.choice(
+            &rp.evidence,
+            "缺少稿件复印件 evidence",
+            &[
+                ("提示", EvidenceRule::Info),
+                ("警告", EvidenceRule::Warning),
+                ("不计分", EvidenceRule::NoScore),
+            ],
+            EvidenceRule::Warning,
         ),
     }
 }

@@ -120,6 +120,19 @@ pub struct Policy {
     pub late_return_rejected: bool,
     /// A row missing 审核人 or 签发人 does not score.
     pub missing_signoff_is_error: bool,
+    /// A scoring row without an evidence copy (SPEC §12).
+    pub evidence: EvidenceRule,
+}
+
+/// What a scoring row without a copy of the piece is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceRule {
+    /// 提示
+    Info,
+    /// 警告: it scores and is flagged.
+    Warning,
+    /// 不计分
+    NoScore,
 }
 
 #[derive(Clone, Debug)]

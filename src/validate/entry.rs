@@ -146,6 +146,10 @@ pub struct Entry {
     pub reviewer: String,
     pub signer: String,
     pub remarks: String,
+    /// The 复印件 cell: the file name of the piece's copy, as the unit wrote it.
+    pub copy_written: String,
+    /// The evidence copies matched to the row (indices into the quarter's copies).
+    pub copies: Vec<u32>,
     pub tier: Tier,
     pub status: Status,
     /// Why it does not score, or why it is flagged; short Chinese phrases.

@@ -17,10 +17,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod entry;
+mod evidence;
 pub use entry::{
     is_outlet_doubt, Category, Declared, Entry, OutletMatch, RowReview, RowRuling, Status,
     Submission, SubmissionStatus,
 };
+pub use evidence::EvidenceCopy;
 
 /// What the validator needs to know about the return the rows came from.
 pub struct Context<'a> {
@@ -210,9 +212,7 @@ fn validate_row(
         &declared_written,
     );
     category_vs_outlet(&mut rc, category, outlet, declared, &outlet_written);
-    let reviewer = row.text(Column::Reviewer);
-    let signer = row.text(Column::Signer);
-    sign_off_rule(&mut rc, &reviewer, &signer);
+    let (reviewer, signer) = sign_off_rule(&mut rc, row);
 
     let at = rc.cell_of(Column::Title);
     let status = row_status(rc.errors, pending, class);
@@ -245,6 +245,8 @@ fn validate_row(
         reviewer,
         signer,
         remarks: row.text(Column::Remarks),
+        copy_written: row.text(Column::Copy),
+        copies: Vec::new(),
         tier,
         status,
         reasons: rc.reasons,
@@ -495,7 +497,14 @@ fn category_vs_outlet(
 }
 
 /// 送审签发 (§七): 审核人 and 签发人 are both needed; a warning unless the rules make it an error.
-fn sign_off_rule(rc: &mut RowCtx, reviewer: &str, signer: &str) {
+/// Returns the 审核人 and 签发人 as written.
+fn sign_off_rule(rc: &mut RowCtx, row: &RawRow) -> (String, String) {
+    let (reviewer, signer) = (row.text(Column::Reviewer), row.text(Column::Signer));
+    sign_off_problem(rc, &reviewer, &signer);
+    (reviewer, signer)
+}
+
+fn sign_off_problem(rc: &mut RowCtx, reviewer: &str, signer: &str) {
     let missing: Vec<&str> = [("审核人", reviewer), ("签发人", signer)]
         .iter()
         .filter(|(_, v)| v.is_empty())

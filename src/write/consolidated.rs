@@ -459,6 +459,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         "原因",
         h::DECISION,
         h::REASON,
+        h::COPY,
         h::ID,
         h::OUTLET,
         "期号版面",
@@ -501,7 +502,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 (9, 26.0),
                 (11, 16.0),
             ],
-            print_cols: Some(DECISION_COL + 2),
+            print_cols: Some(DECISION_COL + 3),
             ..Table::new(&title, &headers)
         };
         write_spec(ws, f, &table, rx.into_iter().flatten())
@@ -533,6 +534,7 @@ fn entry_row<'r>(report: &'r Report, unit: &'r str, e: &'r crate::validate::Entr
         e.reasons_text().into(),
         decision.into(),
         reason.into(),
+        copy_cell(report, e),
         e.id.as_str().into(),
         e.outlet_written.as_str().into(),
         e.issue.as_str().into(),
@@ -546,12 +548,49 @@ fn entry_row<'r>(report: &'r Report, unit: &'r str, e: &'r crate::validate::Entr
     ]
 }
 
+/// 复印件 on 稿件明细 (SPEC §12): the first copy as a link relative to the 汇总表 (a copy in a
+/// zip opens the zip and is named after it), the others' names after it; 缺 for a scoring row
+/// without one.
+fn copy_cell<'r>(report: &'r Report, e: &'r crate::validate::Entry) -> Val<'r> {
+    let Some((&first, others)) = e.copies.split_first() else {
+        return match e.status.scores() {
+            true => "缺".into(),
+            false => Val::Empty,
+        };
+    };
+    let c = &report.copies[first as usize];
+    let mut text = match c
+        .open
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("zip"))
+    {
+        true => format!(
+            "{}：{}",
+            c.open.file_name().unwrap_or_default().to_string_lossy(),
+            c.file_name
+        ),
+        false => c.file_name.clone(),
+    };
+    if !others.is_empty() {
+        let names: Vec<&str> = others
+            .iter()
+            .map(|&o| report.copies[o as usize].file_name.as_str())
+            .collect();
+        text.push_str(&format!("；另有 {}", names.join("、")));
+    }
+    let target = match &report.workbook_dir {
+        Some(dir) => super::relative_link(dir, &c.open),
+        None => c.open.display().to_string(),
+    };
+    Val::Link(format!("file:///{target}"), text)
+}
+
 /// 稿件明细's marks for review: the hidden columns of what the program wrote, the 复核决定
 /// drop-down, and 不计分 / 待核 highlighted in 状态 (`n` rows).
 fn entries_marks(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
     // What the program wrote, so that a re-run tells the clerk's changes from its own.
-    ws.set_column_hidden(20)?;
     ws.set_column_hidden(21)?;
+    ws.set_column_hidden(22)?;
     let last = FIRST_ROW + n.max(1) - 1;
     ws.add_data_validation(
         FIRST_ROW,
@@ -755,6 +794,8 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             res.rows_scored.into(),
             res.rows_pending.into(),
             res.rows_not_scored.into(),
+            report.copy_counts(u).0.into(),
+            report.copy_counts(u).1.into(),
             others.join("；").into(),
         ]);
     }
@@ -773,6 +814,8 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             0u32.into(),
             0u32.into(),
             read.into(),
+            0u32.into(),
+            0u32.into(),
             "".into(),
         ]);
     }
@@ -790,10 +833,12 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         "计分",
         "待核",
         "不计分",
+        "复印件",
+        "缺复印件",
         "其他文件",
     ];
     let table = Table {
-        max_widths: &[(3, 26.0), (11, 34.0)],
+        max_widths: &[(3, 26.0), (13, 34.0)],
         ..Table::new(&title, &headers)
     };
     let n = write_spec(ws, f, &table, rows)?;

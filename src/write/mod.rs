@@ -265,3 +265,19 @@ pub fn save_new_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<std::path::
     }
     anyhow::bail!("无法保存 {}：同名文件太多", path.display())
 }
+
+/// `target` relative to the folder `from` (both absolute), with forward slashes, as a link in
+/// a workbook holds it; the absolute path when they share no root (another drive).
+pub fn relative_link(from: &Path, target: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return target.display().to_string().replace('\\', "/");
+    }
+    let up = std::iter::repeat_n("..".to_string(), from.len() - common);
+    let down = to[common..]
+        .iter()
+        .map(|c| c.as_os_str().to_string_lossy().to_string());
+    up.chain(down).collect::<Vec<_>>().join("/")
+}

@@ -16,6 +16,8 @@ pub enum Val<'a> {
     Date(NaiveDate),
     /// A formula with its cached result.
     Formula(String, f64),
+    /// A hyperlink (target, text shown).
+    Link(String, String),
     Empty,
 }
 
@@ -25,6 +27,7 @@ impl Val<'_> {
             Val::Text(s) => crate::text::display_width(s),
             Val::Num(n) | Val::Formula(_, n) => format!("{n}").len(),
             Val::Date(_) => 10,
+            Val::Link(_, t) => crate::text::display_width(t),
             Val::Empty => 0,
         }
     }
@@ -39,6 +42,7 @@ impl Val<'_> {
             Val::Num(n) => Val::Num(n),
             Val::Date(d) => Val::Date(d),
             Val::Formula(f, v) => Val::Formula(f, v),
+            Val::Link(u, t) => Val::Link(u, t),
             Val::Empty => Val::Empty,
         }
     }
@@ -239,7 +243,7 @@ fn survey(t: &Table, sample: &[Vec<Val<'_>>]) -> (Vec<Kind>, Vec<usize>) {
         for (c, v) in row.iter().enumerate().take(ncols) {
             widths[c] = widths[c].max(v.width());
             let k = match v {
-                Val::Text(_) => Kind::Text,
+                Val::Text(_) | Val::Link(..) => Kind::Text,
                 Val::Date(_) => Kind::Date,
                 Val::Num(_) | Val::Formula(..) => Kind::Number,
                 Val::Empty => continue,
@@ -406,6 +410,13 @@ fn write_cell(
             match fmt {
                 Some(fmt) => ws.write_formula_with_format(r, col, formula, fmt)?,
                 None => ws.write_formula(r, col, formula)?,
+            };
+        }
+        Val::Link(target, text) => {
+            let url = rust_xlsxwriter::Url::new(target).set_text(text);
+            match fmt {
+                Some(fmt) => ws.write_url_with_format(r, col, url, fmt)?,
+                None => ws.write_url(r, col, url)?,
             };
         }
         Val::Empty => {

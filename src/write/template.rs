@@ -360,7 +360,7 @@ fn entries_title_and_metadata(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let q = spec.quarter;
-    let last_col = Column::Remarks.index();
+    let last_col = Column::Copy.index();
     ws.set_row_height(0, 30)?;
     ws.merge_range(
         0,
@@ -409,7 +409,7 @@ fn entries_self_score(
     window: &Window,
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let last_col = Column::Remarks.index();
+    let last_col = Column::Copy.index();
     // Live self-assessed score (row 4).
     ws.write_string_with_format(3, 0, "自评得分", &f.label)?;
     let [n1, n2, n3, total] = score_formulas(rules, window);
@@ -475,6 +475,7 @@ fn entries_rows(ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
         (Column::Reviewer, 10.0),
         (Column::Signer, 10.0),
         (Column::Remarks, 20.0),
+        (Column::Copy, 22.0),
     ] {
         ws.set_column_width(c.index(), w)?;
     }
@@ -576,7 +577,7 @@ fn entries_date_check(ws: &mut Worksheet, q: Quarter, window: &Window) -> Result
 
 /// Frozen header, A4 landscape, the printed rows, protection.
 fn entries_page(ws: &mut Worksheet) -> Result<(), XlsxError> {
-    let last_col = Column::Remarks.index();
+    let last_col = Column::Copy.index();
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
     ws.set_landscape();
     ws.set_paper_size(9);
@@ -815,7 +816,7 @@ fn instructions_columns(
     *r += 1;
     let example_date = example_date(q);
     let date_how = format!("稿件刊发的日期，格式如 {example_date}");
-    let how: [(Column, &str, &str); 11] = [
+    let how: [(Column, &str, &str); 12] = [
         (Column::Seq, "已预先编号，不用填写", "1"),
         (
             Column::Category,
@@ -843,6 +844,11 @@ fn instructions_columns(
         (Column::Reviewer, "审核人（办公室主任或宣传部长）", "王五"),
         (Column::Signer, "签发的主管领导", "赵六"),
         (Column::Remarks, "需要说明的情况", ""),
+        (
+            Column::Copy,
+            "随表发送的稿件复印件的文件名（可不填；不填时按文件名或内容中的标题对应）",
+            "山区配送提速.pdf",
+        ),
     ];
     for (c, text, example) in how {
         ws.write_string_with_format(*r, 0, c.header(), &f.table_cell)?;

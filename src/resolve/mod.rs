@@ -15,20 +15,24 @@ use crate::review::outlet::{outlet_key, OutletDecision, Ruling};
 use crate::review::{Decision, DecisionResult, Outcome, Standing, Verdict};
 use crate::rules::{DuplicatePolicy, Rules, Tier};
 use crate::text::name_key;
+mod evidence;
+
 use crate::validate::{
-    is_outlet_doubt, Category, Declared, Entry, OutletMatch, RowReview, RowRuling, Status,
-    Submission,
+    is_outlet_doubt, Category, Declared, Entry, EvidenceCopy, OutletMatch, RowReview, RowRuling,
+    Status, Submission,
 };
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// What the office knows when it resolves a quarter: its decisions on rows (§6) and on
-/// outlets (§11), and what the four quarters before scored (§13).
+/// What a quarter is resolved with besides its rows: the office's decisions on rows (§6) and
+/// on outlets (§11), what the four quarters before scored (§13), and the evidence copies that
+/// came with the returns (§12; `None` where copies are not looked at, as in `check`).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Decisions<'a> {
+pub struct Inputs<'a> {
     pub rows: &'a [Decision],
     pub outlets: &'a [OutletDecision],
     pub earlier: Option<&'a Earlier>,
+    pub copies: Option<&'a [EvidenceCopy]>,
 }
 
 /// The scoring rows of earlier quarters, by unit and title key (SPEC §13): a row of this
@@ -93,16 +97,21 @@ pub struct OutletUse {
 }
 
 /// Resolve a quarter: `subs` has one submission per roster unit, in roster order.
-pub fn resolve(rules: &Rules, subs: &mut [Submission], decided: Decisions) -> Resolved {
+pub fn resolve(rules: &Rules, subs: &mut [Submission], decided: Inputs) -> Resolved {
     let decisions = decided.rows;
     let mut seen = HashMap::new();
     for (u, s) in subs.iter_mut().enumerate() {
         assign_ids(rules, &rules.units[u].name, &mut s.entries, &mut seen);
     }
     let outlets = apply_register(rules, subs, decided);
+    let mut copy_problems = match decided.copies {
+        Some(copies) => evidence::attach(rules, subs, copies),
+        None => Vec::new(),
+    };
     let undecided = standings_without_decisions(rules, subs, decided);
     let met = apply_decisions(subs, decisions);
-    let problems = settle(rules, subs, decided.earlier);
+    let mut problems = settle(rules, subs, decided);
+    problems.append(&mut copy_problems);
     let decisions = decisions
         .iter()
         .zip(met)
@@ -122,7 +131,7 @@ pub fn resolve(rules: &Rules, subs: &mut [Submission], decided: Decisions) -> Re
 /// (SPEC §11). Runs after ids are given (a row keeps its id whatever its outlet is decided to
 /// be) and before the row decisions, which override it row by row: 不计分 for the outlet is
 /// not applied to a row the office decided on its own.
-fn apply_register(rules: &Rules, subs: &mut [Submission], decided: Decisions) -> Vec<OutletUse> {
+fn apply_register(rules: &Rules, subs: &mut [Submission], decided: Inputs) -> Vec<OutletUse> {
     if decided.outlets.is_empty() {
         return Vec::new();
     }
@@ -225,7 +234,7 @@ fn rule(rules: &Rules, e: &mut Entry, ruling: &Ruling) {
 
 /// Duplicates within each unit, then across units, then repeats of earlier quarters: what is
 /// left to settle once decisions apply.
-fn settle(rules: &Rules, subs: &mut [Submission], earlier: Option<&Earlier>) -> Vec<Problem> {
+fn settle(rules: &Rules, subs: &mut [Submission], inputs: Inputs) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
         problems.extend(within_unit(
@@ -234,8 +243,12 @@ fn settle(rules: &Rules, subs: &mut [Submission], earlier: Option<&Earlier>) -> 
             &mut s.entries,
         ));
     }
+    // Copies are looked for once duplicates are settled: a copy that does not score needs none.
+    if let Some(copies) = inputs.copies {
+        problems.extend(evidence::flag(rules, subs, copies));
+    }
     problems.extend(flag_cross_unit(rules, subs));
-    if let Some(earlier) = earlier.filter(|e| !e.is_empty()) {
+    if let Some(earlier) = inputs.earlier.filter(|e| !e.is_empty()) {
         problems.extend(flag_earlier_quarters(rules, subs, earlier));
     }
     problems
@@ -289,7 +302,7 @@ fn flag_earlier_quarters(
 fn standings_without_decisions(
     rules: &Rules,
     subs: &[Submission],
-    decided: Decisions,
+    decided: Inputs,
 ) -> HashMap<String, Standing> {
     let decisions = decided.rows;
     if decisions.is_empty() {
@@ -297,7 +310,7 @@ fn standings_without_decisions(
     }
     let wanted: std::collections::HashSet<&str> = decisions.iter().map(|d| d.id.as_str()).collect();
     let mut dry = subs.to_vec();
-    settle(rules, &mut dry, decided.earlier);
+    settle(rules, &mut dry, decided);
     dry.iter()
         .flat_map(|s| &s.entries)
         .filter(|e| wanted.contains(e.id.as_str()))
@@ -724,10 +737,10 @@ mod tests {
     }
 
     /// Row decisions only.
-    fn on_rows(d: &[Decision]) -> Decisions<'_> {
-        Decisions {
+    fn on_rows(d: &[Decision]) -> Inputs<'_> {
+        Inputs {
             rows: d,
-            ..Decisions::default()
+            ..Inputs::default()
         }
     }
 
@@ -974,11 +987,11 @@ mod tests {
         }
     }
 
-    fn with_outlets<'a>(rows: &'a [Decision], outlets: &'a [OutletDecision]) -> Decisions<'a> {
-        Decisions {
+    fn with_outlets<'a>(rows: &'a [Decision], outlets: &'a [OutletDecision]) -> Inputs<'a> {
+        Inputs {
             rows,
             outlets,
-            earlier: None,
+            ..Inputs::default()
         }
     }
 
@@ -1000,7 +1013,7 @@ mod tests {
         assert_eq!(subs[4].entries[0].status, Status::Pending);
         let ids: Vec<String> = {
             let mut probe = subs.clone();
-            resolve(&r, &mut probe, Decisions::default());
+            resolve(&r, &mut probe, Inputs::default());
             probe[4].entries.iter().map(|e| e.id.clone()).collect()
         };
         let outlets = [ruling(" 东方 烟草", Ruling::Same("东方烟草报".into()))];
@@ -1111,7 +1124,7 @@ mod tests {
         assert_eq!(res.outlets[1].rows, 0);
         // Without the register (a decision withdrawn), the rows are 待核 or 三级 again.
         let mut again = quarter(&r, vec![(0, declared(&rows))]);
-        resolve(&r, &mut again, Decisions::default());
+        resolve(&r, &mut again, Inputs::default());
         assert_eq!(again[0].entries[1].status, Status::Scored);
         assert_eq!(again[0].entries[1].tier, Tier::Three);
         assert_eq!(again[0].entries[2].status, Status::Pending);
@@ -1131,7 +1144,7 @@ mod tests {
             ],
         ];
         let mut subs = quarter(&r, vec![(0, declared(&rows))]);
-        resolve(&r, &mut subs, Decisions::default());
+        resolve(&r, &mut subs, Inputs::default());
         let copy = &subs[0].entries[1];
         assert_eq!(copy.status, Status::NotScored);
         let why = copy.reasons_text();
@@ -1163,10 +1176,10 @@ mod tests {
             resolve(
                 &r,
                 &mut subs,
-                Decisions {
+                Inputs {
                     rows: &d,
                     earlier: Some(&earlier),
-                    ..Decisions::default()
+                    ..Inputs::default()
                 },
             );
             subs.swap_remove(4).entries
@@ -1182,9 +1195,9 @@ mod tests {
         let res = resolve(
             &r,
             &mut other,
-            Decisions {
+            Inputs {
                 earlier: Some(&earlier),
-                ..Decisions::default()
+                ..Inputs::default()
             },
         );
         assert_eq!(other[0].entries[0].status, Status::Scored);
