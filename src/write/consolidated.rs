@@ -501,6 +501,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 (8, 14.0),
                 (9, 26.0),
                 (11, 16.0),
+                (12, 20.0),
             ],
             print_cols: Some(DECISION_COL + 3),
             ..Table::new(&title, &headers)

@@ -291,7 +291,12 @@ const LINE_HEIGHT: f64 = 16.0;
 fn row_lines(row: &[Val<'_>], cols: &[Column]) -> usize {
     let mut lines = 1;
     for (v, c) in row.iter().zip(cols) {
-        if let (Val::Text(s), Some(w)) = (v, c.wraps_at) {
+        let text = match v {
+            Val::Text(s) => Some(s.as_ref()),
+            Val::Link(_, t) => Some(t.as_str()),
+            _ => None,
+        };
+        if let (Some(s), Some(w)) = (text, c.wraps_at) {
             let room = (w - 1.5).max(2.0);
             // A text's display width never exceeds its length in UTF-8 bytes.
             if s.len() as f64 <= room && !s.contains('\n') {
@@ -415,7 +420,13 @@ fn write_cell(
         Val::Link(target, text) => {
             let url = rust_xlsxwriter::Url::new(target).set_text(text);
             match fmt {
-                Some(fmt) => ws.write_url_with_format(r, col, url, fmt)?,
+                Some(fmt) => {
+                    let link = fmt
+                        .clone()
+                        .set_font_color(rust_xlsxwriter::Color::RGB(0x0563C1))
+                        .set_underline(rust_xlsxwriter::FormatUnderline::Single);
+                    ws.write_url_with_format(r, col, url, &link)?
+                }
                 None => ws.write_url(r, col, url)?,
             };
         }
@@ -480,8 +491,9 @@ pub fn write_spec<'a>(
         let mut row = row.into_iter();
         for (c, column) in columns.iter().enumerate() {
             // With whole-column formats a cell written plainly takes its column's format.
-            let fmt = (!whole_columns).then_some(&column.format);
             let v = row.next().unwrap_or(Val::Empty);
+            // A link would take the hyperlink style, which does not wrap: it gets its column's.
+            let fmt = (!whole_columns || matches!(v, Val::Link(..))).then_some(&column.format);
             let date_fmt = (kinds[c] != Kind::Date).then_some(&f.date);
             write_cell(ws, r, c as u16, v, fmt, date_fmt)?;
         }
