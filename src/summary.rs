@@ -326,11 +326,11 @@ impl Summary {
                 self.shortfalls.len()
             ));
             for s in &self.shortfalls {
-                let missing = self
-                    .ranking
-                    .iter()
-                    .any(|u| u.unit == s.unit && u.submission == SubmissionStatus::Missing);
-                let label = if missing { "（未报送）" } else { "" };
+                // A unit without a return that was read says why, as 得分排名 does.
+                let label = match self.ranking.iter().find(|u| u.unit == s.unit) {
+                    Some(u) if !u.submission.reported() => format!("（{}）", u.submission.label()),
+                    _ => String::new(),
+                };
                 out.push_str(&format!("  {}{label}：{}\n", s.unit, s.short.join("；")));
             }
         }

@@ -516,7 +516,11 @@ fn feedback_workbooks_for_every_unit() {
     let facts: Vec<(String, String)> = (2..score.height() as u32)
         .map(|r| (cell(&score, r, 0), cell(&score, r, 1)))
         .collect();
-    assert!(facts.contains(&("总分".into(), cc["total"].to_string())));
+    // The sample quarter is provisional (rows 待核): the 回执 says 暂定 where 得分排名 does.
+    assert!(facts.contains(&("总分".into(), format!("{}（暂定）", cc["total"]))));
+    assert!(facts
+        .iter()
+        .any(|(k, v)| k == "结果" && v.starts_with("暂定：全省尚有 2 行稿件待省局复核")));
     // One group in the roster: a rank within it would only repeat 全省排名.
     assert!(!facts.iter().any(|(k, _)| k == "组内排名"), "{facts:?}");
     assert!(facts.contains(&(
@@ -525,7 +529,7 @@ fn feedback_workbooks_for_every_unit() {
     )));
     assert!(facts
         .iter()
-        .any(|(k, v)| k == "全省排名" && v.starts_with(&format!("第 {} 名", cc["rank"]))));
+        .any(|(k, v)| k == "全省排名" && v.starts_with(&format!("第 {} 名（暂定）", cc["rank"]))));
     // Each task in exactly the words 任务完成情况 uses.
     let info = facts
         .iter()
@@ -539,6 +543,27 @@ fn feedback_workbooks_for_every_unit() {
         .contains("季度政务信息 1/2（未达目标）"));
     let rows = wb.worksheet_range("稿件明细").unwrap();
     assert_eq!(rows.height() as u64 - 2, cc["rows_read"].as_u64().unwrap());
+    // In order of 刊发日期 (the clerk checks them against the outlets that way).
+    let dates: Vec<String> = (2..rows.height() as u32)
+        .map(|r| cell(&rows, r, header_col(&rows, "刊发日期")))
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    // 吉林's first draft, superseded: named as not used, its problems not gone through.
+    let mut jl: Xlsx<_> = open_workbook(fb.join("回执_2026Q3_吉林市局（分公司）.xlsx")).unwrap();
+    let score = jl.worksheet_range("得分").unwrap();
+    assert!(
+        (2..score.height() as u32).any(|r| cell(&score, r, 0) == "未采用的文件"
+            && cell(&score, r, 1).contains("吉林市局_初稿.xlsx"))
+    );
+    let problems = jl.worksheet_range("问题").unwrap();
+    let (fc, cc) = (header_col(&problems, "文件"), header_col(&problems, "代码"));
+    for r in 2..problems.height() as u32 {
+        if cell(&problems, r, fc).contains("初稿") {
+            assert_eq!(cell(&problems, r, cc), "F14");
+        }
+    }
 }
 
 #[test]

@@ -150,6 +150,11 @@ fn archives_that_cannot_be_read_are_named_in_the_summary() {
         .unwrap();
     assert_eq!(liaoyuan["submission"], "无法读取", "{liaoyuan}");
     assert!(stdout.contains("无法读取 1 个"), "{stdout}");
+    // Its shortfalls are tagged in the terminal as a missing unit's are.
+    assert!(
+        stdout.contains("辽源市局（分公司）（无法读取）："),
+        "{stdout}"
+    );
     // In Chinese only: none of the zip library's own words.
     for english in ["EOCD", "invalid", "Invalid", "archive"] {
         assert!(!stdout.contains(english), "{english} in\n{stdout}");

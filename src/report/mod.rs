@@ -216,6 +216,25 @@ impl<'a> Report<'a> {
             .chain(self.orphan_entries.iter().map(|e| (ORPHAN_UNIT, e)))
     }
 
+    /// As [`Report::rows`], each unit's rows in order of 刊发日期 (rows without a date last,
+    /// each in reading order): the order the clerk checks them against the outlets.
+    pub fn rows_by_date(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        (0..self.scored.entries.len())
+            .flat_map(move |u| {
+                self.unit_rows_by_date(u)
+                    .map(move |e| (self.rules.units[u].name.as_str(), e))
+            })
+            .chain(self.orphan_entries.iter().map(|e| (ORPHAN_UNIT, e)))
+    }
+
+    /// Unit `u`'s rows in order of 刊发日期 (see [`Report::rows_by_date`]).
+    pub fn unit_rows_by_date(&self, u: usize) -> impl Iterator<Item = &Entry> {
+        let es = &self.scored.entries[u];
+        let mut order: Vec<usize> = (0..es.len()).collect();
+        order.sort_by_key(|&i| (es[i].date.is_none(), es[i].date, i));
+        order.into_iter().map(move |i| &es[i])
+    }
+
     /// Unit `u`'s evidence copies: how many it sent (its own, and those of no known unit that
     /// match its rows), and how many of its scoring rows have none.
     pub fn copy_counts(&self, u: usize) -> (usize, usize) {

@@ -472,7 +472,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         h::WRITTEN_REASON,
     ];
     let rows = report
-        .rows()
+        .rows_by_date()
         .map(move |(unit, e)| entry_row(report, unit, e));
     ws.set_name(SHEETS[2])?;
     // The rows are made on one thread and written on another, in chunks, through a short

@@ -2,6 +2,7 @@
 //! their status, and its problems.
 
 use super::table::{write_spec, Formats, Table, Val};
+use crate::problem::Code;
 use crate::report::Report;
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{Workbook, XlsxError};
@@ -51,15 +52,25 @@ fn facts(report: &Report, unit: usize) -> Vec<(String, String)> {
         .iter()
         .filter(|o| o.group == u.group && o.group_rank > 0)
         .count();
+    // While rows await the office's review anywhere, scores and ranks are provisional: said
+    // here as the 得分排名 says it.
+    let pending = report.awaiting_review();
+    let provisional = match pending {
+        0 => String::new(),
+        _ => "（暂定）".to_string(),
+    };
     let mut facts: Vec<(String, String)> = vec![
         ("单位".into(), u.name.clone()),
         ("季度".into(), q.chinese()),
         ("报送情况".into(), u.status.label().into()),
-        ("总分".into(), u.total.to_string()),
+        ("总分".into(), format!("{}{provisional}", u.total)),
         (
             "全省排名".into(),
             if u.rank > 0 {
-                format!("第 {} 名（共 {ranked} 个报送单位参加排名）", u.rank)
+                format!(
+                    "第 {} 名{provisional}（共 {ranked} 个报送单位参加排名）",
+                    u.rank
+                )
             } else {
                 format!("{}，不参加排名", u.status.label())
             },
@@ -103,7 +114,33 @@ fn facts(report: &Report, unit: usize) -> Vec<(String, String)> {
             u.rows_read, u.rows_scored, u.rows_pending, u.rows_not_scored
         ),
     ));
+    if pending > 0 {
+        facts.push((
+            "结果".into(),
+            format!("暂定：全省尚有 {pending} 行稿件待省局复核，复核后以正式通报为准"),
+        ));
+    }
+    let unused = unused_files(report, unit);
+    if !unused.is_empty() {
+        let names: Vec<String> = unused
+            .iter()
+            .map(|&i| {
+                let f = &report.batch.files[i];
+                format!("{}（{}）", f.name, f.outcome_label())
+            })
+            .collect();
+        facts.push(("未采用的文件".into(), names.join("；")));
+    }
     facts
+}
+
+/// The unit's files that were not used (an older version, a copy that could not be read).
+fn unused_files(report: &Report, unit: usize) -> Vec<usize> {
+    report.unit_files[unit]
+        .iter()
+        .copied()
+        .filter(|&i| Some(i) != report.used_file[unit])
+        .collect()
 }
 
 /// 稿件明细: the unit's rows with their standing.
@@ -114,8 +151,8 @@ fn entries_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let u = &report.scored.units[unit];
-    let rows: Vec<Vec<Val<'_>>> = report.scored.entries[unit]
-        .iter()
+    let rows: Vec<Vec<Val<'_>>> = report
+        .unit_rows_by_date(unit)
         .map(|e| {
             let points = e.points(report.rules);
             vec![
@@ -165,6 +202,10 @@ fn problems_sheet(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     let u = &report.scored.units[unit];
+    let unused: Vec<&str> = unused_files(report, unit)
+        .into_iter()
+        .map(|i| report.batch.files[i].name.as_str())
+        .collect();
     let rows: Vec<Vec<Val<'_>>> = report
         .problems
         .iter()
@@ -172,6 +213,8 @@ fn problems_sheet(
         // The office's own bookkeeping of its decisions is not the unit's problem; the
         // decision itself shows on the row (原因: 办公室复核：…).
         .filter(|p| !p.code.is_office_only())
+        // A file not used (listed on 得分 as 未采用的文件) is not gone through row by row.
+        .filter(|p| p.code == Code::F14Superseded || !unused.contains(&p.file.as_str()))
         .map(|p| {
             vec![
                 p.severity.label().into(),
