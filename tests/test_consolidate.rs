@@ -641,6 +641,27 @@ fn the_workbook_prints_readably() {
     assert!(!quotas.contains(">分组<"));
     assert!(quotas.contains("AND($I3&gt;=$J3,$I3&lt;$K3)"), "{quotas}");
     assert!(quotas.contains("$C3&lt;$D3"));
+    // 报送情况 (sheet 8) prints at a readable size: no 分组 column with one group, long file
+    // names wrapping, so the columns add up to about a landscape page's width.
+    let submitted = read("xl/worksheets/sheet8.xml");
+    let widths: f64 = submitted
+        .split("<col ")
+        .skip(1)
+        .map(|c| {
+            let attr = |name: &str| -> f64 {
+                c.split(&format!("{name}=\""))
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
+            (attr("max") - attr("min") + 1.0) * attr("width")
+        })
+        .sum();
+    assert!(widths < 155.0, "报送情况 is {widths} characters wide");
     for n in 1..=8 {
         let sheet = read(&format!("xl/worksheets/sheet{n}.xml"));
         assert!(

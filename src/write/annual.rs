@@ -95,7 +95,18 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
         .collect();
     ws.set_name(SHEETS[0])?;
     let title = format!("{}年度政务信息和宣传报道得分排名{}", a.year, incomplete(a));
-    let n = write_table(ws, f, &title, &header_refs, rows)?;
+    // Every column but the unit's holds a short figure: its header wraps onto two lines
+    // rather than widening the page (which would print it small).
+    let lists = headers.len() as u16 - 2;
+    let narrow: Vec<(u16, f64)> = (0..headers.len() as u16)
+        .filter(|&c| c != 1)
+        .map(|c| (c, if c >= lists { 12.0 } else { 7.0 }))
+        .collect();
+    let table = Table {
+        max_widths: &narrow,
+        ..Table::new(&title, &header_refs)
+    };
+    let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     quarters_chart(ws, &quarter_cols, last)
 }
@@ -288,8 +299,9 @@ fn about(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError> {
     }
     ws.set_name(SHEETS[4])?;
     let title = format!("{}年度汇总说明", a.year);
+    // The checksums wrap within their column rather than making the page print small.
     let table = Table {
-        max_widths: &[(1, 50.0), (3, 68.0)],
+        max_widths: &[(0, 30.0), (1, 40.0), (2, 28.0), (3, 34.0)],
         ..Table::new(&title, &["项目", "内容", "", ""])
     };
     write_spec(ws, f, &table, rows)?;

@@ -774,6 +774,8 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
 
 fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let files = &report.batch.files;
+    // 分组 says something only when the roster has several groups (as on 得分排名).
+    let grouped = report.rules.groups().len() > 1;
     let mut rows: Vec<Vec<Val<'_>>> = Vec::new();
     for (u, res) in report.scored.units.iter().enumerate() {
         let used = report.used_file[u].map(|i| &files[i]);
@@ -783,9 +785,11 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             .filter(|&&i| Some(i) != report.used_file[u])
             .map(|&i| format!("{}（{}）", files[i].name, files[i].outcome_label()))
             .collect();
-        rows.push(vec![
-            res.name.as_str().into(),
-            res.group.as_str().into(),
+        let mut row: Vec<Val<'_>> = vec![res.name.as_str().into()];
+        if grouped {
+            row.push(res.group.as_str().into());
+        }
+        row.extend([
             res.status.label().into(),
             used.map(|f| f.name.clone()).unwrap_or_default().into(),
             res.filed.into(),
@@ -799,13 +803,16 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             report.copy_counts(u).1.into(),
             others.join("；").into(),
         ]);
+        rows.push(row);
     }
     for &i in &report.orphan_files {
         let fr = &files[i];
         let (status, read) = (fr.outcome_label(), fr.ret().map_or(0, |r| r.entries.len()));
-        rows.push(vec![
-            "（未识别单位）".into(),
-            "".into(),
+        let mut row: Vec<Val<'_>> = vec!["（未识别单位）".into()];
+        if grouped {
+            row.push("".into());
+        }
+        row.extend([
             status.into(),
             fr.name.as_str().into(),
             fr.ret().and_then(|r| r.filed).into(),
@@ -819,12 +826,16 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             0u32.into(),
             "".into(),
         ]);
+        rows.push(row);
     }
     ws.set_name(SHEETS[7])?;
     let title = format!("{}报送情况", report.quarter.chinese());
-    let headers = [
-        "单位",
-        "分组",
+    let mut headers = vec!["单位"];
+    if grouped {
+        headers.push("分组");
+    }
+    let status_col = headers.len() as u16;
+    headers.extend([
         "报送情况",
         "使用的文件",
         "填报日期",
@@ -837,16 +848,20 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         "复印件",
         "缺复印件",
         "其他文件",
-    ];
+    ]);
+    let (file_col, others_col) = (status_col + 1, headers.len() as u16 - 1);
+    // The six counts hold short numbers: their headers wrap rather than widen the page.
+    let mut widths = vec![(0, 18.0), (file_col, 20.0), (others_col, 24.0)];
+    widths.extend((others_col - 6..others_col).map(|c| (c, 6.0)));
     let table = Table {
-        max_widths: &[(3, 26.0), (13, 34.0)],
+        max_widths: &widths,
         ..Table::new(&title, &headers)
     };
     let n = write_spec(ws, f, &table, rows)?;
     let last = FIRST_ROW + n.max(1) - 1;
     for status in ["未报送", "无法读取", "逾期", "单位无法识别", "找不到明细表"]
     {
-        highlight_begins(ws, (FIRST_ROW, last), 2, status, amber())?;
+        highlight_begins(ws, (FIRST_ROW, last), status_col, status, amber())?;
     }
     Ok(())
 }
