@@ -17,17 +17,39 @@ pub fn read_returns(
     let mode = if crate::read::isolate::children_can_start(&exe) {
         ReadMode::Isolated(&exe)
     } else {
-        eprintln!(
-            "注意：本程序的读取助手（它自身的副本）在这台电脑上无法启动，可能被安全软件拦截。\n\
-             已改为由本程序直接逐个读取报送表，结果不受影响；但遇到损坏或恶意构造的文件时，程序可能占用较多内存或停止响应。\n\
-             如经常出现此提示，请让信息部门把 xinxi-score.exe 加入安全软件的信任列表。"
-        );
+        eprintln!("{}", helper_notice(&exe));
         ReadMode::Guarded
     };
     let progress = Progress::new();
     let out = batch::load(paths, rules, choice, mode, &|d, t| progress.tick(d, t));
     progress.finish();
     out
+}
+
+/// What to say when the reading helper cannot start, in the words of the platform the
+/// program runs on (the program's own file name; security software on Windows, permissions
+/// and security policy elsewhere).
+pub fn helper_notice(exe: &std::path::Path) -> String {
+    let name = exe
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "xinxi-score".into());
+    let (why, fix) = if cfg!(windows) {
+        (
+            "可能被安全软件拦截",
+            format!("请让信息部门把 {name} 加入安全软件的信任列表"),
+        )
+    } else {
+        (
+            "可能是系统的安全策略或文件权限不允许它再启动一个自身的副本",
+            format!("请让信息部门检查 {name} 是否有执行权限、是否被系统安全策略限制"),
+        )
+    };
+    format!(
+        "注意：本程序的读取助手（它自身的副本）在这台电脑上无法启动，{why}。\n\
+         已改为由本程序直接逐个读取报送表，结果不受影响；但遇到损坏或恶意构造的文件时，程序可能占用较多内存或停止响应。\n\
+         如经常出现此提示，{fix}。"
+    )
 }
 
 pub struct Progress(Option<ProgressBar>);
