@@ -56,6 +56,7 @@ pub enum Code {
     F17BadFiledDate,
     F18UnitFromFileName,
     F19CopyUnmatched,
+    F20WpsFormat,
     R01MissingField,
     R02BadDate,
     R03AfterDeadline,
@@ -85,7 +86,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 45] = [
+    pub const ALL: [Code; 46] = [
         Code::F01Ignored,
         Code::F02Encrypted,
         Code::F03NotSpreadsheet,
@@ -105,6 +106,7 @@ impl Code {
         Code::F17BadFiledDate,
         Code::F18UnitFromFileName,
         Code::F19CopyUnmatched,
+        Code::F20WpsFormat,
         Code::R01MissingField,
         Code::R02BadDate,
         Code::R03AfterDeadline,
@@ -155,6 +157,7 @@ impl Code {
             Code::F17BadFiledDate => "填报日期无法识别",
             Code::F18UnitFromFileName => "按文件名识别报送单位",
             Code::F19CopyUnmatched => "稿件复印件没有对应到任何稿件",
+            Code::F20WpsFormat => "WPS 表格文件（.et/.ett），已按其内容读取",
             Code::R01MissingField => "缺少稿件类别、标题、刊发媒体或刊发日期",
             Code::R02BadDate => "刊发日期无法识别",
             Code::R03AfterDeadline => "刊发日期在截止日之后（属于下季度）",

@@ -126,6 +126,39 @@ fn a_real_xls_named_xlsx_is_still_read() {
     assert_eq!(rows_of(&p), expected_rows());
 }
 
+/// WPS Office's own .et (and template .ett): read by what the bytes are (a BIFF8 workbook, an
+/// OOXML one), saying it was a WPS file; bytes that are neither keep the "另存为 .xlsx" hint.
+#[test]
+fn a_wps_et_file_is_sniffed_like_the_others() {
+    use xinxi::problem::Code;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, fixture) in [
+        ("四平市局.et", "libreoffice.xls"),
+        ("长春市局.ett", "libreoffice_resaved.xlsx"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::copy(fixtures().join(fixture), &p).unwrap();
+        assert_eq!(rows_of(&p), expected_rows(), "{name}");
+        let b = load(&[p], "2026Q3");
+        assert!(
+            b.files[0]
+                .problems
+                .iter()
+                .any(|x| x.code == Code::F20WpsFormat),
+            "{name}"
+        );
+    }
+    let own = dir.path().join("辽源市局.et");
+    std::fs::write(&own, b"WPS own format, not a workbook").unwrap();
+    let b = load(&[own], "2026Q3");
+    let p = &b.files[0].problems;
+    assert!(
+        p.iter()
+            .any(|x| x.code == Code::F03NotSpreadsheet && x.message.contains("WPS")),
+        "{p:?}"
+    );
+}
+
 #[test]
 fn filled_template_reads_back_with_its_marker() {
     if !openpyxl() {

@@ -429,6 +429,24 @@ fn examine(
         }
     };
     report.format = Some(book.format);
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if ext == "et" || ext == "ett" {
+        report.problems.push(
+            Problem::new(
+                Severity::Info,
+                Code::F20WpsFormat,
+                &report.name,
+                format!(
+                    "这是 WPS 表格文件（.{ext}），其内容是 {} 格式，已照常读取",
+                    book.format.label()
+                ),
+            )
+            .fix("以后请在 WPS 中“另存为” .xlsx 格式报送"),
+        );
+    }
     for note in &book.truncated {
         report.problems.push(Problem::new(
             Severity::Warning,

@@ -40,6 +40,11 @@ pub fn sniff(bytes: &[u8], ext: &str) -> Result<Format, ReadFailure> {
         }
         return Ok(Format::Csv);
     }
+    if ext == "et" || ext == "ett" {
+        return Err(ReadFailure::NotSpreadsheet(
+            "WPS 表格自有格式的文件，本程序无法读取".into(),
+        ));
+    }
     if ext == "xls" || ext == "xlsx" || ext == "xlsm" || ext == "ods" {
         return Err(ReadFailure::NotSpreadsheet(format!(
             "扩展名是 .{ext}，但内容不是电子表格"
