@@ -65,9 +65,9 @@ pub struct AnnualArgs {
 
 #[derive(Args, Debug)]
 pub struct TemplateArgs {
-    /// 季度，如 2026Q3 或 2026年第三季度
+    /// 季度，如 2026Q3 或 2026年第三季度（不写时为今天所在的季度）
     #[arg(long, short)]
-    pub quarter: String,
+    pub quarter: Option<String>,
     /// 输出文件夹
     #[arg(long, short, default_value = ".", value_name = "DIR")]
     pub out: PathBuf,

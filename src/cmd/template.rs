@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 pub fn run(rules_path: Option<&Path>, args: TemplateArgs) -> anyhow::Result<ExitCode> {
     let rules = Rules::load(rules_path)?;
-    let quarter = Quarter::parse(&args.quarter)?;
+    // Without --quarter: the quarter today falls in (templates go out at its start).
+    let quarter = match &args.quarter {
+        Some(q) => Quarter::parse(q)?,
+        None => Quarter::of_date(super::consolidate::now()?.date()),
+    };
 
     let mut units = Vec::new();
     if args.unit.is_empty() {
