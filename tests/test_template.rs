@@ -324,3 +324,25 @@ fn the_template_prints_what_a_unit_fills_in() {
     let book = Book::open(&path);
     assert!(book.text("稿件明细", 4, 0).contains("只打印前 40 行"));
 }
+
+/// Without --quarter (the package's 生成本季度模板.bat): the quarter today falls in.
+#[test]
+fn without_a_quarter_the_templates_are_for_the_quarter_of_today() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .env("XINXI_NOW", "2027-01-04T09:00:00")
+        .args(["template", "--unit", "长春", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("2027年第一季度，截止日期 2027-03-20"),
+        "{said}"
+    );
+    assert!(dir
+        .path()
+        .join("2027Q1_长春市局（分公司）_报送模板.xlsx")
+        .is_file());
+}
