@@ -1,15 +1,35 @@
 //! Command-line arguments (clap derive only; no logic here).
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+/// The help's layout, with Chinese headings (clap's own are English).
+const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}";
 use std::path::PathBuf;
 
 /// 政务信息和宣传报道季度计分：生成报送模板、校验和汇总各单位报送表。
 #[derive(Parser, Debug)]
-#[command(name = "xinxi-score", version)]
+#[command(
+    name = "xinxi-score",
+    version,
+    help_template = HELP,
+    subcommand_help_heading = "命令",
+    next_help_heading = "选项",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// 规则文件（TOML）；不指定时使用内置默认规则
     #[arg(long, global = true, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+
+    /// 显示帮助
+    #[arg(short, long, global = true, action = ArgAction::Help)]
+    pub help: Option<bool>,
+
+    /// 显示版本
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    pub version: Option<bool>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -32,9 +52,10 @@ pub enum Command {
 }
 
 #[derive(Args, Debug)]
+#[command(help_template = HELP, next_help_heading = "选项")]
 pub struct ArchiveArgs {
     /// 办公室文件夹（存放各季度汇总表的文件夹；默认：当前文件夹）
-    #[arg(value_name = "DIR", default_value = ".")]
+    #[arg(value_name = "DIR", default_value = ".", help_heading = "参数")]
     pub folder: PathBuf,
     /// 资料库的保存位置（默认：办公室文件夹中的 资料库.xlsx）
     #[arg(long, short, value_name = "FILE")]
@@ -45,9 +66,10 @@ pub struct ArchiveArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(help_template = HELP, next_help_heading = "选项")]
 pub struct AnnualArgs {
     /// 各季度的汇总表，或存放它们的文件夹（可写多个）
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required = true, value_name = "PATH", help_heading = "参数")]
     pub paths: Vec<PathBuf>,
     /// 年份（各汇总表属于同一年时可省略）
     #[arg(long, short)]
@@ -64,6 +86,7 @@ pub struct AnnualArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(help_template = HELP, next_help_heading = "选项")]
 pub struct TemplateArgs {
     /// 季度，如 2026Q3 或 2026年第三季度（不写时为今天所在的季度）
     #[arg(long, short)]
@@ -80,6 +103,7 @@ pub struct TemplateArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(help_template = HELP, next_help_heading = "选项")]
 #[group(required = true, multiple = false)]
 pub struct RulesArgs {
     /// 把内置默认规则（带说明）写到此文件，供办公室修改
@@ -91,9 +115,10 @@ pub struct RulesArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(help_template = HELP, next_help_heading = "选项")]
 pub struct CheckArgs {
     /// 要检查的报送表文件或文件夹（可写多个）
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required = true, value_name = "PATH", help_heading = "参数")]
     pub paths: Vec<PathBuf>,
     /// 按此季度的报送范围检查（不指定时按各表自己的季度）
     #[arg(long, short)]
@@ -104,9 +129,10 @@ pub struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(help_template = HELP, next_help_heading = "选项")]
 pub struct ConsolidateArgs {
     /// 存放各单位报送表的文件夹
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "DIR", help_heading = "参数")]
     pub dir: PathBuf,
     /// 季度，如 2026Q3（各表季度一致时可省略）
     #[arg(long, short)]

@@ -1,5 +1,6 @@
 //! Entry point: parse arguments, run the subcommand, print errors in Chinese, set the exit code.
 
+use clap::error::ErrorKind;
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -26,7 +27,10 @@ fn main() -> ExitCode {
     if let Some(paths) = interactive::dropped(&rest) {
         return interactive::run(Some(paths));
     }
-    let cli = xinxi::cli::Cli::parse();
+    let cli = match xinxi::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return refused(e, &rest),
+    };
     match xinxi::cmd::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -34,4 +38,34 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A command line clap refused: help and version as asked; a mistake in Chinese, the window
+/// kept open when the program was started from a window of its own (a path dropped on it).
+fn refused(e: clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("错误：{}", xinxi::cmd::usage::explain(&e));
+    let typed = args
+        .first()
+        .is_some_and(|a| a.to_string_lossy().starts_with('-') || is_command(a));
+    if !typed && xinxi::cmd::interactive::attended() {
+        xinxi::cmd::interactive::wait_for_enter();
+    }
+    ExitCode::from(2)
+}
+
+fn is_command(a: &std::ffi::OsStr) -> bool {
+    let a = a.to_string_lossy();
+    [
+        "template",
+        "consolidate",
+        "check",
+        "annual",
+        "archive",
+        "rules",
+    ]
+    .contains(&a.as_ref())
 }

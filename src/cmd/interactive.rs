@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Subcommand names: an argument spelled like one is a command line, not a dropped path.
-const COMMANDS: [&str; 6] = [
+const COMMANDS: [&str; 7] = [
     "template",
     "consolidate",
     "check",
     "annual",
+    "archive",
     "rules",
     "help",
 ];
@@ -68,11 +69,16 @@ pub fn run(dropped: Option<Vec<PathBuf>>) -> ExitCode {
         }
     };
     if attended() {
-        print!("\n按回车键关闭窗口……");
-        let _ = std::io::stdout().flush();
-        let _ = std::io::stdin().lock().read_line(&mut String::new());
+        wait_for_enter();
     }
     code
+}
+
+/// Keep the window open until the clerk has read it.
+pub fn wait_for_enter() {
+    print!("\n按回车键关闭窗口……");
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stdin().lock().read_line(&mut String::new());
 }
 
 /// The folder to consolidate: the one dropped, or the folder holding the files dropped.

@@ -8,6 +8,7 @@ pub mod interactive;
 mod progress;
 mod rules;
 mod template;
+pub mod usage;
 
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;

@@ -20,8 +20,10 @@ pub const COPY_EXTS: [&str; 14] = [
 pub const TEXT_SHEET: &str = "\u{1}复印件文本";
 
 /// At most this many pages of a PDF are read (an e-paper page is one; a whole issue a few dozen).
+#[cfg(feature = "pdf-text")]
 const MAX_PAGES: usize = 60;
 /// lopdf's cap on what a page's streams may inflate to.
+#[cfg(feature = "pdf-text")]
 const MAX_INFLATED: usize = 64 << 20;
 
 /// Whether `ext` (lower case) is a copy's.
@@ -80,6 +82,12 @@ pub fn text_of(book: &RawBook) -> Option<CopyText> {
 
 /// A PDF's text layer. A page tree that gives no page is a broken file; text without a single
 /// Chinese character is a font without a text mapping (CRATES.md): both are matched by name.
+#[cfg(not(feature = "pdf-text"))]
+fn pdf_text(_: &[u8]) -> CopyText {
+    CopyText::NameOnly("本程序版本不读取 PDF 的文字，只按文件名匹配".into())
+}
+
+#[cfg(feature = "pdf-text")]
 fn pdf_text(bytes: &[u8]) -> CopyText {
     let no_text = |why: &str| CopyText::NameOnly(format!("PDF {why}，只按文件名匹配"));
     let Ok(doc) = lopdf::Document::load_mem(bytes) else {
@@ -99,6 +107,7 @@ fn pdf_text(bytes: &[u8]) -> CopyText {
     CopyText::Text(text)
 }
 
+#[cfg(feature = "pdf-text")]
 fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
