@@ -221,3 +221,40 @@ fn a_folder_typed_in_gbk_or_as_a_file_url_is_understood() {
         );
     }
 }
+
+/// What the clerk can get wrong on the command line is told in Chinese, with what to do; help
+/// has Chinese headings.
+#[test]
+fn command_line_mistakes_are_told_in_chinese() {
+    for (args, want) in [
+        (
+            &["consolidate", "D:\\信息", "工作\\2027Q1"][..],
+            "请用英文双引号把整个路径括起来",
+        ),
+        (
+            &["D:\\已经移走的文件夹"][..],
+            "没有“D:\\已经移走的文件夹”这个命令",
+        ),
+        (&["annual"][..], "缺少必须填写的参数"),
+    ] {
+        let out = bin().args(args).write_stdin("").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("错误：") && err.contains(want),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("error:") && !err.contains("Usage"), "{err}");
+    }
+    let help = bin().args(["consolidate", "--help"]).output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(help.status.success());
+    assert!(
+        text.contains("用法：") && text.contains("选项") && text.contains("显示帮助"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Options:") && !text.contains("Print help"),
+        "{text}"
+    );
+}
