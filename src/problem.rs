@@ -309,7 +309,8 @@ pub fn io_kind(e: &std::io::Error) -> &'static str {
     }
 }
 
-/// An I/O error in words the clerk understands (the OS text stays in brackets for support).
+/// An I/O error in words the clerk understands. The system's own text (English, or "Access
+/// denied. (os error 5)" on Windows) is kept only for errors without words of their own.
 pub fn io_reason(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     let what = match e.kind() {
@@ -321,7 +322,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
         ErrorKind::ResourceBusy => "正被其他程序使用",
         _ => return format!("系统错误：{e}"),
     };
-    format!("{what}；{e}")
+    what.to_string()
 }
 
 #[cfg(test)]

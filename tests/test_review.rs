@@ -275,7 +275,27 @@ fn a_read_only_or_open_summary_is_not_replaced() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("请先关闭"), "{err}");
+    assert!(
+        std::fs::read(&xlsx).unwrap() == original,
+        "refused: left as it was"
+    );
+    // The same lock left behind days ago by a program that crashed: passed over, and said.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&lock)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = bin().arg("consolidate").arg(&returns).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("但汇总表并没有打开") && said.contains("已忽略"),
+        "{said}"
+    );
     std::fs::remove_file(&lock).unwrap();
+    let original = std::fs::read(&xlsx).unwrap();
 
     let mut perms = std::fs::metadata(&xlsx).unwrap().permissions();
     perms.set_readonly(true);

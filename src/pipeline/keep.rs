@@ -31,10 +31,11 @@ pub(super) fn written_note(out: &Path) -> PathBuf {
 }
 
 /// Refuse to go on when the 汇总表 at `out` cannot be replaced: read-only, or open in Excel,
-/// WPS or LibreOffice (their lock file beside it).
-pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<()> {
+/// WPS or LibreOffice (their lock file beside it). A lock file left behind by a program that
+/// crashed (nothing holds the workbook) is passed over: returns the line that says so.
+pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<Option<String>> {
     let Ok(meta) = std::fs::metadata(out) else {
-        return Ok(());
+        return Ok(None);
     };
     let name = out
         .file_name()
@@ -46,15 +47,25 @@ pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<()> {
             out.display()
         );
     }
+    let mut note = None;
     for lock in [format!("~${name}"), format!(".~lock.{name}#")] {
-        if folder(out).join(&lock).exists() {
-            bail!(
-                "请先关闭 {}：它正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {lock}）。关闭后再运行",
-                out.display()
-            );
+        let path = folder(out).join(&lock);
+        if !path.exists() {
+            continue;
         }
+        if super::stale::lock_is_stale(&path, out) {
+            note = Some(format!(
+                "{} 旁边有 Excel、WPS 或 LibreOffice 留下的锁文件 {lock}，但汇总表并没有打开（可能是该程序异常退出时留下的），已忽略",
+                out.display()
+            ));
+            continue;
+        }
+        bail!(
+            "请先关闭 {}：它正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {lock}）。关闭后再运行",
+            out.display()
+        );
     }
-    Ok(())
+    Ok(note)
 }
 
 /// Keep a dated copy of the 汇总表 at `out` in 汇总表备份 before it is replaced (never over an

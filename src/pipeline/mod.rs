@@ -7,6 +7,7 @@ pub mod archive;
 mod keep;
 mod memory;
 mod outputs;
+mod stale;
 pub mod year;
 
 use crate::batch::{Batch, QuarterChoice};
@@ -94,13 +95,13 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     let places = Places::new(opts, quarter, &batch)?;
     places.guard(&places.out)?;
     let _locks = hold_folders(&places, env)?;
-    check_replaceable(&places.out)?;
+    let stale_lock = check_replaceable(&places.out)?;
 
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
     // into the record, and the record is saved, before anything is replaced.
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
-    let mut notes = taken.notes.clone();
+    let mut notes: Vec<String> = stale_lock.into_iter().chain(taken.notes.clone()).collect();
     let earlier = memory::earlier(&places, quarter, &mut notes);
     let copies = std::mem::take(&mut batch.copies);
     let decided = Inputs {

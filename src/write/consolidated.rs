@@ -805,29 +805,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         ]);
         rows.push(row);
     }
-    for &i in &report.orphan_files {
-        let fr = &files[i];
-        let (status, read) = (fr.outcome_label(), fr.ret().map_or(0, |r| r.entries.len()));
-        let mut row: Vec<Val<'_>> = vec!["（未识别单位）".into()];
-        if grouped {
-            row.push("".into());
-        }
-        row.extend([
-            status.into(),
-            fr.name.as_str().into(),
-            fr.ret().and_then(|r| r.filed).into(),
-            "".into(),
-            "".into(),
-            read.into(),
-            0u32.into(),
-            0u32.into(),
-            read.into(),
-            0u32.into(),
-            0u32.into(),
-            "".into(),
-        ]);
-        rows.push(row);
-    }
+    rows.extend(orphan_rows(report, grouped));
     ws.set_name(SHEETS[7])?;
     let title = format!("{}报送情况", report.quarter.chinese());
     let mut headers = vec!["单位"];
@@ -864,6 +842,36 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         highlight_begins(ws, (FIRST_ROW, last), status_col, status, amber())?;
     }
     Ok(())
+}
+
+/// 报送情况's lines for files whose unit could not be identified.
+fn orphan_rows<'r>(report: &'r Report, grouped: bool) -> Vec<Vec<Val<'r>>> {
+    let files = &report.batch.files;
+    let mut rows = Vec::new();
+    for &i in &report.orphan_files {
+        let fr = &files[i];
+        let (status, read) = (fr.outcome_label(), fr.ret().map_or(0, |r| r.entries.len()));
+        let mut row: Vec<Val<'_>> = vec!["（未识别单位）".into()];
+        if grouped {
+            row.push("".into());
+        }
+        row.extend([
+            status.into(),
+            fr.name.as_str().into(),
+            fr.ret().and_then(|r| r.filed).into(),
+            "".into(),
+            "".into(),
+            read.into(),
+            0u32.into(),
+            0u32.into(),
+            read.into(),
+            0u32.into(),
+            0u32.into(),
+            "".into(),
+        ]);
+        rows.push(row);
+    }
+    rows
 }
 
 /// 说明's lines for the outlet register entries this quarter used (SPEC §11), with their dates.

@@ -114,8 +114,15 @@ fn facts(report: &Report, unit: usize) -> Vec<(String, String)> {
             u.rows_read, u.rows_scored, u.rows_pending, u.rows_not_scored
         ),
     ));
+    facts.extend(standing_notes(report, unit, pending));
+    facts
+}
+
+/// The 得分 sheet's closing lines: that the figures are provisional, and the files not used.
+fn standing_notes(report: &Report, unit: usize, pending: usize) -> Vec<(String, String)> {
+    let mut notes = Vec::new();
     if pending > 0 {
-        facts.push((
+        notes.push((
             "结果".into(),
             format!("暂定：全省尚有 {pending} 行稿件待省局复核，复核后以正式通报为准"),
         ));
@@ -129,9 +136,9 @@ fn facts(report: &Report, unit: usize) -> Vec<(String, String)> {
                 format!("{}（{}）", f.name, f.outcome_label())
             })
             .collect();
-        facts.push(("未采用的文件".into(), names.join("；")));
+        notes.push(("未采用的文件".into(), names.join("；")));
     }
-    facts
+    notes
 }
 
 /// The unit's files that were not used (an older version, a copy that could not be read).
