@@ -128,7 +128,7 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 #[command(help_template = HELP, next_help_heading = "选项")]
 pub struct ConsolidateArgs {
     /// 存放各单位报送表的文件夹

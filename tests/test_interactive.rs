@@ -258,3 +258,67 @@ fn command_line_mistakes_are_told_in_chinese() {
         "{text}"
     );
 }
+
+/// Dropped onto the program with the office's own 规则.toml beside it (as 使用说明 invites): the
+/// quarter is scored by those rules, which it names; a 汇总表 made under other rules is not
+/// silently replaced.
+#[test]
+fn a_drop_uses_the_rules_beside_the_program_and_never_silently_changes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = sample_copy(dir.path());
+    // The program as unpacked on the clerk's PC, its rules beside it (一级 6 points), saved by
+    // Notepad (with a byte-order mark).
+    let home = dir.path().join("程序");
+    std::fs::create_dir(&home).unwrap();
+    let exe = home.join("xinxi-score");
+    std::fs::copy(env!("CARGO_BIN_EXE_xinxi-score"), &exe).unwrap();
+    let rules = home.join("规则.toml");
+    run_ok(&["rules", "--write", rules.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&rules).unwrap();
+    assert!(text.contains("tier1 = 5"));
+    std::fs::write(
+        &rules,
+        format!("\u{feff}{}", text.replace("tier1 = 5", "tier1 = 6")),
+    )
+    .unwrap();
+
+    // A 汇总表 made before with the built-in rules is not replaced under the new ones.
+    let before = bin()
+        .env("XINXI_NOW", "2026-09-25T10:00:00")
+        .args(["consolidate"])
+        .arg(&returns)
+        .output()
+        .unwrap();
+    assert!(before.status.success());
+    let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
+    let made = std::fs::read(&xlsx).unwrap();
+    let run = || {
+        std::process::Command::new(&exe)
+            .env("XINXI_NOW", "2026-09-26T10:00:00")
+            .arg(&returns)
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("使用规则文件：{}", rules.display())),
+        "{said}"
+    );
+    assert!(
+        said.contains("是按另一套规则汇总的") && said.contains("本次没有汇总"),
+        "{said}"
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(std::fs::read(&xlsx).unwrap() == made, "left as it was");
+
+    // Without that 汇总表, the drop scores with the rules beside the program.
+    std::fs::remove_file(&xlsx).unwrap();
+    let out = run();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("1. 吉林市局（分公司） 45 分"),
+        "一级 at 6 points: {said}"
+    );
+}

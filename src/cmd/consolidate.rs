@@ -26,6 +26,16 @@ pub(super) fn now() -> anyhow::Result<NaiveDateTime> {
 }
 
 pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<ExitCode> {
+    run_with(rules_path, args, false)
+}
+
+/// [`run`], refusing to replace a 汇总表 written under other rules when `keep_rules` (the
+/// double-click mode, where the clerk chose no rules on a command line).
+pub fn run_with(
+    rules_path: Option<&Path>,
+    args: ConsolidateArgs,
+    keep_rules: bool,
+) -> anyhow::Result<ExitCode> {
     let rules = Rules::load(rules_path)?;
     let opts = Options {
         quarter: args.quarter.as_deref().map(Quarter::parse).transpose()?,
@@ -39,6 +49,7 @@ pub fn run(rules_path: Option<&Path>, args: ConsolidateArgs) -> anyhow::Result<E
         previous: args.previous,
         no_previous: args.no_previous,
         no_bulletin: args.no_bulletin,
+        keep_rules,
     };
     let env = Env {
         read: &read_returns,

@@ -59,19 +59,70 @@ pub fn run(dropped: Option<Vec<PathBuf>>) -> ExitCode {
                 no_previous: false,
                 no_bulletin: false,
             };
-            match super::consolidate::run(None, args) {
-                Ok(code) => code,
-                Err(e) => {
-                    println!("错误：{e:#}");
-                    ExitCode::from(2)
-                }
-            }
+            consolidate_here(args)
         }
     };
     if attended() {
         wait_for_enter();
     }
     code
+}
+
+/// The quarter with the rules the office keeps beside the program (or in the office folder):
+/// said which, and a 汇总表 made under other rules is not silently replaced — the clerk is asked.
+fn consolidate_here(args: ConsolidateArgs) -> ExitCode {
+    let rules = rules_file(&args.dir);
+    match &rules {
+        Some(p) => println!("使用规则文件：{}\n", p.display()),
+        None => println!("使用内置默认规则（程序旁边没有 规则.toml）\n"),
+    }
+    let again = args.clone();
+    let first = super::consolidate::run_with(rules.as_deref(), args, true);
+    let result = match first {
+        Err(e)
+            if e.downcast_ref::<crate::pipeline::memory::RulesChanged>()
+                .is_some() =>
+        {
+            println!("{e}");
+            match attended()
+                && confirm("按现在的规则重新汇总吗？输入 y 后按回车确认，直接按回车则不汇总：")
+            {
+                true => super::consolidate::run_with(rules.as_deref(), again, false),
+                false => return ExitCode::from(2),
+            }
+        }
+        other => other,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            println!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// 规则.toml in the office folder (the one holding the returns folder), else beside the
+/// program.
+fn rules_file(returns: &Path) -> Option<PathBuf> {
+    let office = returns.canonicalize().ok()?.parent().map(Path::to_path_buf);
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf));
+    [office, beside_exe]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("规则.toml"))
+        .find(|p| p.is_file())
+}
+
+/// Ask a yes/no question; only y (or 是) means yes.
+fn confirm(question: &str) -> bool {
+    print!("{question}");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim(), "y" | "Y" | "是" | "yes")
 }
 
 /// Keep the window open until the clerk has read it.

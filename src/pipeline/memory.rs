@@ -95,3 +95,48 @@ pub(super) fn earlier(places: &Places, quarter: Quarter, notes: &mut Vec<String>
     }
     earlier
 }
+
+/// A 汇总表 written under other rules than `rules` (its hidden record's fingerprint differs).
+#[derive(Debug)]
+pub struct RulesChanged {
+    pub workbook: PathBuf,
+    pub was: String,
+    pub now: String,
+}
+
+impl std::fmt::Display for RulesChanged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} 是按另一套规则汇总的（规则指纹 {}），现在的规则（规则指纹 {}）与它不同；为免悄悄改变已经得出的结果，本次没有汇总",
+            self.workbook.display(),
+            self.was,
+            self.now
+        )
+    }
+}
+
+impl std::error::Error for RulesChanged {}
+
+/// The 汇总表 at `out`, when there is one of ours, was written under `rules`.
+pub(super) fn same_rules(out: &std::path::Path, rules: &crate::rules::Rules) -> anyhow::Result<()> {
+    if !out.is_file() {
+        return Ok(());
+    }
+    let Ok(book) = crate::read::cells::read_file(out).book else {
+        return Ok(());
+    };
+    let Ok(rec) = crate::readback::quarter_record(&book) else {
+        return Ok(());
+    };
+    let (was, now) = (rec.summary.rules_fingerprint, rules.fingerprint());
+    if was == now {
+        return Ok(());
+    }
+    Err(RulesChanged {
+        workbook: out.to_path_buf(),
+        was,
+        now,
+    }
+    .into())
+}

@@ -5,7 +5,7 @@
 
 pub mod archive;
 mod keep;
-mod memory;
+pub mod memory;
 mod outputs;
 mod stale;
 pub mod year;
@@ -47,6 +47,9 @@ pub struct Options {
     pub previous: Option<PathBuf>,
     /// Compare with no previous quarter.
     pub no_previous: bool,
+    /// Refuse to replace a 汇总表 written under other rules (double-click mode: the clerk did
+    /// not choose the rules on a command line).
+    pub keep_rules: bool,
     pub no_bulletin: bool,
     /// The time written into the outputs.
     pub now: NaiveDateTime,
@@ -94,6 +97,9 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     }
     let places = Places::new(opts, quarter, &batch)?;
     places.guard(&places.out)?;
+    if opts.keep_rules {
+        memory::same_rules(&places.out, rules)?;
+    }
     let _locks = hold_folders(&places, env)?;
     let stale_lock = check_replaceable(&places.out)?;
 

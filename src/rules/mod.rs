@@ -176,7 +176,8 @@ impl Rules {
                         p.display()
                     )
                 })?;
-                Rules::from_toml(&text)
+                // Notepad saves UTF-8 with a byte-order mark.
+                Rules::from_toml(text.trim_start_matches('\u{feff}'))
                     .map_err(|e| anyhow::anyhow!("规则文件 {} 有误：\n{e}", p.display()))
             }
         }
