@@ -81,20 +81,11 @@ pub struct Outcome<'a> {
 /// The quarter's whole job on a folder of returns.
 pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::Result<Outcome<'a>> {
     check_folder(&opts.dir)?;
-    let asked = opts.quarter;
     // A previous quarter named must be usable before anything is read.
     let named_previous = memory::named_previous(opts)?;
     let now = opts.now;
     let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
-    let choice = match asked {
-        Some(q) => QuarterChoice::Given(q),
-        None => QuarterChoice::Agreed,
-    };
-    let (mut batch, quarter) = (env.read)(std::slice::from_ref(&opts.dir), rules, choice)?;
-    let quarter = quarter.expect("a given or agreed quarter");
-    if asked.is_some() {
-        refuse_other_quarter(&batch, quarter)?;
-    }
+    let (mut batch, quarter) = read_quarter(rules, opts, env)?;
     let places = Places::new(opts, quarter, &batch)?;
     places.guard(&places.out)?;
     if opts.keep_rules {
@@ -160,6 +151,20 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         written,
         notes,
     })
+}
+
+/// The returns read, for the quarter named or the one they agree on (which must then be it).
+fn read_quarter(rules: &Rules, opts: &Options, env: &Env) -> anyhow::Result<(Batch, Quarter)> {
+    let choice = match opts.quarter {
+        Some(q) => QuarterChoice::Given(q),
+        None => QuarterChoice::Agreed,
+    };
+    let (batch, quarter) = (env.read)(std::slice::from_ref(&opts.dir), rules, choice)?;
+    let quarter = quarter.expect("a given or agreed quarter");
+    if opts.quarter.is_some() {
+        refuse_other_quarter(&batch, quarter)?;
+    }
+    Ok((batch, quarter))
 }
 
 /// One run at a time on the record and the 汇总表: a second waits for the first, then reads
