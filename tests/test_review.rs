@@ -62,6 +62,10 @@ fn decisions_typed_in_libreoffice_apply_and_are_never_lost() {
     let returns = sample_quarter(dir.path());
     let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
     let (text, before) = consolidate(&returns, "2026-09-25T10:00:00", &[]);
+    // The first run makes no 汇总表备份 folder: what the program notes of its own writing is
+    // kept in its own hidden file.
+    assert!(!dir.path().join("汇总表备份").exists());
+    assert!(dir.path().join(".xinxi-score-written").is_file());
     assert!(
         text.contains("待核 8 行，其中 6 行涉及 6 种名单外媒体"),
         "{text}"

@@ -10,7 +10,6 @@ use crate::review::reconcile::reconcile;
 use crate::review::record::{save_path, Edit, Record};
 use crate::review::{RowSubject, Subject};
 use crate::rules::Quarter;
-use crate::write::save_whole;
 use anyhow::bail;
 use chrono::NaiveDateTime;
 use std::path::{Path, PathBuf};
@@ -23,11 +22,28 @@ pub(super) fn backups_of(out: &Path) -> PathBuf {
         .join("汇总表备份")
 }
 
-/// A hidden note, in the backup folder, of the SHA-256 of the 汇总表 this program last wrote at
-/// `out`: a file still identical to it holds nothing of the clerk's and needs no copy.
-pub(super) fn written_note(out: &Path) -> PathBuf {
+/// The program's own note, in the 汇总表's folder, of what it last wrote there (hidden: a
+/// leading dot, and the hidden attribute on Windows): per 汇总表, its SHA-256 and those of the
+/// records it was written from. A file still identical to it holds nothing of the clerk's and
+/// needs no copy.
+fn state_file(out: &Path) -> PathBuf {
+    folder(out).join(".xinxi-score-written")
+}
+
+/// Where an older version kept the note: 汇总表备份/.汇总表_2026Q3.xlsx.sha256.
+fn old_note(out: &Path) -> PathBuf {
     let name = out.file_name().unwrap_or_default().to_string_lossy();
     backups_of(out).join(format!(".{name}.sha256"))
+}
+
+/// The notes in the state file: one line per 汇总表, "name<TAB>sum rec reg".
+fn notes_in(out: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(state_file(out))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Refuse to go on when the 汇总表 at `out` cannot be replaced: read-only, or open in Excel,
@@ -87,7 +103,12 @@ pub(super) fn keep_copy(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option
 /// What the 汇总表 at `out` is, as last noted: its SHA-256, and those of the decisions record
 /// and the outlet register it was written from ("-": there was no such file).
 pub(super) fn noted(out: &Path) -> Option<Noted> {
-    let text = std::fs::read_to_string(written_note(out)).ok()?;
+    let name = out.file_name()?.to_string_lossy().to_string();
+    let text = notes_in(out)
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+        .or_else(|| std::fs::read_to_string(old_note(out)).ok())?;
     let mut parts = text.split_whitespace().map(str::to_string);
     Some(Noted {
         workbook: parts.next()?,
@@ -105,13 +126,22 @@ pub(super) struct Noted {
     register: String,
 }
 
-/// Note what was just written at `out` from the files at `sources` (see [`written_note`]);
+/// Note what was just written at `out` from the files at `sources` (see [`state_file`]);
 /// failing to note it only means the next run reads and copies the 汇总表 once more.
 pub(super) fn note_written(out: &Path, sources: &Sources) {
-    if let Some(sum) = crate::read::sha256_file(out) {
-        let (rec, reg) = sources.sums();
-        let _ = save_whole(&written_note(out), format!("{sum} {rec} {reg}").as_bytes());
-    }
+    let (Some(sum), Some(name)) = (crate::read::sha256_file(out), out.file_name()) else {
+        return;
+    };
+    let name = name.to_string_lossy().to_string();
+    let (rec, reg) = sources.sums();
+    let mut notes: Vec<(String, String)> = notes_in(out)
+        .into_iter()
+        .filter(|(n, _)| *n != name)
+        .collect();
+    notes.push((name, format!("{sum} {rec} {reg}")));
+    let text: String = notes.iter().map(|(n, v)| format!("{n}\t{v}\n")).collect();
+    let _ = crate::write::lock::write_hidden(&state_file(out), text.as_bytes());
+    let _ = std::fs::remove_file(old_note(out));
 }
 
 /// Where the office's decisions are kept: the quarter's decisions record and the office-wide

@@ -72,6 +72,16 @@ pub fn lock_folders(dirs: &[&Path], waiting: impl Fn(&Path)) -> anyhow::Result<F
     Ok(FolderLocks { _files: files })
 }
 
+/// Write the program's own small state file at `path`, hidden from the clerk on Windows.
+pub fn write_hidden(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(windows)]
+    std::os::windows::fs::OpenOptionsExt::attributes(&mut o, 0x2);
+    o.open(path)?.write_all(bytes)
+}
+
 fn open(path: &Path) -> std::io::Result<File> {
     let mut o = std::fs::OpenOptions::new();
     o.read(true).write(true).create(true).truncate(false);
