@@ -8,7 +8,6 @@
 //! its own name ([`TEXT_SHEET`]), which [`text_of`] reads back.
 
 use super::{Cell, RawBook, RawSheet, ReadFailure};
-use std::path::Path;
 
 /// Extensions of evidence copies.
 pub const COPY_EXTS: [&str; 14] = [
@@ -144,16 +143,6 @@ fn strip_tags(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&nbsp;", " ")
-}
-
-/// Read a copy in this process (`check`'s way, and tests).
-pub fn read_here(path: &Path) -> Result<CopyText, ReadFailure> {
-    let bytes = std::fs::read(path).map_err(|e| ReadFailure::Corrupt(format!("无法读取：{e}")))?;
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    read_bytes(&bytes, &ext).map(|b| text_of(&b).expect("a copy's book"))
 }
 
 #[cfg(test)]

@@ -235,25 +235,28 @@ impl<'a> Report<'a> {
         order.into_iter().map(move |i| &es[i])
     }
 
-    /// Unit `u`'s evidence copies: how many it sent (its own, and those of no known unit that
+    /// Each unit's evidence copies: how many it sent (its own, and those of no known unit that
     /// match its rows), and how many of its scoring rows have none.
-    pub fn copy_counts(&self, u: usize) -> (usize, usize) {
-        let rows = &self.scored.entries[u];
-        let matched: std::collections::BTreeSet<u32> =
-            rows.iter().flat_map(|e| e.copies.iter().copied()).collect();
-        let received = self
-            .copies
+    pub fn copy_counts(&self) -> Vec<(usize, usize)> {
+        self.scored
+            .entries
             .iter()
             .enumerate()
-            .filter(|(i, c)| {
-                c.unit == Some(u) || (c.unit.is_none() && matched.contains(&(*i as u32)))
+            .map(|(u, rows)| {
+                let matched: std::collections::BTreeSet<u32> =
+                    rows.iter().flat_map(|e| e.copies.iter().copied()).collect();
+                let own = self.copies.iter().filter(|c| c.unit == Some(u)).count();
+                let unknown = matched
+                    .iter()
+                    .filter(|&&i| self.copies[i as usize].unit.is_none())
+                    .count();
+                let missing = rows
+                    .iter()
+                    .filter(|e| e.status.scores() && e.copies.is_empty())
+                    .count();
+                (own + unknown, missing)
             })
-            .count();
-        let missing = rows
-            .iter()
-            .filter(|e| e.status.scores() && e.copies.is_empty())
-            .count();
-        (received, missing)
+            .collect()
     }
 
     pub fn count(&self, sev: Severity) -> usize {
@@ -509,9 +512,7 @@ impl Report<'_> {
             warnings: self.count(crate::problem::Severity::Warning),
             infos: self.count(crate::problem::Severity::Info),
             copies: self.copies.len(),
-            rows_without_copy: (0..self.scored.units.len())
-                .map(|u| self.copy_counts(u).1)
-                .sum(),
+            rows_without_copy: self.copy_counts().iter().map(|c| c.1).sum(),
         }
     }
 }

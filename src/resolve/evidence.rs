@@ -13,23 +13,23 @@ use crate::validate::{Entry, EvidenceCopy, Submission};
 const MIN_NAME_KEY: usize = 8;
 
 /// Match every row to its copies (`Entry::copies`); returns the problems for copies that match
-/// no row (提示) and for 复印件 cells naming a file that did not arrive.
+/// no row (提示).
 pub fn attach(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> Vec<Problem> {
+    let (own, unknown) = by_unit(copies, subs.len());
     let mut used = vec![false; copies.len()];
-    let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
         for e in s.entries.iter_mut() {
-            e.copies = matches(e, u, copies);
+            e.copies = matches(e, own[u].iter().chain(&unknown), copies);
             for &c in &e.copies {
                 used[c as usize] = true;
             }
-            if !e.copy_written.is_empty() && !names_arrived(e, copies) {
-                problems.push(named_missing(rules, u, e));
-            }
         }
     }
-    for (_, copy) in copies.iter().enumerate().filter(|(c, _)| !used[*c]) {
-        problems.push(
+    copies
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(copy, _)| {
             Problem::new(
                 Severity::Info,
                 Code::F19CopyUnmatched,
@@ -44,30 +44,48 @@ pub fn attach(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -
                 ),
             )
             .unit(copy.unit.map(|u| rules.units[u].name.as_str()))
-            .fix("请在报送表“复印件”栏填写该文件名，或用稿件标题给文件命名"),
-        );
-    }
-    problems
+            .fix("请在报送表“复印件”栏填写该文件名，或用稿件标题给文件命名")
+        })
+        .collect()
 }
 
-/// The copies of row `e` of unit `u`.
-fn matches(e: &Entry, u: usize, copies: &[EvidenceCopy]) -> Vec<u32> {
-    let title = title_key(&e.title);
+/// The copies of each of `units` units, and those whose unit is unknown (which any unit's rows
+/// may match), as indices: each row is compared with its unit's copies only.
+fn by_unit(copies: &[EvidenceCopy], units: usize) -> (Vec<Vec<u32>>, Vec<u32>) {
+    let mut own = vec![Vec::new(); units];
+    let mut unknown = Vec::new();
+    for (i, c) in copies.iter().enumerate() {
+        match c.unit.filter(|&u| u < units) {
+            Some(u) => own[u].push(i as u32),
+            None => unknown.push(i as u32),
+        }
+    }
+    (own, unknown)
+}
+
+/// The copies of row `e` among `candidates`. A row whose 复印件 cell names a file has that file
+/// only; otherwise copies match by name or text.
+fn matches<'c>(
+    e: &Entry,
+    candidates: impl Iterator<Item = &'c u32>,
+    copies: &[EvidenceCopy],
+) -> Vec<u32> {
     let named = title_key(strip_ext(&e.copy_written));
-    copies
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.unit.is_none_or(|cu| cu == u))
-        .filter(|(_, c)| {
-            let by_cell = !named.is_empty() && c.name_key == named;
+    let title = title_key(&e.title);
+    candidates
+        .copied()
+        .filter(|&i| {
+            let c = &copies[i as usize];
+            if !named.is_empty() {
+                return c.name_key == named;
+            }
             let by_name = !title.is_empty()
                 && (c.name_key.contains(&title)
                     || (c.name_key.chars().count() >= MIN_NAME_KEY && title.contains(&c.name_key)));
             let by_text =
                 !title.is_empty() && c.text_key.as_ref().is_some_and(|t| t.contains(&title));
-            by_cell || by_name || by_text
+            by_name || by_text
         })
-        .map(|(i, _)| i as u32)
         .collect()
 }
 
@@ -79,24 +97,6 @@ fn strip_ext(name: &str) -> &str {
     }
 }
 
-/// Whether the file the 复印件 cell names is among the copies.
-fn names_arrived(e: &Entry, copies: &[EvidenceCopy]) -> bool {
-    let named = title_key(strip_ext(&e.copy_written));
-    copies.iter().any(|c| c.name_key == named)
-}
-
-fn named_missing(rules: &Rules, u: usize, e: &Entry) -> Problem {
-    Problem::new(
-        Severity::Warning,
-        Code::R19NoCopy,
-        &e.file,
-        format!("“复印件”栏写的“{}”没有随报送表收到", e.copy_written),
-    )
-    .at(&e.sheet, e.at.clone())
-    .unit(Some(&rules.units[u].name))
-    .fix("请把该文件与报送表一起发送，或改正“复印件”栏中的文件名")
-}
-
 /// Scoring rows without a copy: a problem each, of the severity the rules give; under
 /// "不计分" the row stops scoring. A row the office decided keeps its decision.
 pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> Vec<Problem> {
@@ -106,6 +106,7 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
         EvidenceRule::Warning => Severity::Warning,
         EvidenceRule::NoScore => Severity::Error,
     };
+    let unread = unread_copies(copies, subs.len());
     let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
         for e in s.entries.iter_mut() {
@@ -113,22 +114,30 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
             if !e.status.scores() || !e.copies.is_empty() || decided {
                 continue;
             }
+            let missing = match e.copy_written.as_str() {
+                "" => "没有收到该稿件的复印件".to_string(),
+                named => format!("“复印件”栏写的“{named}”没有随报送表收到"),
+            };
             let (msg, fix) = match rule {
                 EvidenceRule::NoScore => (
-                    "没有收到该稿件的复印件，按规则不计分",
+                    format!("{missing}，按规则不计分"),
                     "请补发稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题）",
                 ),
                 _ => (
-                    "没有收到该稿件的复印件",
-                    "请随报送表发送稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题）",
+                    missing,
+                    "请随报送表发送稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题），或改正“复印件”栏中的文件名",
                 ),
             };
-            let msg = format!("{msg}{}", unread_copies(copies, u));
             problems.push(
-                Problem::new(severity, Code::R19NoCopy, &e.file, msg)
-                    .at(&e.sheet, e.at.clone())
-                    .unit(Some(&rules.units[u].name))
-                    .fix(fix),
+                Problem::new(
+                    severity,
+                    Code::R19NoCopy,
+                    &e.file,
+                    format!("{msg}{}", unread[u]),
+                )
+                .at(&e.sheet, e.at.clone())
+                .unit(Some(&rules.units[u].name))
+                .fix(fix),
             );
             if rule == EvidenceRule::NoScore {
                 e.set_not_scored("缺稿件复印件");
@@ -138,21 +147,24 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
     problems
 }
 
-/// The unit's copies whose text could not be read, which may hold the piece: named, so the
-/// clerk can look (empty when there are none).
-fn unread_copies(copies: &[EvidenceCopy], u: usize) -> String {
-    let unread: Vec<String> = copies
-        .iter()
-        .filter(|c| c.unit == Some(u))
-        .filter_map(|c| {
-            let why = c.name_only.as_ref()?;
-            (!why.starts_with("图片")).then(|| format!("{}（{why}）", c.file_name))
-        })
-        .collect();
-    match unread.is_empty() {
-        true => String::new(),
-        false => format!("；该单位另有复印件只能按文件名对照：{}", unread.join("、")),
+/// Per unit, its copies whose text could not be read, which may hold the piece: named, so
+/// the clerk can look (empty when there are none).
+fn unread_copies(copies: &[EvidenceCopy], units: usize) -> Vec<String> {
+    let mut each: Vec<Vec<String>> = vec![Vec::new(); units];
+    for c in copies {
+        let (Some(u), Some(why)) = (c.unit.filter(|&u| u < units), c.name_only.as_ref()) else {
+            continue;
+        };
+        if !why.starts_with("图片") {
+            each[u].push(format!("{}（{why}）", c.file_name));
+        }
     }
+    each.into_iter()
+        .map(|names| match names.is_empty() {
+            true => String::new(),
+            false => format!("；该单位另有复印件只能按文件名对照：{}", names.join("、")),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -205,8 +217,13 @@ mod tests {
             ),
             copy("长春的.pdf", Some(1), Some("党建+业务融合发展")),
         ];
-        let at = |e: &Entry| matches(e, 0, &copies);
+        let (own, unknown) = by_unit(&copies, 2);
+        let at = |e: &Entry| matches(e, own[0].iter().chain(&unknown), &copies);
         assert_eq!(at(&entry("不相干", "扫描1.jpg")), [0]);
+        assert!(
+            at(&entry("山区卷烟配送最后一公里提速", "另一个.pdf")).is_empty(),
+            "a row naming its copy has that file only"
+        );
         assert_eq!(at(&entry("山区卷烟配送最后一公里提速", "")), [1]);
         assert_eq!(at(&entry("配送提速", "")), [2], "the name holds the title");
         assert_eq!(

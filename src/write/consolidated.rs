@@ -776,6 +776,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
     let files = &report.batch.files;
     // 分组 says something only when the roster has several groups (as on 得分排名).
     let grouped = report.rules.groups().len() > 1;
+    let copies = report.copy_counts();
     let mut rows: Vec<Vec<Val<'_>>> = Vec::new();
     for (u, res) in report.scored.units.iter().enumerate() {
         let used = report.used_file[u].map(|i| &files[i]);
@@ -799,8 +800,8 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
             res.rows_scored.into(),
             res.rows_pending.into(),
             res.rows_not_scored.into(),
-            report.copy_counts(u).0.into(),
-            report.copy_counts(u).1.into(),
+            copies[u].0.into(),
+            copies[u].1.into(),
             others.join("；").into(),
         ]);
         rows.push(row);
