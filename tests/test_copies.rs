@@ -8,10 +8,6 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
-}
-
 /// The sample returns and copies in `office/2026Q3`, with more: 松原's return as a CSV whose
 /// 复印件 cells name one file that came (in its subfolder) and one that did not; 延边's return
 /// and a copy of its piece together in a zip; a scanner's image-only PDF of 白山's.
@@ -110,15 +106,6 @@ fn link_target(xlsx: &Path, cell: &str) -> Option<String> {
             .next()?
             .to_string(),
     )
-}
-
-fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    s["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["unit"] == name)
-        .unwrap()
 }
 
 #[test]

@@ -7,10 +7,6 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
-}
-
 /// A return as a UTF-8 CSV, as a unit might save one: unit, 填报日期, the header, the rows
 /// (category, title, outlet, 媒体类别, date), signed off.
 fn csv_return(path: &Path, unit: &str, filed: &str, rows: &[[&str; 5]]) {
@@ -80,22 +76,7 @@ fn q2_returns(office: &Path) -> PathBuf {
 }
 
 fn q3_returns(office: &Path) -> PathBuf {
-    let dir = office.join("2026Q3");
-    std::fs::create_dir_all(&dir).unwrap();
-    for e in std::fs::read_dir(samples()).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
-    }
-    dir
-}
-
-fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    s["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["unit"] == name)
-        .unwrap()
+    copy_samples(&office.join("2026Q3"))
 }
 
 const TONGHUA: &str = "通化市局（分公司）";

@@ -7,20 +7,10 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
-}
-
 /// The sample returns (without the decisions and register the samples ship) in
 /// `office/2026Q3`.
 fn q3_returns(office: &Path) -> PathBuf {
-    let dir = office.join("2026Q3");
-    std::fs::create_dir_all(&dir).unwrap();
-    for e in std::fs::read_dir(samples()).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
-    }
-    dir
+    copy_samples(&office.join("2026Q3"))
 }
 
 /// 通化's sample return moved to the fourth quarter (dates three months on, titles changed),
@@ -40,15 +30,6 @@ fn q4_returns(office: &Path) -> PathBuf {
         .replace("通化：", "通化四季度：");
     std::fs::write(dir.join("通化.csv"), moved).unwrap();
     dir
-}
-
-fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    s["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["unit"] == name)
-        .unwrap()
 }
 
 /// (状态, 刊发媒体（认定）, 原因) of the 稿件明细 row whose title contains `title`.

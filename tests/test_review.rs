@@ -6,19 +6,9 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
-}
-
 /// A copy of the sample returns (without the decisions the samples ship) in `dir/returns`.
 fn sample_quarter(dir: &Path) -> PathBuf {
-    let returns = dir.join("returns");
-    std::fs::create_dir(&returns).unwrap();
-    for e in std::fs::read_dir(samples()).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, returns.join(p.file_name().unwrap())).unwrap();
-    }
-    returns
+    copy_samples(&dir.join("returns"))
 }
 
 /// Run `consolidate` as the clerk does (output beside the folder) plus `--json`; returns the
@@ -26,15 +16,6 @@ fn sample_quarter(dir: &Path) -> PathBuf {
 fn consolidate(returns: &Path, at: &str, extra: &[&str]) -> (String, serde_json::Value) {
     let json = returns.parent().unwrap().join("s.json");
     consolidate_json(Some(at), returns, &json, extra)
-}
-
-fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    s["ranking"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["unit"] == name)
-        .unwrap()
 }
 
 /// (状态, 复核决定, 复核说明) of the 稿件明细 row whose title contains `title`.

@@ -6,6 +6,32 @@ use assert_cmd::Command;
 use calamine::{open_workbook_auto, Data, Reader};
 use std::path::{Path, PathBuf};
 
+/// The shipped sample quarter's returns folder.
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
+}
+
+/// The sample returns and copies (without the decisions and register the samples ship) copied
+/// into the folder `into`, made if need be; returns it.
+pub fn copy_samples(into: &Path) -> PathBuf {
+    std::fs::create_dir_all(into).unwrap();
+    for e in std::fs::read_dir(samples()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, into.join(p.file_name().unwrap())).unwrap();
+    }
+    into.to_path_buf()
+}
+
+/// A unit's line of a JSON summary's ranking.
+pub fn unit<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    s["ranking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == name)
+        .unwrap()
+}
+
 pub fn bin() -> Command {
     let mut c = Command::cargo_bin("xinxi-score").unwrap();
     c.env_remove("XINXI_NOW");
