@@ -708,3 +708,41 @@ fn the_workbook_prints_readably() {
     assert!(workbook
         .contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">稿件明细!$1:$2"));
 }
+
+/// A unit's 回执 goes through the return that was used; an older file of the same unit is
+/// named as not used, and its own problems (which the office still sees in 校验问题) are left
+/// out.
+#[test]
+fn a_receipt_leaves_out_the_problems_of_a_file_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = copy_samples(&dir.path().join("returns"));
+    // An earlier draft from 长春 (filed before its return), with a row missing its date.
+    std::fs::write(
+        returns.join("长春市局_草稿.csv"),
+        "报送单位,长春市局\n填报日期,2026-09-01\n\
+稿件类别,标题,刊发媒体,媒体类别,刊发日期,期号版面,作者,审核人,签发人,备注\n\
+宣传报道,长春草稿中的一篇,东方烟草报,,,,张,主任,领导,\n",
+    )
+    .unwrap();
+    let fb = dir.path().join("回执");
+    let (_, _, xlsx) = consolidate(&returns, dir.path(), &["--feedback", fb.to_str().unwrap()]);
+    let office = Book::open(&xlsx);
+    let pc = |h: &str| office.col("校验问题", h);
+    let in_draft: Vec<String> = (2..office.sheet("校验问题").height() as u32)
+        .filter(|&r| office.text("校验问题", r, pc("文件")).contains("草稿"))
+        .map(|r| office.text("校验问题", r, pc("代码")))
+        .collect();
+    assert!(in_draft.contains(&"R01".to_string()), "{in_draft:?}");
+    let receipt = Book::open(&fb.join("回执_2026Q3_长春市局（分公司）.xlsx"));
+    let rc = |h: &str| receipt.col("问题", h);
+    for r in 2..receipt.sheet("问题").height() as u32 {
+        if receipt.text("问题", r, rc("文件")).contains("草稿") {
+            assert_eq!(receipt.text("问题", r, rc("代码")), "F14");
+        }
+    }
+    let score = receipt.sheet("得分");
+    assert!(
+        (2..score.height() as u32).any(|r| receipt.text("得分", r, 0) == "未采用的文件"
+            && receipt.text("得分", r, 1).contains("长春市局_草稿.csv"))
+    );
+}
