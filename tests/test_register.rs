@@ -249,3 +249,34 @@ fn a_damaged_register_stops_the_run_before_anything_is_written() {
     );
     assert!(!dir.path().join("汇总表_2026Q3.xlsx").exists());
 }
+
+/// Spellings of one outlet that normalise alike (marks, spaces, full width) are one line of
+/// 媒体认定, with its rows counted together and every spelling named.
+#[test]
+fn spellings_that_normalise_alike_are_one_outlet() {
+    let dir = tempfile::tempdir().unwrap();
+    let q3 = q3_returns(dir.path());
+    std::fs::write(
+        q3.join("松原.csv"),
+        "报送单位,松原市局\n填报日期,2026-09-18\n\
+稿件类别,标题,刊发媒体,媒体类别,刊发日期,期号版面,作者,审核人,签发人,备注\n\
+宣传报道,松原一篇,松原日报,市级以上党委政府新闻媒体,2026-08-03,,孙,主任,领导,\n\
+宣传报道,松原两篇,《松原 日报》,市级以上党委政府新闻媒体,2026-08-04,,孙,主任,领导,\n\
+宣传报道,松原三篇,松原日报,市级以上党委政府新闻媒体,2026-08-05,,孙,主任,领导,\n",
+    )
+    .unwrap();
+    consolidate_json(
+        Some("2026-09-25T10:00:00"),
+        &q3,
+        &dir.path().join("s.json"),
+        &[] as &[&str],
+    );
+    let book = Book::open(&dir.path().join("汇总表_2026Q3.xlsx"));
+    let lines: Vec<(String, String, String)> = outlet_lines(&book)
+        .into_iter()
+        .filter(|l| l.0.contains("松原"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].0, "松原日报、《松原 日报》");
+    assert_eq!(lines[0].1, "3");
+}
