@@ -196,6 +196,9 @@ fn the_previous_quarter_is_compared_and_a_repeat_is_caught_in_the_quarter() {
         hits.contains("2026年第二季度") && hits.contains("不计分（已复核）"),
         "{hits}"
     );
+    // annual over the office folder names the 资料库 for what it is.
+    let year = run_ok(&["annual", office.to_str().unwrap(), "--no-bulletin"]);
+    assert!(year.contains("资料库.xlsx（这是资料库"), "{year}");
 
     // --no-previous: no comparison.
     let (_, off) = consolidate_json(Some("2026-09-26T10:00:00"), &q3, &json, ["--no-previous"]);

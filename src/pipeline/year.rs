@@ -239,6 +239,8 @@ fn not_a_summary(name: &str, book: &crate::read::RawBook, why: ReadbackError) ->
         "这是发给单位的回执，不是汇总表".into()
     } else if base.starts_with("年度汇总_") {
         "这是年度汇总表，不是季度汇总表".into()
+    } else if has(crate::write::archive::SHEETS[0]) && has(crate::write::archive::SHEETS[1]) {
+        "这是资料库（archive 写出的），不是季度汇总表".into()
     } else if has(crate::contract::SHEET_INSTRUCTIONS) || has(crate::contract::SHEET_MARKER) {
         "这是报送模板或单位的报送表，不是汇总表".into()
     } else if has("得分排名") {
