@@ -126,7 +126,7 @@ pub struct Annual {
 }
 
 pub use crate::rules::CommendCounts;
-use crate::score::competition_rank;
+use crate::score::competition_ranks;
 
 /// Add up the year. `quarters` holds at most one record per quarter of `year`.
 pub fn aggregate(
@@ -279,11 +279,19 @@ fn rank_units(units: &mut [AnnualUnit]) {
             u.order,
         )
     });
-    let totals: Vec<(u32, String)> = units.iter().map(|u| (u.total, u.group.clone())).collect();
-    for u in units.iter_mut() {
-        u.rank = competition_rank(u.total, totals.iter().map(|(t, _)| *t));
-        let same_group = totals.iter().filter(|(_, g)| *g == u.group);
-        u.group_rank = competition_rank(u.total, same_group.map(|(t, _)| *t));
+    let totals: Vec<u32> = units.iter().map(|u| u.total).collect();
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, u) in units.iter().enumerate() {
+        groups.entry(u.group.clone()).or_default().push(i);
+    }
+    for (i, r) in competition_ranks(&totals).into_iter().enumerate() {
+        units[i].rank = r;
+    }
+    for members in groups.values() {
+        let of_group: Vec<u32> = members.iter().map(|&i| totals[i]).collect();
+        for (&i, r) in members.iter().zip(competition_ranks(&of_group)) {
+            units[i].group_rank = r;
+        }
     }
 }
 
@@ -316,8 +324,8 @@ fn rank_people(quarters: &[QuarterIn]) -> Vec<AnnualPerson> {
             .then(a.name.cmp(&b.name))
     });
     let points: Vec<f64> = people.iter().map(|p| p.points).collect();
-    for p in people.iter_mut() {
-        p.rank = competition_rank(p.points, points.iter().copied());
+    for (p, r) in people.iter_mut().zip(competition_ranks(&points)) {
+        p.rank = r;
     }
     people
 }

@@ -6,12 +6,15 @@ use super::Report;
 use crate::review::outlet::outlet_key;
 use crate::summary::OutletLine;
 use crate::validate::{is_outlet_doubt, Entry, OutletMatch, Status};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The lines, undecided outlets with rows awaiting review first (most rows first), then the
 /// others of the quarter, then the register's outlets not seen this quarter.
 pub(super) fn lines(report: &Report) -> Vec<OutletLine> {
     let mut lines: Vec<OutletLine> = Vec::new();
+    // What each line already lists: an outlet named by thousands of units would otherwise be
+    // searched once a row.
+    let mut seen: Vec<HashSet<String>> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for (unit, e) in report.rows() {
         if !names_an_unlisted_outlet(e) {
@@ -20,9 +23,10 @@ pub(super) fn lines(report: &Report) -> Vec<OutletLine> {
         let key = outlet_key(&e.outlet_written);
         let n = *at.entry(key.clone()).or_insert_with(|| {
             lines.push(blank(key));
+            seen.push(HashSet::new());
             lines.len() - 1
         });
-        add_row(&mut lines[n], report, unit, e);
+        add_row(&mut lines[n], &mut seen[n], report, unit, e);
     }
     lines.sort_by(|a, b| {
         (a.doubt_rows == 0, std::cmp::Reverse(a.rows), &a.key).cmp(&(
@@ -83,12 +87,12 @@ fn blank(key: String) -> OutletLine {
     }
 }
 
-fn add_row(l: &mut OutletLine, report: &Report, unit: &str, e: &Entry) {
+fn add_row(l: &mut OutletLine, seen: &mut HashSet<String>, report: &Report, unit: &str, e: &Entry) {
     l.rows += 1;
-    push_new(&mut l.names, e.outlet_written.trim());
-    push_new(&mut l.units, unit);
+    push_new(&mut l.names, seen, "name", e.outlet_written.trim());
+    push_new(&mut l.units, seen, "unit", unit);
     if let Some(d) = e.declared {
-        push_new(&mut l.declared, d.label());
+        push_new(&mut l.declared, seen, "declared", d.label());
     }
     // A near miss decided "即《X》" matches X now: what it was close to is matched again.
     let near = match e.outlet {
@@ -110,8 +114,10 @@ fn add_row(l: &mut OutletLine, report: &Report, unit: &str, e: &Entry) {
     }
 }
 
-fn push_new(list: &mut Vec<String>, s: &str) {
-    if !list.iter().any(|x| x == s) {
+/// Add `s` to `list` unless there already; `seen` holds every list's entries of the line,
+/// each under its list's `kind`.
+fn push_new(list: &mut Vec<String>, seen: &mut HashSet<String>, kind: &str, s: &str) {
+    if seen.insert(format!("{kind}\t{s}")) {
         list.push(s.to_string());
     }
 }

@@ -101,17 +101,25 @@ struct RawOutlet {
 
 struct Checker<'a> {
     text: &'a str,
+    /// Where each line after the first begins: a roster of 10,000 units asks for a line per
+    /// unit, and counting from the top each time made loading the rules quadratic.
+    line_starts: Vec<usize>,
     problems: Vec<(Option<usize>, String)>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    fn new(text: &'a str) -> Checker<'a> {
+        Checker {
+            text,
+            line_starts: text.match_indices('\n').map(|(i, _)| i + 1).collect(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The 1-based line the span starts on.
     fn line(&self, span: std::ops::Range<usize>) -> usize {
         let end = span.start.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        self.line_starts.partition_point(|&s| s <= end) + 1
     }
 
     fn fail<T>(&mut self, s: &Spanned<T>, msg: String) {
@@ -180,10 +188,7 @@ fn tier_of(v: &toml::Value) -> Option<Tier> {
 }
 
 pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
-    let mut c = Checker {
-        text,
-        problems: Vec::new(),
-    };
+    let mut c = Checker::new(text);
     let raw: RawRules = toml::from_str(text).map_err(|e| RulesError {
         problems: vec![toml_problem(&c, &e)],
     })?;
