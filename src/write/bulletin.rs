@@ -69,23 +69,25 @@ pub fn build(b: &Bulletin) -> anyhow::Result<Vec<u8>> {
     footer.push(page_number());
     docx.footers.insert(FOOTER_PART.to_string(), footer);
 
-    for block in &b.blocks {
-        for content in render(block) {
-            docx.document.push(content);
-        }
-    }
+    // The body is written into the document part piece by piece (see `write_body`): here it
+    // is one placeholder paragraph.
+    docx.document.push(body(BODY_PLACEHOLDER));
     docx.document.push(section(footer_id));
 
     let mut buf = std::io::Cursor::new(Vec::new());
     docx.write(&mut buf)
         .map_err(|e| anyhow::anyhow!("生成通报文档失败：{e:?}"))?;
-    keep_rows_whole(&buf.into_inner())
+    with_body(&buf.into_inner(), b)
 }
 
-/// No table row breaks across pages (a title in the 附件 catalogue would otherwise start at the
-/// foot of one page and end at the head of the next). docx-rust has no `w:cantSplit`, so it is
-/// added to every row's properties in the written document part.
-fn keep_rows_whole(docx: &[u8]) -> anyhow::Result<Vec<u8>> {
+/// Stands for the body in the document part docx-rust writes; replaced by [`with_body`].
+const BODY_PLACEHOLDER: &str = "XINXI-BULLETIN-BODY";
+
+/// The document with its body in place of the placeholder paragraph. The body is serialised a
+/// block at a time, and a table a row at a time, straight into the zip: docx-rust's model of
+/// a table cell takes about 4.6 KB, so a national quarter's ranking tables (10,000 units)
+/// built whole took most of a gigabyte.
+fn with_body(docx: &[u8], b: &Bulletin) -> anyhow::Result<Vec<u8>> {
     use std::io::{Read, Write};
     let mut zin = zip::ZipArchive::new(std::io::Cursor::new(docx))?;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -96,17 +98,78 @@ fn keep_rows_whole(docx: &[u8]) -> anyhow::Result<Vec<u8>> {
         let name = part.name()?.to_string();
         let mut bytes = Vec::new();
         part.read_to_end(&mut bytes)?;
-        if name == "word/document.xml" {
-            // A header row's properties have content; the others are empty.
-            let xml = String::from_utf8(bytes)?
-                .replace("<w:tr><w:trPr>", "<w:tr><w:trPr><w:cantSplit/>")
-                .replace("<w:trPr/>", "<w:trPr><w:cantSplit/></w:trPr>");
-            bytes = xml.into_bytes();
+        out.start_file(name.as_str(), opts)?;
+        if name != "word/document.xml" {
+            out.write_all(&bytes)?;
+            continue;
         }
-        out.start_file(name, opts)?;
-        out.write_all(&bytes)?;
+        let xml = String::from_utf8(bytes)?;
+        let (before, after) = around_placeholder(&xml)?;
+        out.write_all(before.as_bytes())?;
+        write_body(&mut out, b)?;
+        out.write_all(after.as_bytes())?;
     }
     Ok(out.finish()?.into_inner())
+}
+
+/// The document part before and after the placeholder paragraph.
+fn around_placeholder(xml: &str) -> anyhow::Result<(&str, &str)> {
+    let at = xml
+        .find(BODY_PLACEHOLDER)
+        .ok_or_else(|| anyhow::anyhow!("生成通报文档失败：正文位置标记缺失"))?;
+    let start = xml[..at]
+        .rfind("<w:p>")
+        .ok_or_else(|| anyhow::anyhow!("生成通报文档失败：正文位置标记不在段落中"))?;
+    let end = at
+        + xml[at..]
+            .find("</w:p>")
+            .ok_or_else(|| anyhow::anyhow!("生成通报文档失败：正文位置标记不在段落中"))?
+        + "</w:p>".len();
+    Ok((&xml[..start], &xml[end..]))
+}
+
+/// Every block's XML, in order, written to `out`.
+fn write_body(out: &mut impl std::io::Write, b: &Bulletin) -> anyhow::Result<()> {
+    use hard_xml::XmlWrite;
+    let xml_err = |e: hard_xml::XmlError| anyhow::anyhow!("生成通报文档失败：{e:?}");
+    for block in &b.blocks {
+        match block {
+            Block::Table {
+                widths,
+                rows,
+                small,
+            } => {
+                let size = if *small { XIAO_SI } else { SI_HAO };
+                let shell = table_shell(widths).to_string().map_err(xml_err)?;
+                let close = shell
+                    .rfind("</w:tbl>")
+                    .ok_or_else(|| anyhow::anyhow!("生成通报文档失败：表格结构不完整"))?;
+                out.write_all(shell[..close].as_bytes())?;
+                for (r, row) in rows.iter().enumerate() {
+                    let tr = table_row(widths, row, r == 0, size)
+                        .to_string()
+                        .map_err(xml_err)?;
+                    out.write_all(keep_row_whole(&tr).as_bytes())?;
+                }
+                out.write_all(shell[close..].as_bytes())?;
+                out.write_all(blank().to_string().map_err(xml_err)?.as_bytes())?;
+            }
+            _ => {
+                for content in render(block) {
+                    out.write_all(content.to_string().map_err(xml_err)?.as_bytes())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// No table row breaks across pages (a title in the 附件 catalogue would otherwise start at the
+/// foot of one page and end at the head of the next). docx-rust has no `w:cantSplit`, so it is
+/// added to the row's written properties (a header row's have content; the others are empty).
+fn keep_row_whole(tr: &str) -> String {
+    tr.replacen("<w:tr><w:trPr>", "<w:tr><w:trPr><w:cantSplit/>", 1)
+        .replacen("<w:trPr/>", "<w:trPr><w:cantSplit/></w:trPr>", 1)
 }
 
 fn fonts(east_asia: &str) -> Fonts {
@@ -207,14 +270,8 @@ fn render(block: &Block) -> Vec<BodyContent<'static>> {
         Block::Heading(t) => vec![heading(t, HEADING_FONT).into()],
         Block::Subheading(t) => vec![heading(t, SUBHEADING_FONT).into()],
         Block::Para(t) => vec![body(t).into()],
-        Block::Table {
-            widths,
-            rows,
-            small,
-        } => {
-            let size = if *small { XIAO_SI } else { SI_HAO };
-            vec![table(widths, rows, size).into(), blank().into()]
-        }
+        // Written a row at a time by `write_body`.
+        Block::Table { .. } => Vec::new(),
         Block::Signature(lines) => signature(lines),
         Block::Attachment { label, title } => attachment(label, title),
     }
@@ -277,8 +334,8 @@ fn title_para(t: &str) -> Paragraph<'static> {
     )
 }
 
-/// A bordered table, the first row a bold header repeated on each page.
-fn table(widths: &[u32], rows: &[Vec<String>], size: isize) -> Table<'static> {
+/// A bordered table's properties and grid, without its rows (see [`table_row`]).
+fn table_shell(widths: &[u32]) -> Table<'static> {
     let total: u32 = widths.iter().sum();
     let mut grid = TableGrid::default();
     for w in widths {
@@ -291,48 +348,49 @@ fn table(widths: &[u32], rows: &[Vec<String>], size: isize) -> Table<'static> {
             .borders(borders()),
     );
     t.grids = grid;
-    for (r, row) in rows.iter().enumerate() {
-        let header = r == 0;
-        let mut tr = TableRow::default();
-        if header {
-            tr = tr.property(
-                TableRowProperty::default().table_header(TableHeader::from(OnOffOnlyType::On)),
-            );
-        }
-        for (c, text) in row.iter().enumerate() {
-            let wide = widths.get(c).copied().unwrap_or(1000) as isize;
-            // Short figures centred, long text (units, titles) flush left.
-            let justify = if header || text.chars().count() <= 4 {
-                JustificationVal::Center
-            } else {
-                JustificationVal::Left
-            };
-            let p = Paragraph::default()
-                .property(
-                    ParagraphProperty::default()
-                        .justification(justify)
-                        .spacing(spacing(TABLE_LINE)),
-                )
-                .push(run(
-                    text,
-                    if header { HEADING_FONT } else { BODY_FONT },
-                    size,
-                    false,
-                ));
-            tr = tr.push_cell(
-                TableCell::paragraph(p).property(
-                    TableCellProperty::default()
-                        .wide(TableCellWidth {
-                            value: Some(wide),
-                            unit: Some(TableWidthUnit::Dxa),
-                        })
-                        .v_align(VAlignType::Center),
-                ),
-            );
-        }
-        t = t.push_row(tr);
-    }
     t
+}
+
+/// A table row; the header row (the first) is bold and repeated on each page.
+fn table_row(widths: &[u32], row: &[String], header: bool, size: isize) -> TableRow<'static> {
+    let mut tr = TableRow::default();
+    if header {
+        tr = tr.property(
+            TableRowProperty::default().table_header(TableHeader::from(OnOffOnlyType::On)),
+        );
+    }
+    for (c, text) in row.iter().enumerate() {
+        let wide = widths.get(c).copied().unwrap_or(1000) as isize;
+        // Short figures centred, long text (units, titles) flush left.
+        let justify = if header || text.chars().count() <= 4 {
+            JustificationVal::Center
+        } else {
+            JustificationVal::Left
+        };
+        let p = Paragraph::default()
+            .property(
+                ParagraphProperty::default()
+                    .justification(justify)
+                    .spacing(spacing(TABLE_LINE)),
+            )
+            .push(run(
+                text,
+                if header { HEADING_FONT } else { BODY_FONT },
+                size,
+                false,
+            ));
+        tr = tr.push_cell(
+            TableCell::paragraph(p).property(
+                TableCellProperty::default()
+                    .wide(TableCellWidth {
+                        value: Some(wide),
+                        unit: Some(TableWidthUnit::Dxa),
+                    })
+                    .v_align(VAlignType::Center),
+            ),
+        );
+    }
+    tr
 }
 
 /// Single 0.5 pt lines around and between all cells.
