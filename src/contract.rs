@@ -122,6 +122,23 @@ pub mod book {
 
     pub const SHEET_ENTRIES: &str = "稿件明细";
     pub const SHEET_DECISIONS: &str = "复核记录";
+    pub const SHEET_RANKING: &str = "得分排名";
+    pub const SHEET_PROBLEMS: &str = "校验问题";
+    pub const SHEET_PEOPLE: &str = "个人得分";
+
+    /// The sheets that hold no decision, passed over when a 汇总表 is read for the clerk's
+    /// decisions (a renamed one is read, and found to hold none).
+    pub const SHEETS_WITHOUT_DECISIONS: &[&str] = &[
+        SHEET_RANKING,
+        "任务完成",
+        SHEET_PEOPLE,
+        SHEET_PROBLEMS,
+        "报送情况",
+        "说明",
+    ];
+    /// The sheets a row or more per item or problem long, passed over when a 汇总表 is read
+    /// back for its figures (the ranking and the hidden record hold them).
+    pub const SHEETS_BULKY: &[&str] = &[SHEET_ENTRIES, SHEET_PROBLEMS, SHEET_PEOPLE];
 
     /// 媒体认定 (SPEC §11): one row per outlet the office decides.
     pub const SHEET_OUTLETS: &str = "媒体认定";

@@ -7,7 +7,7 @@
 //!
 //! | layer | modules | role |
 //! |---|---|---|
-//! | shared | `text`, `problem`, `contract` | name normalising; located problems; the template's and the 汇总表's layout, which writer and readers both take |
+//! | shared | `text`, `problem`, `contract`, `phase` | name normalising; located problems; the template's and the 汇总表's layout, which writer and readers both take; phase timings for profiling |
 //! | 1 | `rules` | the configuration: roster, outlets, points, quotas, quarters, bulletin and commendation settings |
 //! | 2 | `read` | files → cells: discovery (folders, zips), sniffing, isolated reading, locating the table |
 //! | 3 | `dates` | dates as units type them |
@@ -31,6 +31,7 @@ pub mod cli;
 pub mod cmd;
 pub mod contract;
 pub mod dates;
+pub mod phase;
 pub mod pipeline;
 pub mod problem;
 pub mod read;

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     if first.as_deref() == Some(xinxi::read::isolate::PROBE_ARG.as_ref()) {
         return xinxi::read::isolate::probe_main();
     }
+    xinxi::phase::begin();
     // A fault of this program is told in Chinese; one caught while handling a single file is
     // also listed against that file (F06) and the run goes on.
     std::panic::set_hook(Box::new(|info| {

@@ -63,7 +63,7 @@ impl ReadbackError {
 
 /// The quarter and totals of a 汇总表, or why it cannot be used (in Chinese).
 pub fn previous_quarter(path: &Path) -> Result<Previous, ReadbackError> {
-    let book = crate::read::cells::read_file(path)
+    let book = crate::read::cells::read_ours(path, crate::contract::book::SHEETS_BULKY)
         .book
         .map_err(ReadbackError::Unreadable)?;
     let sheet = book

@@ -129,7 +129,7 @@ pub(super) struct Noted {
 /// Note what was just written at `out` from the files at `sources` (see [`state_file`]);
 /// failing to note it only means the next run reads and copies the 汇总表 once more.
 pub(super) fn note_written(out: &Path, sources: &Sources) {
-    let (Some(sum), Some(name)) = (crate::read::sha256_file(out), out.file_name()) else {
+    let (Some(sum), Some(name)) = (crate::read::sha256_own_file(out), out.file_name()) else {
         return;
     };
     let name = name.to_string_lossy().to_string();
@@ -154,7 +154,7 @@ pub(super) struct Sources<'a> {
 impl Sources<'_> {
     /// Their SHA-256s ("-" for a file not there).
     fn sums(&self) -> (String, String) {
-        let sum = |p: &Path| crate::read::sha256_file(p).unwrap_or_else(|| "-".into());
+        let sum = |p: &Path| crate::read::sha256_own_file(p).unwrap_or_else(|| "-".into());
         (sum(self.record), sum(self.register))
     }
 }
@@ -186,7 +186,7 @@ pub(super) fn take_decisions(
     let mut record = Record::<RowSubject>::load(sources.record, &quarter.to_string())?;
     let mut register = Register::load(sources.register, "")?;
     let out = workbooks[0];
-    let out_sha256 = crate::read::sha256_file(out);
+    let out_sha256 = crate::read::sha256_own_file(out);
     let out_as_written =
         out_sha256.is_some() && noted(out).map(|n| n.workbook).as_ref() == out_sha256.as_ref();
     let mut rows = Vec::new();
@@ -198,7 +198,7 @@ pub(super) fn take_decisions(
         let current = noted(&wb).is_some_and(|n| {
             let sum = match wb.as_path() == out {
                 true => out_sha256.clone(),
-                false => crate::read::sha256_file(&wb),
+                false => crate::read::sha256_own_file(&wb),
             };
             n.record == record_sha256 && n.register == register_sha256 && Some(n.workbook) == sum
         });

@@ -67,7 +67,7 @@ pub(super) fn earlier(places: &Places, quarter: Quarter, notes: &mut Vec<String>
         if !path.is_file() {
             continue;
         }
-        let read = crate::read::cells::read_file(&path)
+        let read = crate::read::cells::read_ours(&path, crate::contract::book::SHEETS_BULKY)
             .book
             .map_err(crate::readback::ReadbackError::Unreadable)
             .and_then(|book| crate::readback::quarter_record(&book));
@@ -123,7 +123,8 @@ pub(super) fn same_rules(out: &std::path::Path, rules: &crate::rules::Rules) -> 
     if !out.is_file() {
         return Ok(());
     }
-    let Ok(book) = crate::read::cells::read_file(out).book else {
+    let Ok(book) = crate::read::cells::read_ours(out, crate::contract::book::SHEETS_BULKY).book
+    else {
         return Ok(());
     };
     let Ok(rec) = crate::readback::quarter_record(&book) else {

@@ -80,12 +80,14 @@ pub struct Outcome<'a> {
 
 /// The quarter's whole job on a folder of returns.
 pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::Result<Outcome<'a>> {
+    crate::phase::mark("rules loaded");
     check_folder(&opts.dir)?;
     // A previous quarter named must be usable before anything is read.
     let named_previous = memory::named_previous(opts)?;
     let now = opts.now;
     let stamp = now.format("%Y-%m-%d %H:%M:%S").to_string();
     let (mut batch, quarter) = read_quarter(rules, opts, env)?;
+    crate::phase::mark("returns read and validated");
     let places = Places::new(opts, quarter, &batch)?;
     places.guard(&places.out)?;
     if opts.keep_rules {
@@ -99,7 +101,9 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
     let mut notes: Vec<String> = stale_lock.into_iter().chain(taken.notes.clone()).collect();
+    crate::phase::mark("decisions taken");
     let earlier = memory::earlier(&places, quarter, &mut notes);
+    crate::phase::mark("earlier quarters read");
     let copies = std::mem::take(&mut batch.copies);
     let decided = Inputs {
         rows: &taken.record.decisions,
@@ -108,6 +112,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         copies: Some(&copies),
     };
     let mut report = Report::build(rules, quarter, batch, stamp, decided);
+    crate::phase::mark("report built (resolved, scored)");
     report.copies = copies;
     report.workbook_dir = dunce::canonicalize(folder(&places.out)).ok();
     report.problems.extend(taken.problems.iter().cloned());
@@ -118,7 +123,9 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     };
     let summary = report.summary();
 
+    crate::phase::mark("summary made");
     let mut written = write_workbook(&report, &summary, now, &taken, &places)?;
+    crate::phase::mark("汇总表 written");
     // The bulletin is composed now and laid out last, once the rows are no longer needed.
     let bulletin = match opts.no_bulletin {
         true => None,
@@ -144,6 +151,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         give_back_memory();
         written.push(write_bulletin(&b, quarter, &places)?);
     }
+    crate::phase::mark("other outputs written");
     Ok(Outcome {
         quarter,
         report,

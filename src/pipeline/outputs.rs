@@ -93,10 +93,11 @@ pub(super) fn write_workbook(
     let mut wb =
         consolidated::build(report, summary, now, generations).context("生成汇总表失败")?;
     let mut kept = None;
+    crate::phase::mark("sheets written; saving");
     save_workbook_checked(out, &mut wb, || {
         // The 汇总表 must still be the one whose decisions were just taken: if the clerk saved
         // it meanwhile, replacing it would lose what she saved.
-        if crate::read::sha256_file(out) != taken.out_sha256 {
+        if crate::read::sha256_own_file(out) != taken.out_sha256 {
             bail!(
                 "汇总期间 {} 被修改或替换（可能刚在 Excel、WPS 中保存过）。为免丢失其中填写的内容，本次没有覆盖它（复核记录已保存）；请再运行一次",
                 out.display()

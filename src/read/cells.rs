@@ -3,15 +3,66 @@
 //! Callers that face untrusted files go through `isolate`, which runs this in a child process.
 
 use super::{
-    limits, sha256_hex, sniff::sniff, Cell, Format, RawBook, RawSheet, ReadFailure, ReadResult,
+    limits, sha256_hex, sniff::sniff_within, Cell, Format, RawBook, RawSheet, ReadFailure,
+    ReadResult,
 };
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
 use chrono::NaiveDate;
 use std::io::Cursor;
 use std::path::Path;
 
+/// How much of a file is read: a return is held to [`limits`]; a workbook this program wrote
+/// (a 汇总表 read back for the clerk's decisions or the quarter's record) is read to its last
+/// row — a province's 汇总表 has more rows than any return, and a decision typed in its last
+/// row must be seen — but only the sheets the caller needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope {
+    max_bytes: u64,
+    max_rows: u32,
+    max_cells: usize,
+    max_text_bytes: usize,
+    /// How many times the usual unpacked size a zip's entries may have.
+    zip_scale: u64,
+    /// Sheets passed over, by name.
+    skip: &'static [&'static str],
+}
+
+impl Scope {
+    /// A return, or any file from outside.
+    pub const RETURN: Scope = Scope {
+        max_bytes: limits::MAX_FILE_BYTES,
+        max_rows: limits::MAX_ROWS,
+        max_cells: limits::MAX_CELLS,
+        max_text_bytes: limits::MAX_TEXT_BYTES,
+        zip_scale: 1,
+        skip: &[],
+    };
+
+    /// A workbook of ours: every row a sheet can hold, the sheets named in `skip` passed over.
+    pub const fn ours(skip: &'static [&'static str]) -> Scope {
+        Scope {
+            max_bytes: limits::MAX_OWN_FILE_BYTES,
+            max_rows: 1_048_576,
+            max_cells: usize::MAX,
+            max_text_bytes: limits::MAX_OWN_TEXT_BYTES,
+            zip_scale: 16,
+            skip,
+        }
+    }
+}
+
 /// Read one file completely into cells; the file is read from disk once.
 pub fn read_file(path: &Path) -> ReadResult {
+    read_file_in(path, Scope::RETURN)
+}
+
+/// Read a workbook this program wrote (see [`Scope::ours`]). Anything left out is in the
+/// book's `truncated` notes, which the caller must not take for "nothing there".
+pub fn read_ours(path: &Path, skip: &'static [&'static str]) -> ReadResult {
+    read_file_in(path, Scope::ours(skip))
+}
+
+fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
     let failed = |size: u64, f: ReadFailure| ReadResult {
         sha256: String::new(),
         size,
@@ -21,7 +72,7 @@ pub fn read_file(path: &Path) -> ReadResult {
         Ok(m) => m.len(),
         Err(e) => return failed(0, ReadFailure::Corrupt(format!("无法打开：{e}"))),
     };
-    if size > limits::MAX_FILE_BYTES {
+    if size > scope.max_bytes {
         return failed(
             size,
             ReadFailure::TooLarge(format!("文件有 {} MB", size / 1024 / 1024)),
@@ -38,23 +89,27 @@ pub fn read_file(path: &Path) -> ReadResult {
     ReadResult {
         sha256: sha256_hex(&bytes),
         size: bytes.len() as u64,
-        book: read_bytes(&bytes, &ext),
+        book: read_bytes_in(&bytes, &ext, scope),
     }
 }
 
 /// Read a file's content; `ext` only matters for text files. A panic inside a parser (calamine
 /// indexes past the end of some truncated .xls files) is caught and reported as damage.
 pub fn read_bytes(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, ext)))
+    read_bytes_in(bytes, ext, Scope::RETURN)
+}
+
+fn read_bytes_in(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, ext, scope)))
         .unwrap_or_else(|_| Err(ReadFailure::Corrupt("解析时出现异常".into())))
 }
 
-fn parse(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
+fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> {
     if super::copy::is_copy(ext) {
         return super::copy::read_bytes(bytes, ext);
     }
-    let format = sniff(bytes, ext)?;
-    let mut budget = Budget::default();
+    let format = sniff_within(bytes, ext, scope.zip_scale)?;
+    let mut budget = Budget::new(scope);
     let sheets = match format {
         Format::Xlsx => read_xlsx(bytes, &mut budget)?,
         Format::Xls => {
@@ -80,13 +135,29 @@ fn classify(msg: &str) -> ReadFailure {
 }
 
 /// The cell budget of one file, and what was left out.
-#[derive(Default)]
 struct Budget {
+    scope: Scope,
     cells: usize,
     /// Bytes of text kept (cell texts and sheet names): a few long strings shared by many
     /// cells must not fill the memory either.
     text_bytes: usize,
     notes: Vec<String>,
+}
+
+impl Budget {
+    fn new(scope: Scope) -> Budget {
+        Budget {
+            scope,
+            cells: 0,
+            text_bytes: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Whether the sheet is read at all.
+    fn reads(&self, sheet: &str) -> bool {
+        !self.scope.skip.contains(&sheet)
+    }
 }
 
 /// What one cell or sheet name costs against [`limits::MAX_TEXT_BYTES`]: its text, plus a
@@ -121,10 +192,11 @@ impl SheetCells {
     fn add(&mut self, budget: &mut Budget, row: u32, col: u32, value: Option<Cell>) {
         let Some(v) = value else { return };
         let cost = text_cost(&v);
-        if row >= limits::MAX_ROWS
+        let scope = &budget.scope;
+        if row >= scope.max_rows
             || col >= limits::MAX_COLS as u32
-            || budget.cells >= limits::MAX_CELLS
-            || budget.text_bytes + cost > limits::MAX_TEXT_BYTES
+            || budget.cells >= scope.max_cells
+            || budget.text_bytes + cost > scope.max_text_bytes
         {
             self.dropped += 1;
             return;
@@ -142,10 +214,10 @@ impl SheetCells {
                 "工作表“{}”中有 {} 个单元格超出读取范围（{} 行、{} 列、共 {} 个单元格、{} MB 文字以内）未读取",
                 self.name,
                 self.dropped,
-                limits::MAX_ROWS,
+                budget.scope.max_rows,
                 limits::MAX_COLS,
-                limits::MAX_CELLS,
-                limits::MAX_TEXT_BYTES / 1024 / 1024
+                budget.scope.max_cells,
+                budget.scope.max_text_bytes / 1024 / 1024
             ));
         }
         RawSheet {
@@ -234,6 +306,9 @@ fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFai
     let metas = sheet_list(wb.sheets_metadata());
     let mut sheets = Vec::new();
     for (name, vis) in metas {
+        if !budget.reads(&name) {
+            continue;
+        }
         let mut reader = wb
             .worksheet_cells_reader(&name)
             .map_err(|e| classify(&e.to_string()))?;
@@ -263,6 +338,9 @@ where
     let metas = sheet_list(wb.sheets_metadata());
     let mut sheets = Vec::new();
     for (name, vis) in metas {
+        if !budget.reads(&name) {
+            continue;
+        }
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| classify(&e.to_string()))?;
@@ -291,7 +369,7 @@ fn read_ods(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFail
         return Err(ReadFailure::Encrypted);
     }
     let unindented = unindent_ods(bytes).ok_or_else(|| classify(&why))?;
-    *budget = Budget::default();
+    *budget = Budget::new(budget.scope);
     let wb = Ods::new(Cursor::new(unindented)).map_err(|_| ReadFailure::Unsupported {
         format: "ods".into(),
         detail: why.chars().take(200).collect(),

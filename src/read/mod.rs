@@ -138,11 +138,22 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// SHA-256 of a file, streamed (never the whole file in memory); `None` when it cannot be read
 /// or is larger than any return is allowed to be.
 pub fn sha256_file(path: &std::path::Path) -> Option<String> {
-    use sha2::Digest;
     let f = std::fs::File::open(path).ok()?;
     if f.metadata().ok()?.len() > limits::MAX_FILE_BYTES {
         return None;
     }
+    sha256_of(f)
+}
+
+/// The SHA-256 of a file this program wrote or keeps (a 汇总表, the decisions record), however
+/// large: a national 汇总表 is over 100 MB, and without its hash a run could neither tell its
+/// own output nor notice that the clerk saved it meanwhile.
+pub fn sha256_own_file(path: &std::path::Path) -> Option<String> {
+    sha256_of(std::fs::File::open(path).ok()?)
+}
+
+fn sha256_of(f: std::fs::File) -> Option<String> {
+    use sha2::Digest;
     let mut h = sha2::Sha256::new();
     std::io::copy(&mut std::io::BufReader::new(f), &mut h).ok()?;
     Some(format!("{:x}", h.finalize()))
@@ -222,6 +233,10 @@ impl ReadFailure {
 pub mod limits {
     /// Larger files are refused outright (a busy unit's return is well under 1 MB).
     pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+    /// A workbook this program wrote is read whole up to these (a national 汇总表 of 500,000
+    /// rows is about 200 MB).
+    pub const MAX_OWN_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+    pub const MAX_OWN_TEXT_BYTES: usize = 1024 * 1024 * 1024;
     /// Cells kept per file; beyond it the rest is reported as left out.
     pub const MAX_CELLS: usize = 400_000;
     /// Rows and columns considered; cells beyond them are left out (and reported).

@@ -9,11 +9,17 @@ const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Decide the format from the content. `ext` (lower-case, no dot) only breaks ties for text.
 pub fn sniff(bytes: &[u8], ext: &str) -> Result<Format, ReadFailure> {
+    sniff_within(bytes, ext, 1)
+}
+
+/// [`sniff`], a zip's entries allowed `scale` times the usual unpacked size (a workbook this
+/// program wrote for a national roster unpacks to over a gigabyte of XML).
+pub fn sniff_within(bytes: &[u8], ext: &str, scale: u64) -> Result<Format, ReadFailure> {
     if bytes.is_empty() {
         return Err(ReadFailure::Empty);
     }
     if bytes.starts_with(ZIP) {
-        return zip_kind(bytes);
+        return zip_kind(bytes, scale);
     }
     if bytes.starts_with(OLE) {
         return ole_kind(bytes);
@@ -53,10 +59,10 @@ pub fn sniff(bytes: &[u8], ext: &str) -> Result<Format, ReadFailure> {
     Err(ReadFailure::NotSpreadsheet("未知的文件类型".into()))
 }
 
-fn zip_kind(bytes: &[u8]) -> Result<Format, ReadFailure> {
+fn zip_kind(bytes: &[u8], scale: u64) -> Result<Format, ReadFailure> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
-    check_zip(&mut z)?;
+    check_zip_within(&mut z, scale)?;
     if let Ok(mut m) = z.by_name("mimetype") {
         let mut s = String::new();
         let _ = m.by_ref().take(200).read_to_string(&mut s);
@@ -89,6 +95,14 @@ fn zip_kind(bytes: &[u8]) -> Result<Format, ReadFailure> {
 /// Refuse zips built to exhaust memory: too many entries, huge declared sizes, or a
 /// compression ratio no spreadsheet has.
 pub fn check_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Result<(), ReadFailure> {
+    check_zip_within(z, 1)
+}
+
+/// [`check_zip`] with the unpacked sizes allowed `scale` times the usual.
+fn check_zip_within<R: Read + Seek>(
+    z: &mut zip::ZipArchive<R>,
+    scale: u64,
+) -> Result<(), ReadFailure> {
     if z.len() > limits::MAX_ZIP_ENTRIES {
         return Err(ReadFailure::TooLarge(format!(
             "压缩包内有 {} 个条目",
@@ -101,7 +115,7 @@ pub fn check_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Result<(), ReadF
             .by_index_raw(i)
             .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{e}")))?;
         let (size, packed) = (f.size(), f.compressed_size());
-        if size > limits::MAX_ZIP_ENTRY_BYTES {
+        if size > limits::MAX_ZIP_ENTRY_BYTES * scale {
             return Err(ReadFailure::TooLarge(format!(
                 "其中 {} 解压后达 {} MB",
                 f.name().unwrap_or_default(),
@@ -118,7 +132,7 @@ pub fn check_zip<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Result<(), ReadF
         }
         total = total.saturating_add(size);
     }
-    if total > limits::MAX_ZIP_TOTAL_BYTES {
+    if total > limits::MAX_ZIP_TOTAL_BYTES * scale {
         return Err(ReadFailure::TooLarge(format!(
             "解压后共 {} MB",
             total / 1024 / 1024

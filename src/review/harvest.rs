@@ -20,12 +20,15 @@ pub enum HarvestError {
     Unreadable(crate::read::ReadFailure),
     /// No sheet with 编号 and 复核决定 columns: not a 汇总表 of this program.
     NoDecisionColumn,
+    /// Part of the workbook could not be read (what was left out).
+    Incomplete(String),
 }
 
 impl std::fmt::Display for HarvestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             HarvestError::Unreadable(why) => f.write_str(&why.message()),
+            HarvestError::Incomplete(what) => write!(f, "未能完整读取：{what}"),
             HarvestError::NoDecisionColumn => f.write_str(
                 "其中没有带“复核决定”栏的“稿件明细”工作表（或“认定”栏的“媒体认定”工作表）",
             ),
@@ -94,8 +97,12 @@ impl<S: Subject> Harvested<S> {
 /// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
 /// clerk saved). `Err` (in Chinese) when it cannot be read.
 pub fn read_book(path: &Path) -> Result<(RawBook, Formulas), HarvestError> {
-    let result = crate::read::cells::read_file(path);
+    let result = crate::read::cells::read_ours(path, h::SHEETS_WITHOUT_DECISIONS);
     let book = result.book.map_err(HarvestError::Unreadable)?;
+    // A decision in a cell left unread would be lost without a word.
+    if let Some(note) = book.truncated.first() {
+        return Err(HarvestError::Incomplete(note.clone()));
+    }
     let formulas = formula_cells(path);
     Ok((book, formulas))
 }
@@ -280,6 +287,56 @@ fn formula_cells(path: &Path) -> Formulas {
 mod tests {
     use super::*;
     use crate::review::RowSubject;
+
+    /// A province's 汇总表 has more rows than any return may (the returns' 50,000-row and
+    /// 400,000-cell limits once cut its 稿件明细 short, and a decision typed in row 59,990 of a
+    /// 300 × 200 quarter was silently not taken); the sheets without decisions are not read.
+    #[test]
+    fn a_decision_in_the_last_row_of_a_large_workbook_is_read() {
+        use h::*;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表_2026Q3.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name(SHEET_ENTRIES).unwrap();
+        for (c, head) in [
+            ID,
+            UNIT,
+            TITLE,
+            DECISION,
+            REASON,
+            "刊发日期",
+            "作者",
+            "状态",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(1, c as u16, *head).unwrap();
+        }
+        let last = 50_010u32;
+        for r in 2..=last {
+            ws.write_number(r, 0, r as f64).unwrap();
+        }
+        ws.write_string(last, 3, "不计分").unwrap();
+        ws.write_string(last, 4, "重复报送").unwrap();
+        let problems = wb.add_worksheet().set_name(SHEET_PROBLEMS).unwrap();
+        problems.write_string(0, 0, "不必读").unwrap();
+        wb.save(&path).unwrap();
+
+        let got = read::<RowSubject>(&path).unwrap();
+        assert_eq!(got.rows.len(), last as usize - 1);
+        let decided: Vec<&Shown<RowSubject>> =
+            got.rows.iter().filter(|r| !r.typed.0.is_empty()).collect();
+        assert_eq!(decided.len(), 1);
+        assert_eq!(decided[0].id, last.to_string());
+        assert_eq!(decided[0].typed, ("不计分".into(), "重复报送".into()));
+        assert_eq!(decided[0].cell, format!("D{}", last + 1));
+        let (book, _) = read_book(&path).unwrap();
+        assert!(book.sheets.iter().all(|s| s.name != SHEET_PROBLEMS));
+        // Read as a return, the same file is cut short, and says so.
+        let as_return = crate::read::cells::read_file(&path).book.unwrap();
+        assert!(!as_return.truncated.is_empty());
+    }
 
     #[test]
     fn every_row_with_its_typed_and_written_cells_and_the_generation() {

@@ -14,13 +14,13 @@ use rust_xlsxwriter::{
 };
 
 pub const SHEETS: [&str; 9] = [
-    "得分排名",
+    h::SHEET_RANKING,
     "任务完成",
-    "稿件明细",
+    h::SHEET_ENTRIES,
     h::SHEET_OUTLETS,
-    "复核记录",
-    "个人得分",
-    "校验问题",
+    h::SHEET_DECISIONS,
+    h::SHEET_PEOPLE,
+    h::SHEET_PROBLEMS,
     "报送情况",
     "说明",
 ];
@@ -128,16 +128,23 @@ pub fn build(
     // 稿件明细 is most of the work: it is written on its own thread while the other sheets
     // are written here (each sheet streams to its own temporary file).
     std::thread::scope(|s| -> Result<(), XlsxError> {
-        let big = s.spawn(|| entries(detail, report, &f));
+        let big = s.spawn(|| {
+            let done = entries(detail, report, &f);
+            crate::phase::mark("稿件明细 sheet written");
+            done
+        });
         ranking(rank, report, &f)?;
         quotas(quota, report, &f)?;
         super::outlets::sheet(outlet, report, &summary.outlets, &f)?;
         decisions(review, report, &f)?;
         authors(person, report, &f)?;
+        crate::phase::mark("small sheets written");
         problems(problem, report, &f)?;
+        crate::phase::mark("校验问题 sheet written");
         submissions(submitted, report, &f)?;
         about(notes, report, &f)?;
         record_sheet(data, report, summary, generations)?;
+        crate::phase::mark("数据 sheet written");
         big.join().expect("the 稿件明细 writer does not panic")
     })?;
     for ws in sheets {
