@@ -3,6 +3,7 @@
 //! The codes are documented in `docs/codes.md`.
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -238,11 +239,12 @@ pub struct Problem {
     /// A1 reference, e.g. `F12`.
     pub cell: Option<String>,
     pub message: String,
-    /// What the unit should do (shown in `check`, the 回执 and the 汇总表).
-    pub fix: Option<String>,
+    /// What the unit should do (shown in `check`, the 回执 and the 汇总表); most are fixed
+    /// texts, borrowed rather than copied into each of a large quarter's problems.
+    pub fix: Option<Cow<'static, str>>,
     /// What the office should do instead, where it differs (shown only in the 汇总表): units
     /// have no 复核决定 column and must not be told to fill it in.
-    pub office_fix: Option<String>,
+    pub office_fix: Option<Cow<'static, str>>,
 }
 
 impl Problem {
@@ -271,12 +273,12 @@ impl Problem {
         self
     }
 
-    pub fn fix(mut self, fix: impl Into<String>) -> Problem {
+    pub fn fix(mut self, fix: impl Into<Cow<'static, str>>) -> Problem {
         self.fix = Some(fix.into());
         self
     }
 
-    pub fn office_fix(mut self, fix: impl Into<String>) -> Problem {
+    pub fn office_fix(mut self, fix: impl Into<Cow<'static, str>>) -> Problem {
         self.office_fix = Some(fix.into());
         self
     }

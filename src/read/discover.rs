@@ -284,7 +284,7 @@ fn not_read(ext: &str, shown: PathBuf, depth: usize, d: &mut Discovery) {
 /// level of zips inside zips); anything else is named for the clerk to unpack.
 fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Discovery) {
     let name = file_name(shown);
-    let refuse = |d: &mut Discovery, why: String, fix: &str| {
+    let refuse = |d: &mut Discovery, why: String, fix: &'static str| {
         d.archives_unread
             .push((shown.to_path_buf(), format!("{why}，{fix}")));
         d.ignored.push(

@@ -163,18 +163,25 @@ impl<'a> Report<'a> {
         let mut seen = std::collections::HashMap::new();
         resolve::assign_ids(rules, ORPHAN_UNIT, &mut orphan_entries, &mut seen);
         let scored = score::score(rules, quarter, subs);
-        // The problems move here from the files; the files keep their outcomes.
-        let mut problems: Vec<Problem> = Vec::with_capacity(
+        // The problems move here from the files (the files keep their outcomes), then
+        // resolve's. Resolve's list (a row without a copy each: most of a large quarter's) is
+        // grown in place to take the files' after it, and turned round: a second list as
+        // long would be built beside it otherwise, at the run's peak of memory.
+        let mut problems = resolved.problems;
+        let theirs = problems.len();
+        problems.reserve_exact(
             batch.ignored.len()
                 + batch.files.iter().map(|f| f.problems.len()).sum::<usize>()
-                + resolved.problems.len(),
+                + resolved.decisions.len()
+                + resolved.outlets.len(),
         );
         problems.extend(batch.ignored.iter().cloned());
         for f in &mut batch.files {
             problems.append(&mut f.problems);
         }
-        restate_settled_doubts(&mut problems, &subs_rows(&scored));
-        problems.extend(resolved.problems);
+        problems.rotate_left(theirs);
+        let files = problems.len() - theirs;
+        restate_settled_doubts(&mut problems[..files], &subs_rows(&scored));
         problems.extend(resolved.decisions.iter().filter_map(decision_problem));
         problems.extend(resolved.outlets.iter().filter_map(outlet_problem));
         Report {

@@ -13,6 +13,7 @@ use crate::rules::{DateClass, OutletKind, Quarter, Rules, Tier};
 use crate::text::{name_key, title_digest};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -69,7 +70,14 @@ impl<'a> RowCtx<'a> {
         }
     }
 
-    fn report(&mut self, sev: Severity, code: Code, col: Column, msg: String, fix: Option<&str>) {
+    fn report(
+        &mut self,
+        sev: Severity,
+        code: Code,
+        col: Column,
+        msg: String,
+        fix: Option<Cow<'static, str>>,
+    ) {
         let mut p = Problem::new(sev, code, self.ctx.file, msg)
             .at(self.sheet, self.cell_of(col))
             .unit(self.ctx.unit);
@@ -85,11 +93,18 @@ impl<'a> RowCtx<'a> {
     /// What the office does about the problem just reported (shown only in the 汇总表).
     fn office(&mut self, fix: String) {
         if let Some(p) = self.problems.last_mut() {
-            p.office_fix = Some(fix);
+            p.office_fix = Some(fix.into());
         }
     }
 
-    fn reject(&mut self, code: Code, col: Column, reason: &str, msg: String, fix: Option<&str>) {
+    fn reject(
+        &mut self,
+        code: Code,
+        col: Column,
+        reason: &str,
+        msg: String,
+        fix: Option<Cow<'static, str>>,
+    ) {
         self.reasons.push(reason.to_string());
         self.report(Severity::Error, code, col, msg, fix);
     }
@@ -277,7 +292,7 @@ fn missing_fields(rc: &mut RowCtx, category: &str, title: &str, outlet: &str, da
                 col,
                 &format!("缺少{what}"),
                 format!("缺少{what}，该行不计分"),
-                Some(&format!("请补填{what}")),
+                Some(format!("请补填{what}").into()),
             );
         }
     }
@@ -295,7 +310,7 @@ fn category_rule(rc: &mut RowCtx, written: &str) -> Option<Category> {
             Column::Category,
             "稿件类别无法识别",
             format!("稿件类别“{written}”无法识别"),
-            Some("请填写“政务信息”或“宣传报道”"),
+            Some("请填写“政务信息”或“宣传报道”".into()),
         );
     }
     c
@@ -313,7 +328,7 @@ fn date_rule(rc: &mut RowCtx, cell: Option<&Cell>) -> (Option<NaiveDate>, Option
             Column::Date,
             "刊发日期无法识别",
             format!("刊发日期“{}”无法识别", cell.display()),
-            Some("请写成 2026-08-05 这样的日期"),
+            Some("请写成 2026-08-05 这样的日期".into()),
         );
         return (None, None);
     };
@@ -331,7 +346,7 @@ fn date_rule(rc: &mut RowCtx, cell: Option<&Cell>) -> (Option<NaiveDate>, Option
                 ymd(d),
                 ymd(window.deadline)
             ),
-            Some("请在下季度报送表中作为补报填写"),
+            Some("请在下季度报送表中作为补报填写".into()),
         ),
         DateClass::Outside => rc.reject(
             Code::R04OutsideWindow,
@@ -343,7 +358,7 @@ fn date_rule(rc: &mut RowCtx, cell: Option<&Cell>) -> (Option<NaiveDate>, Option
                 ymd(window.earliest()),
                 ymd(window.deadline)
             ),
-            Some("请核对日期；早于范围的稿件已过报送期限"),
+            Some("请核对日期；早于范围的稿件已过报送期限".into()),
         ),
         DateClass::CarriedOver => {
             rc.reasons.push("补报".into());
@@ -367,7 +382,7 @@ fn date_rule(rc: &mut RowCtx, cell: Option<&Cell>) -> (Option<NaiveDate>, Option
                 Column::Date,
                 "刊发日期晚于填报日期",
                 format!("刊发日期 {} 晚于本表填报日期 {}", ymd(d), ymd(f)),
-                Some("请核对刊发日期或填报日期"),
+                Some("请核对刊发日期或填报日期".into()),
             );
         }
     }
@@ -386,7 +401,7 @@ fn declared_rule(rc: &mut RowCtx, written: &str) -> Option<Declared> {
             Code::R17BadDeclaredKind,
             Column::DeclaredKind,
             format!("媒体类别“{written}”无法识别，按“其他媒体”处理"),
-            Some("请从下拉列表选择媒体类别"),
+            Some("请从下拉列表选择媒体类别".into()),
         );
     }
     d
@@ -420,9 +435,9 @@ fn tier_rule(
                     "刊发媒体“{written}”不在名单中，是否指《{likely}》？暂按{}计分，待核",
                     declared_tier.label()
                 ),
-                Some(&format!(
+                Some(format!(
                     "如确为《{likely}》，请在报送表中改正媒体名称；如是另一媒体，请在“媒体类别”中注明"
-                )),
+                ).into()),
             );
             rc.office(format!(
                 "在汇总表“媒体认定”中认定该媒体：如确为《{likely}》，选“即《{likely}》”（等级和任务都按它计）；否则选实际等级。只涉及这一行时，也可在“稿件明细”的“复核决定”栏填写"
@@ -439,7 +454,7 @@ fn tier_rule(
                 format!(
                     "“{written}”不在媒体名单中，报送单位声明为“{declared_written}”，暂按二级计分，待省局核实"
                 ),
-                Some("省局将核实该媒体的性质；如有其属于市级以上党委、政府媒体的说明，可随报送表一并报送"),
+                Some("省局将核实该媒体的性质；如有其属于市级以上党委、政府媒体的说明，可随报送表一并报送".into()),
             );
             rc.office(
                 "核实后在汇总表“媒体认定”中认定该媒体（以后各季度都按此计分）；只涉及这一行时，也可在“稿件明细”的“复核决定”栏填写".into(),
@@ -452,7 +467,9 @@ fn tier_rule(
                 Code::R07Unlisted,
                 Column::Outlet,
                 format!("“{written}”不在媒体名单中，按三级计分"),
-                Some("如该媒体是市级以上党委、政府的信息刊物或新闻媒体，请在“媒体类别”中注明"),
+                Some(
+                    "如该媒体是市级以上党委、政府的信息刊物或新闻媒体，请在“媒体类别”中注明".into(),
+                ),
             );
             (Tier::Three, false)
         }
@@ -491,7 +508,7 @@ fn category_vs_outlet(
                 "稿件类别为“{}”，但“{written}”是{kind_label}，政务信息和宣传报道不能混淆",
                 cat.label()
             ),
-            Some("请核对稿件类别"),
+            Some("请核对稿件类别".into()),
         );
     }
 }
@@ -519,7 +536,7 @@ fn sign_off_problem(rc: &mut RowCtx, reviewer: &str, signer: &str) {
         Column::Signer
     };
     let msg = format!("缺少{}（稿件须经审核、签发后报送）", missing.join("和"));
-    let fix = Some("请补填审核人和签发人");
+    let fix: Option<Cow<'static, str>> = Some("请补填审核人和签发人".into());
     if rc.ctx.rules.policy.missing_signoff_is_error {
         rc.reject(Code::R12NoSignoff, col, "缺少审核人或签发人", msg, fix);
     } else {

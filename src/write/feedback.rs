@@ -229,7 +229,7 @@ fn problems_sheet(
                 p.file.as_str().into(),
                 p.location().into(),
                 p.message.as_str().into(),
-                p.fix.clone().unwrap_or_default().into(),
+                p.fix.as_deref().unwrap_or_default().into(),
             ]
         })
         .collect();
