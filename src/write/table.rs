@@ -106,6 +106,10 @@ pub fn clip(s: &str) -> Cow<'_, str> {
 /// Rows where the header is, and where data starts.
 pub const HEADER_ROW: u32 = 1;
 pub const FIRST_ROW: u32 = 2;
+/// Rows an Excel worksheet holds.
+const SHEET_ROWS: u32 = 1_048_576;
+/// The last row a table may use: the row after it holds the blank cell `write_spec` ends with.
+const LAST_TABLE_ROW: u32 = SHEET_ROWS - 2;
 
 pub struct Formats {
     pub title: Format,
@@ -449,6 +453,17 @@ pub fn write_spec<'a>(
     t: &Table,
     rows: impl IntoIterator<Item = Vec<Val<'a>>>,
 ) -> Result<u32, XlsxError> {
+    write_spec_upto(ws, f, t, rows, LAST_TABLE_ROW)
+}
+
+/// [`write_spec`] with the table ending at row `last` at the latest.
+fn write_spec_upto<'a>(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: &Table,
+    rows: impl IntoIterator<Item = Vec<Val<'a>>>,
+    last: u32,
+) -> Result<u32, XlsxError> {
     let mut rows = rows.into_iter().peekable();
     let sample: Vec<Vec<Val<'a>>> = rows.by_ref().take(SAMPLE_ROWS).collect();
     // A table longer than the sample (tens of thousands of rows, a stress test more than a
@@ -480,8 +495,20 @@ pub fn write_spec<'a>(
         ws.set_row_height(HEADER_ROW, LINE_HEIGHT * header_lines as f64)?;
     }
     let mut n = 0u32;
-    for row in sample.into_iter().chain(rows) {
+    let mut rows = sample.into_iter().chain(rows);
+    while let Some(row) = rows.next() {
         let r = FIRST_ROW + n;
+        if r == last {
+            // A national quarter can have more problems than a sheet has rows: the table
+            // ends with a line that says how many are not shown, rather than the run failing.
+            let rest = 1 + rows.count();
+            let note = format!(
+                "另有 {rest} 行超出 Excel 一个工作表的行数上限（{SHEET_ROWS} 行），此处未能列出"
+            );
+            ws.merge_range(r, 0, r, last_col.max(1), &note, &f.cell)?;
+            n += 1;
+            break;
+        }
         if n < MAX_ROWS_WITH_HEIGHT {
             let lines = row_lines(&row, &columns);
             if lines > 1 {
@@ -542,6 +569,28 @@ mod tests {
             assert!(c.ends_with("已截断）"), "says it was cut");
             assert!(c.len() > 30_000, "keeps as much as fits");
         }
+    }
+
+    /// A table longer than a worksheet holds ends with a line saying how many rows are not
+    /// shown (a national quarter has over 1,048,576 problems), and the workbook is written.
+    #[test]
+    fn rows_past_the_sheet_limit_are_counted_not_fatal() {
+        use calamine::Reader;
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        ws.set_name("表").unwrap();
+        let rows = (0..10u32).map(|i| vec![Val::from(format!("第{i}行")), Val::from(i)]);
+        let t = Table::new("标题", &["文字", "数字"]);
+        let last = FIRST_ROW + 3;
+        let n = write_spec_upto(ws, &Formats::default(), &t, rows, last).unwrap();
+        assert_eq!(n, 4, "three rows and the line that counts the rest");
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("表").unwrap();
+        assert_eq!(range.get_value((last - 1, 0)).unwrap().to_string(), "第2行");
+        let note = range.get_value((last, 0)).unwrap().to_string();
+        assert!(note.starts_with("另有 7 行超出"), "{note}");
+        assert!(note.contains("1048576"), "{note}");
     }
 
     /// A quarter-sized table borders its own cells; a table longer than the sample puts its

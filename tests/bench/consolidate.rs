@@ -125,10 +125,13 @@ fn floor(files: &[PathBuf], out: &Path) -> (Duration, Duration) {
         .collect();
     let read = t.elapsed();
     let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, v).unwrap();
+    // A sheet holds 1,048,576 rows; a national quarter has more.
+    for chunk in rows.chunks(1_000_000) {
+        let ws = wb.add_worksheet();
+        for (r, row) in chunk.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, v).unwrap();
+            }
         }
     }
     wb.save(out).unwrap();
