@@ -207,13 +207,18 @@ pub(super) fn candidates(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec
 }
 
 /// Read the workbooks as `consolidate` reads returns: in child processes (a damaged or hostile
-/// file in the archive is one file set aside), or here when no child can start.
+/// file in the archive is one file set aside), or here when no child can start; but to their
+/// last row, and only the sheets that hold the figures (see `read::cells::read_ours`).
 pub(super) fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<ReadResult>> {
     let exe = isolate::reader_exe()?;
+    let ours = isolate::Kind::Ours;
     Ok(if isolate::children_can_start(&exe) {
-        isolate::read_all(&exe, files, &|_, r| r)
+        isolate::read_all_of(ours, &exe, files, &|_, r| r)
     } else {
-        files.iter().map(|f| isolate::read_here(f)).collect()
+        files
+            .iter()
+            .map(|f| isolate::read_here_as(ours, f))
+            .collect()
     })
 }
 

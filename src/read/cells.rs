@@ -23,7 +23,7 @@ pub struct Scope {
     max_text_bytes: usize,
     /// How many times the usual unpacked size a zip's entries may have.
     zip_scale: u64,
-    /// Sheets passed over, by name.
+    /// Sheets passed over, by name: they are in the book, without cells.
     skip: &'static [&'static str],
 }
 
@@ -307,6 +307,7 @@ fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFai
     let mut sheets = Vec::new();
     for (name, vis) in metas {
         if !budget.reads(&name) {
+            sheets.push(SheetCells::new(name, vis).finish(budget));
             continue;
         }
         let mut reader = wb
@@ -339,6 +340,7 @@ where
     let mut sheets = Vec::new();
     for (name, vis) in metas {
         if !budget.reads(&name) {
+            sheets.push(SheetCells::new(name, vis).finish(budget));
             continue;
         }
         let range = wb

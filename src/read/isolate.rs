@@ -82,6 +82,10 @@ pub fn worker_main() -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
+    let kind = match std::env::args().nth(2).as_deref() {
+        Some(OURS_ARG) => Kind::Ours,
+        _ => Kind::Returns,
+    };
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let path: PathBuf = match serde_json::from_str::<String>(&line) {
@@ -89,7 +93,7 @@ pub fn worker_main() -> std::process::ExitCode {
             Err(_) => break,
         };
         let answer: ReadResult =
-            std::panic::catch_unwind(|| read_file(&path)).unwrap_or_else(|p| {
+            std::panic::catch_unwind(|| kind.read(&path)).unwrap_or_else(|p| {
                 let why = super::panic_text(p.as_ref());
                 crashed(
                     &path,
@@ -116,11 +120,11 @@ fn encode(answer: &ReadResult) -> Vec<u8> {
 }
 
 /// Read one answer's bytes; `None` at the end of the stream or on a frame no child would send.
-fn read_frame(r: &mut impl Read) -> Option<Vec<u8>> {
+fn read_frame(r: &mut impl Read, max: u64) -> Option<Vec<u8>> {
     let mut len = [0u8; 8];
     r.read_exact(&mut len).ok()?;
     let len = u64::from_le_bytes(len);
-    if len > MAX_FRAME_BYTES {
+    if len > max {
         return None;
     }
     let mut body = vec![0u8; len as usize];
@@ -128,11 +132,49 @@ fn read_frame(r: &mut impl Read) -> Option<Vec<u8>> {
     Some(body)
 }
 
-/// No honest answer for one file is longer (see [`limits::MAX_ANSWER_BYTES`]).
-const MAX_FRAME_BYTES: u64 = limits::MAX_ANSWER_BYTES;
+/// What the children read: returns (held to [`limits`]), or workbooks this program wrote, read
+/// for their figures and any decisions typed since (`annual`, `archive`: every row, the sheets
+/// without decisions passed over — see [`super::cells::read_ours`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Returns,
+    Ours,
+}
+
+/// The worker's argument after [`WORKER_ARG`] for [`Kind::Ours`].
+const OURS_ARG: &str = "ours";
+
+impl Kind {
+    fn read(self, path: &Path) -> ReadResult {
+        match self {
+            Kind::Returns => read_file(path),
+            // `annual` also looks for decisions typed since the quarter was consolidated.
+            Kind::Ours => {
+                super::cells::read_ours(path, crate::contract::book::SHEETS_WITHOUT_DECISIONS)
+            }
+        }
+    }
+
+    /// No honest answer for one file is longer (see [`limits::MAX_ANSWER_BYTES`]).
+    fn max_frame_bytes(self) -> u64 {
+        match self {
+            Kind::Returns => limits::MAX_ANSWER_BYTES,
+            Kind::Ours => 2 * limits::MAX_OWN_TEXT_BYTES as u64,
+        }
+    }
+}
 
 /// Read one file in this process, a parser's panic caught (as `read_bytes` does).
 pub fn read_here(path: &Path) -> ReadResult {
+    read_here_as(Kind::Returns, path)
+}
+
+/// [`read_here`] for a file of the given kind.
+pub fn read_here_as(kind: Kind, path: &Path) -> ReadResult {
+    if kind == Kind::Ours {
+        return std::panic::catch_unwind(|| kind.read(path))
+            .unwrap_or_else(|_| crashed(path, "读取程序内部错误".into()));
+    }
     std::panic::catch_unwind(|| read_file(path))
         .unwrap_or_else(|_| crashed(path, "读取时解析程序异常".into()))
 }
@@ -202,9 +244,10 @@ struct Worker {
 }
 
 impl Worker {
-    fn spawn(exe: &Path) -> std::io::Result<Worker> {
+    fn spawn(exe: &Path, kind: Kind) -> std::io::Result<Worker> {
         let mut child = Command::new(exe)
             .arg(WORKER_ARG)
+            .args((kind == Kind::Ours).then_some(OURS_ARG))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -214,7 +257,7 @@ impl Worker {
         let (tx, answers) = mpsc::channel();
         std::thread::spawn(move || {
             let mut stdout = BufReader::with_capacity(1 << 16, stdout);
-            while let Some(frame) = read_frame(&mut stdout) {
+            while let Some(frame) = read_frame(&mut stdout, kind.max_frame_bytes()) {
                 if tx.send(frame).is_err() {
                     break;
                 }
@@ -280,6 +323,16 @@ pub fn read_all<T: Send>(
     files: &[PathBuf],
     handle: &(dyn Fn(usize, ReadResult) -> T + Sync),
 ) -> Vec<T> {
+    read_all_of(Kind::Returns, exe, files, handle)
+}
+
+/// [`read_all`] for files of the given kind.
+pub fn read_all_of<T: Send>(
+    kind: Kind,
+    exe: &Path,
+    files: &[PathBuf],
+    handle: &(dyn Fn(usize, ReadResult) -> T + Sync),
+) -> Vec<T> {
     let n = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
@@ -313,7 +366,7 @@ pub fn read_all<T: Send>(
                             }
                         };
                         if worker.is_none() {
-                            worker = Worker::spawn(exe).ok();
+                            worker = Worker::spawn(exe, kind).ok();
                         }
                         match worker.as_mut().map(|w| w.send(&files[i])) {
                             Some(Ok(())) => inflight.push_back(i),
@@ -324,7 +377,7 @@ pub fn read_all<T: Send>(
                             }
                             // No child could be started for this file: read it here rather
                             // than blame the file for it.
-                            None => finish(i, read_here(&files[i])),
+                            None => finish(i, read_here_as(kind, &files[i])),
                         }
                     }
                     let Some(i) = inflight.pop_front() else { break };
@@ -355,6 +408,51 @@ pub fn read_all<T: Send>(
 mod tests {
     use super::*;
     use crate::read::{Cell, Format, RawBook, RawSheet};
+
+    /// A quarter's hidden 数据 sheet comes last: read as a return, a 20,000-row sheet before
+    /// it spent the whole cell budget and `annual` found no record ("不是本程序生成的汇总表");
+    /// read as ours, a sheet without decisions is passed over (named, without cells) and the
+    /// record is whole.
+    #[test]
+    fn our_workbooks_are_read_for_their_record_past_the_returns_limits() {
+        use crate::contract::book::{RECORD_SHEET, SHEET_PROBLEMS};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表_2026Q3.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name(SHEET_PROBLEMS).unwrap();
+        for r in 0..20_001u32 {
+            for c in 0..20u16 {
+                ws.write_number(r, c, 1.0).unwrap();
+            }
+        }
+        let data = wb.add_worksheet().set_name(RECORD_SHEET).unwrap();
+        data.write_string(0, 0, "记录").unwrap();
+        wb.save(&path).unwrap();
+        let as_return = read_here(&path).book.unwrap();
+        assert!(!as_return.truncated.is_empty());
+        let record = |b: &RawBook| {
+            b.sheets
+                .iter()
+                .find(|s| s.name == RECORD_SHEET)
+                .map(|s| s.cells.len())
+        };
+        assert_eq!(
+            record(&as_return),
+            Some(0),
+            "as a return: the record is cut off"
+        );
+        let ours = read_here_as(Kind::Ours, &path).book.unwrap();
+        let cells: Vec<(&str, usize)> = ours
+            .sheets
+            .iter()
+            .map(|s| (s.name.as_str(), s.cells.len()))
+            .collect();
+        assert_eq!(cells, [(SHEET_PROBLEMS, 0), (RECORD_SHEET, 1)]);
+        assert_eq!(record(&ours), Some(1));
+    }
+
+    /// A returns child's longest answer.
+    const MAX: u64 = limits::MAX_ANSWER_BYTES;
 
     fn answer() -> ReadResult {
         ReadResult {
@@ -392,21 +490,21 @@ mod tests {
         let mut stream = encode(&answer());
         stream.extend(encode(&failed));
         let mut r = std::io::Cursor::new(stream);
-        let first: ReadResult = postcard::from_bytes(&read_frame(&mut r).unwrap()).unwrap();
-        let second: ReadResult = postcard::from_bytes(&read_frame(&mut r).unwrap()).unwrap();
+        let first: ReadResult = postcard::from_bytes(&read_frame(&mut r, MAX).unwrap()).unwrap();
+        let second: ReadResult = postcard::from_bytes(&read_frame(&mut r, MAX).unwrap()).unwrap();
         assert_eq!(first.book, answer().book);
         assert_eq!((first.sha256, first.size), (answer().sha256, 1234));
         assert_eq!(second.book, failed.book);
-        assert!(read_frame(&mut r).is_none(), "end of stream");
+        assert!(read_frame(&mut r, MAX).is_none(), "end of stream");
     }
 
     #[test]
     fn a_truncated_or_absurd_frame_ends_the_stream() {
         let frame = encode(&answer());
         let mut cut = std::io::Cursor::new(frame[..frame.len() - 1].to_vec());
-        assert!(read_frame(&mut cut).is_none());
-        let mut huge = (MAX_FRAME_BYTES + 1).to_le_bytes().to_vec();
+        assert!(read_frame(&mut cut, MAX).is_none());
+        let mut huge = (MAX + 1).to_le_bytes().to_vec();
         huge.extend([0u8; 16]);
-        assert!(read_frame(&mut std::io::Cursor::new(huge)).is_none());
+        assert!(read_frame(&mut std::io::Cursor::new(huge), MAX).is_none());
     }
 }
