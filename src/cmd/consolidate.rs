@@ -37,6 +37,7 @@ pub fn run_with(
     keep_rules: bool,
 ) -> anyhow::Result<ExitCode> {
     let rules = Rules::load(rules_path)?;
+    crate::phase::mark("rules loaded");
     let opts = Options {
         quarter: args.quarter.as_deref().map(Quarter::parse).transpose()?,
         now: now()?,

@@ -80,7 +80,6 @@ pub struct Outcome<'a> {
 
 /// The quarter's whole job on a folder of returns.
 pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::Result<Outcome<'a>> {
-    crate::phase::mark("rules loaded");
     check_folder(&opts.dir)?;
     // A previous quarter named must be usable before anything is read.
     let named_previous = memory::named_previous(opts)?;

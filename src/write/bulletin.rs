@@ -144,14 +144,14 @@ fn write_body(out: &mut impl std::io::Write, b: &Bulletin) -> anyhow::Result<()>
                 let close = shell
                     .rfind("</w:tbl>")
                     .ok_or_else(|| anyhow::anyhow!("生成通报文档失败：表格结构不完整"))?;
-                out.write_all(shell[..close].as_bytes())?;
+                out.write_all(&shell.as_bytes()[..close])?;
                 for (r, row) in rows.iter().enumerate() {
                     let tr = table_row(widths, row, r == 0, size)
                         .to_string()
                         .map_err(xml_err)?;
                     out.write_all(keep_row_whole(&tr).as_bytes())?;
                 }
-                out.write_all(shell[close..].as_bytes())?;
+                out.write_all(&shell.as_bytes()[close..])?;
                 out.write_all(blank().to_string().map_err(xml_err)?.as_bytes())?;
             }
             _ => {

@@ -456,6 +456,40 @@ pub fn write_spec<'a>(
     write_spec_upto(ws, f, t, rows, LAST_TABLE_ROW)
 }
 
+/// The header row, as tall as its longest header needs (up to three lines).
+fn write_headers(
+    ws: &mut Worksheet,
+    f: &Formats,
+    t: &Table,
+    columns: &[Column],
+) -> Result<(), XlsxError> {
+    let mut header_lines = 1;
+    for (c, h) in t.headers.iter().enumerate() {
+        ws.write_string_with_format(HEADER_ROW, c as u16, *h, &f.header)?;
+        let room = columns[c].width - 1.5;
+        let lines = (crate::text::display_width(h) as f64 / room).ceil() as usize;
+        header_lines = header_lines.max(lines.min(3));
+    }
+    if header_lines > 1 {
+        ws.set_row_height(HEADER_ROW, LINE_HEIGHT * header_lines as f64)?;
+    }
+    Ok(())
+}
+
+/// The line that ends a table longer than a worksheet: how many rows are not shown.
+fn write_rows_not_shown(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    last_col: u16,
+    rest: usize,
+) -> Result<(), XlsxError> {
+    let note =
+        format!("另有 {rest} 行超出 Excel 一个工作表的行数上限（{SHEET_ROWS} 行），此处未能列出");
+    ws.merge_range(r, 0, r, last_col.max(1), &note, &f.cell)?;
+    Ok(())
+}
+
 /// [`write_spec`] with the table ending at row `last` at the latest.
 fn write_spec_upto<'a>(
     ws: &mut Worksheet,
@@ -484,16 +518,7 @@ fn write_spec_upto<'a>(
     // The title spans what prints, so that it is centred on the page.
     let title_cols = t.print_cols.map_or(last_col, |p| p.min(last_col + 1) - 1);
     write_title(ws, f, t, title_cols)?;
-    let mut header_lines = 1;
-    for (c, h) in t.headers.iter().enumerate() {
-        ws.write_string_with_format(HEADER_ROW, c as u16, *h, &f.header)?;
-        let room = columns[c].width - 1.5;
-        let lines = (crate::text::display_width(h) as f64 / room).ceil() as usize;
-        header_lines = header_lines.max(lines.min(3));
-    }
-    if header_lines > 1 {
-        ws.set_row_height(HEADER_ROW, LINE_HEIGHT * header_lines as f64)?;
-    }
+    write_headers(ws, f, t, &columns)?;
     let mut n = 0u32;
     let mut rows = sample.into_iter().chain(rows);
     while let Some(row) = rows.next() {
@@ -501,11 +526,7 @@ fn write_spec_upto<'a>(
         if r == last {
             // A national quarter can have more problems than a sheet has rows: the table
             // ends with a line that says how many are not shown, rather than the run failing.
-            let rest = 1 + rows.count();
-            let note = format!(
-                "另有 {rest} 行超出 Excel 一个工作表的行数上限（{SHEET_ROWS} 行），此处未能列出"
-            );
-            ws.merge_range(r, 0, r, last_col.max(1), &note, &f.cell)?;
+            write_rows_not_shown(ws, f, r, last_col, 1 + rows.count())?;
             n += 1;
             break;
         }
