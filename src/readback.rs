@@ -63,9 +63,19 @@ impl ReadbackError {
 
 /// The quarter and totals of a 汇总表, or why it cannot be used (in Chinese).
 pub fn previous_quarter(path: &Path) -> Result<Previous, ReadbackError> {
-    let book = crate::read::cells::read_ours(path, crate::contract::book::SHEETS_BULKY)
+    previous_in(&read_figures(path)?)
+}
+
+/// A 汇总表 read for its figures: every row of its ranking and hidden record, the sheets a row
+/// per item or problem passed over.
+pub fn read_figures(path: &Path) -> Result<crate::read::RawBook, ReadbackError> {
+    crate::read::cells::read_ours(path, crate::contract::book::SHEETS_BULKY)
         .book
-        .map_err(ReadbackError::Unreadable)?;
+        .map_err(ReadbackError::Unreadable)
+}
+
+/// [`previous_quarter`] of a 汇总表 already read.
+pub fn previous_in(book: &crate::read::RawBook) -> Result<Previous, ReadbackError> {
     let sheet = book
         .sheets
         .iter()

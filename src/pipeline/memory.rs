@@ -4,6 +4,7 @@
 //! the terminal: memory only adds checks, it never stops a quarter.
 
 use super::outputs::{folder, Places};
+use crate::readback::ReadbackError;
 use crate::resolve::{Earlier, EarlierItem};
 use crate::rules::Quarter;
 use std::path::PathBuf;
@@ -27,16 +28,15 @@ fn summary_of(places: &Places, quarter: Quarter) -> PathBuf {
 
 /// The previous quarter's 汇总表 in the office folder, when there is one; one that cannot be
 /// used is passed over with a line for the terminal (the comparison is only left out).
+/// `read` is what [`earlier`] made of that 汇总表 (it reads it anyway).
 pub(super) fn previous(
     places: &Places,
     quarter: Quarter,
+    read: Option<Result<crate::summary::Previous, ReadbackError>>,
     notes: &mut Vec<String>,
 ) -> Option<crate::summary::Previous> {
     let path = summary_of(places, quarter.prev());
-    if !path.is_file() {
-        return None;
-    }
-    match crate::readback::previous_quarter(&path) {
+    match read? {
         Ok(p) if p.quarter == quarter.prev() => Some(p),
         Ok(p) => {
             notes.push(format!(
@@ -58,8 +58,17 @@ pub(super) fn previous(
 
 /// The scoring rows of the four quarters before `quarter`, from their 汇总表s (verified as
 /// `annual` verifies them).
-pub(super) fn earlier(places: &Places, quarter: Quarter, notes: &mut Vec<String>) -> Earlier {
+/// Also the previous quarter's figures for [`previous`], when its 汇总表 is there.
+pub(super) fn earlier(
+    places: &Places,
+    quarter: Quarter,
+    notes: &mut Vec<String>,
+) -> (
+    Earlier,
+    Option<Result<crate::summary::Previous, ReadbackError>>,
+) {
     let mut earlier = Earlier::default();
+    let mut previous = None;
     let mut q = quarter;
     for _ in 0..4 {
         q = q.prev();
@@ -67,10 +76,14 @@ pub(super) fn earlier(places: &Places, quarter: Quarter, notes: &mut Vec<String>
         if !path.is_file() {
             continue;
         }
-        let read = crate::read::cells::read_ours(&path, crate::contract::book::SHEETS_BULKY)
-            .book
-            .map_err(crate::readback::ReadbackError::Unreadable)
-            .and_then(|book| crate::readback::quarter_record(&book));
+        let book = crate::readback::read_figures(&path);
+        if q == quarter.prev() {
+            previous = Some(match &book {
+                Ok(b) => crate::readback::previous_in(b),
+                Err(why) => Err(why.clone()),
+            });
+        }
+        let read = book.and_then(|book| crate::readback::quarter_record(&book));
         match read {
             Ok(rec) if rec.summary.quarter == q.to_string() => {
                 for i in &rec.items {
@@ -93,7 +106,7 @@ pub(super) fn earlier(places: &Places, quarter: Quarter, notes: &mut Vec<String>
             )),
         }
     }
-    earlier
+    (earlier, previous)
 }
 
 /// A 汇总表 written under other rules than `rules` (its hidden record's fingerprint differs).

@@ -101,7 +101,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
     let mut notes: Vec<String> = stale_lock.into_iter().chain(taken.notes.clone()).collect();
     crate::phase::mark("decisions taken");
-    let earlier = memory::earlier(&places, quarter, &mut notes);
+    let (earlier, previous) = memory::earlier(&places, quarter, &mut notes);
     crate::phase::mark("earlier quarters read");
     let copies = std::mem::take(&mut batch.copies);
     let decided = Inputs {
@@ -118,7 +118,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     report.previous = match named_previous {
         Some(p) => Some(p),
         None if opts.no_previous => None,
-        None => memory::previous(&places, quarter, &mut notes),
+        None => memory::previous(&places, quarter, previous, &mut notes),
     };
     let summary = report.summary();
 
