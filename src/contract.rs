@@ -101,6 +101,10 @@ pub fn row_of(cell: &str) -> Option<u32> {
     digits.parse::<u32>().ok()?.checked_sub(1)
 }
 
+/// Rows an Excel worksheet holds (2^20): a table of ours never has more, and reading one back
+/// never needs to stop before.
+pub const SHEET_ROWS: u32 = 1_048_576;
+
 /// The consolidated workbook (汇总表) as a contract between the code that writes it and the
 /// code that reads it back (the clerk's decisions, `annual`): names both sides take from here.
 pub mod book {
@@ -123,18 +127,21 @@ pub mod book {
     pub const SHEET_ENTRIES: &str = "稿件明细";
     pub const SHEET_DECISIONS: &str = "复核记录";
     pub const SHEET_RANKING: &str = "得分排名";
+    pub const SHEET_QUOTAS: &str = "任务完成";
     pub const SHEET_PROBLEMS: &str = "校验问题";
     pub const SHEET_PEOPLE: &str = "个人得分";
+    pub const SHEET_SUBMISSIONS: &str = "报送情况";
+    pub const SHEET_ABOUT: &str = "说明";
 
     /// The sheets that hold no decision, passed over when a 汇总表 is read for the clerk's
     /// decisions (a renamed one is read, and found to hold none).
     pub const SHEETS_WITHOUT_DECISIONS: &[&str] = &[
         SHEET_RANKING,
-        "任务完成",
+        SHEET_QUOTAS,
         SHEET_PEOPLE,
         SHEET_PROBLEMS,
-        "报送情况",
-        "说明",
+        SHEET_SUBMISSIONS,
+        SHEET_ABOUT,
     ];
     /// The sheets a row or more per item or problem long, passed over when a 汇总表 is read
     /// back for its figures (the ranking and the hidden record hold them).

@@ -11,6 +11,9 @@ use chrono::NaiveDate;
 use std::io::Cursor;
 use std::path::Path;
 
+/// Columns an Excel worksheet holds (A to XFD).
+const EXCEL_COLS: u32 = 16_384;
+
 /// How much of a file is read: a return is held to [`limits`]; a workbook this program wrote
 /// (a 汇总表 read back for the clerk's decisions or the quarter's record) is read to its last
 /// row — a province's 汇总表 has more rows than any return, and a decision typed in its last
@@ -19,6 +22,7 @@ use std::path::Path;
 pub struct Scope {
     max_bytes: u64,
     max_rows: u32,
+    max_cols: u32,
     max_cells: usize,
     max_text_bytes: usize,
     /// How many times the usual unpacked size a zip's entries may have.
@@ -32,17 +36,22 @@ impl Scope {
     pub const RETURN: Scope = Scope {
         max_bytes: limits::MAX_FILE_BYTES,
         max_rows: limits::MAX_ROWS,
+        max_cols: limits::MAX_COLS as u32,
         max_cells: limits::MAX_CELLS,
         max_text_bytes: limits::MAX_TEXT_BYTES,
         zip_scale: 1,
         skip: &[],
     };
 
-    /// A workbook of ours: every row a sheet can hold, the sheets named in `skip` passed over.
+    /// A workbook of ours: every row and column a sheet can hold, the sheets named in `skip`
+    /// passed over.
     pub const fn ours(skip: &'static [&'static str]) -> Scope {
         Scope {
             max_bytes: limits::MAX_OWN_FILE_BYTES,
-            max_rows: 1_048_576,
+            max_rows: crate::contract::SHEET_ROWS,
+            // A note the clerk typed far to the right must not make the whole workbook
+            // unreadable for its decisions (a read cut short is refused).
+            max_cols: EXCEL_COLS,
             max_cells: usize::MAX,
             max_text_bytes: limits::MAX_OWN_TEXT_BYTES,
             zip_scale: 16,
@@ -194,7 +203,7 @@ impl SheetCells {
         let cost = text_cost(&v);
         let scope = &budget.scope;
         if row >= scope.max_rows
-            || col >= limits::MAX_COLS as u32
+            || col >= scope.max_cols
             || budget.cells >= scope.max_cells
             || budget.text_bytes + cost > scope.max_text_bytes
         {
@@ -215,7 +224,7 @@ impl SheetCells {
                 self.name,
                 self.dropped,
                 budget.scope.max_rows,
-                limits::MAX_COLS,
+                budget.scope.max_cols,
                 budget.scope.max_cells,
                 budget.scope.max_text_bytes / 1024 / 1024
             ));

@@ -290,7 +290,8 @@ mod tests {
 
     /// A province's 汇总表 has more rows than any return may (the returns' 50,000-row and
     /// 400,000-cell limits once cut its 稿件明细 short, and a decision typed in row 59,990 of a
-    /// 300 × 200 quarter was silently not taken); the sheets without decisions are not read.
+    /// 300 × 200 quarter was silently not taken); the sheets without decisions are not read,
+    /// and a stray cell far to the right does not make the read incomplete.
     #[test]
     fn a_decision_in_the_last_row_of_a_large_workbook_is_read() {
         use h::*;
@@ -298,18 +299,9 @@ mod tests {
         let path = dir.path().join("汇总表_2026Q3.xlsx");
         let mut wb = rust_xlsxwriter::Workbook::new();
         let ws = wb.add_worksheet().set_name(SHEET_ENTRIES).unwrap();
-        for (c, head) in [
-            ID,
-            UNIT,
-            TITLE,
-            DECISION,
-            REASON,
-            "刊发日期",
-            "作者",
-            "状态",
-        ]
-        .iter()
-        .enumerate()
+        for (c, head) in [ID, UNIT, TITLE, DECISION, REASON, DATE, "作者", "状态"]
+            .iter()
+            .enumerate()
         {
             ws.write_string(1, c as u16, *head).unwrap();
         }
@@ -319,6 +311,8 @@ mod tests {
         }
         ws.write_string(last, 3, "不计分").unwrap();
         ws.write_string(last, 4, "重复报送").unwrap();
+        // A note the clerk typed far to the right (past a return's 200 columns).
+        ws.write_string(5, 300, "备忘").unwrap();
         let problems = wb.add_worksheet().set_name(SHEET_PROBLEMS).unwrap();
         problems.write_string(0, 0, "不必读").unwrap();
         wb.save(&path).unwrap();

@@ -15,14 +15,14 @@ use rust_xlsxwriter::{
 
 pub const SHEETS: [&str; 9] = [
     h::SHEET_RANKING,
-    "任务完成",
+    h::SHEET_QUOTAS,
     h::SHEET_ENTRIES,
     h::SHEET_OUTLETS,
     h::SHEET_DECISIONS,
     h::SHEET_PEOPLE,
     h::SHEET_PROBLEMS,
-    "报送情况",
-    "说明",
+    h::SHEET_SUBMISSIONS,
+    h::SHEET_ABOUT,
 ];
 
 fn red() -> Format {

@@ -2,6 +2,7 @@
 //! frozen headers, an autofilter, column widths that fit Chinese text, and page setup.
 //! Text from returns is always written as text, never as a formula.
 
+use crate::contract::SHEET_ROWS;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
     Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Worksheet, XlsxError,
@@ -106,8 +107,6 @@ pub fn clip(s: &str) -> Cow<'_, str> {
 /// Rows where the header is, and where data starts.
 pub const HEADER_ROW: u32 = 1;
 pub const FIRST_ROW: u32 = 2;
-/// Rows an Excel worksheet holds.
-const SHEET_ROWS: u32 = 1_048_576;
 /// The last row a table may use: the row after it holds the blank cell `write_spec` ends with.
 const LAST_TABLE_ROW: u32 = SHEET_ROWS - 2;
 
