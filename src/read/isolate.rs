@@ -171,11 +171,7 @@ pub fn read_here(path: &Path) -> ReadResult {
 
 /// [`read_here`] for a file of the given kind.
 pub fn read_here_as(kind: Kind, path: &Path) -> ReadResult {
-    if kind == Kind::Ours {
-        return std::panic::catch_unwind(|| kind.read(path))
-            .unwrap_or_else(|_| crashed(path, "读取程序内部错误".into()));
-    }
-    std::panic::catch_unwind(|| read_file(path))
+    std::panic::catch_unwind(|| kind.read(path))
         .unwrap_or_else(|_| crashed(path, "读取时解析程序异常".into()))
 }
 

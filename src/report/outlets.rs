@@ -14,7 +14,7 @@ pub(super) fn lines(report: &Report) -> Vec<OutletLine> {
     let mut lines: Vec<OutletLine> = Vec::new();
     // What each line already lists: an outlet named by thousands of units would otherwise be
     // searched once a row.
-    let mut seen: Vec<HashSet<String>> = Vec::new();
+    let mut seen: Vec<HashSet<(List, &str)>> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for (unit, e) in report.rows() {
         if !names_an_unlisted_outlet(e) {
@@ -87,12 +87,18 @@ fn blank(key: String) -> OutletLine {
     }
 }
 
-fn add_row(l: &mut OutletLine, seen: &mut HashSet<String>, report: &Report, unit: &str, e: &Entry) {
+fn add_row<'r>(
+    l: &mut OutletLine,
+    seen: &mut HashSet<(List, &'r str)>,
+    report: &Report,
+    unit: &'r str,
+    e: &'r Entry,
+) {
     l.rows += 1;
-    push_new(&mut l.names, seen, "name", e.outlet_written.trim());
-    push_new(&mut l.units, seen, "unit", unit);
+    push_new(&mut l.names, seen, List::Names, e.outlet_written.trim());
+    push_new(&mut l.units, seen, List::Units, unit);
     if let Some(d) = e.declared {
-        push_new(&mut l.declared, seen, "declared", d.label());
+        push_new(&mut l.declared, seen, List::Declared, d.label());
     }
     // A near miss decided "即《X》" matches X now: what it was close to is matched again.
     let near = match e.outlet {
@@ -114,10 +120,22 @@ fn add_row(l: &mut OutletLine, seen: &mut HashSet<String>, report: &Report, unit
     }
 }
 
-/// Add `s` to `list` unless there already; `seen` holds every list's entries of the line,
-/// each under its list's `kind`.
-fn push_new(list: &mut Vec<String>, seen: &mut HashSet<String>, kind: &str, s: &str) {
-    if seen.insert(format!("{kind}\t{s}")) {
+/// A line's lists of names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum List {
+    Names,
+    Units,
+    Declared,
+}
+
+/// Add `s` to `list` unless there already; `seen` holds every list's entries of the line.
+fn push_new<'r>(
+    list: &mut Vec<String>,
+    seen: &mut HashSet<(List, &'r str)>,
+    which: List,
+    s: &'r str,
+) {
+    if seen.insert((which, s)) {
         list.push(s.to_string());
     }
 }
