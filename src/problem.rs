@@ -177,7 +177,7 @@ impl Code {
             Code::R16CrossUnit => "跨单位重复，待核",
             Code::R17BadDeclaredKind => "媒体类别无法识别",
             Code::R18EarlierQuarter => "往季已计分的稿件（跨季度重复），待核",
-            Code::R19NoCopy => "计分的稿件没有收到复印件（级别由规则 evidence 决定）",
+            Code::R19NoCopy => "计分的稿件没有收到复印件",
             Code::D01BadDecision => "复核决定无法识别，未应用",
             Code::D02Unmatched => "复核决定找不到对应的稿件（未匹配）",
             Code::D03NotApplied => "复核决定未应用（该行按规则不计分或为重复稿件）",
