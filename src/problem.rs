@@ -2,9 +2,11 @@
 //! where it is (unit, file, sheet, cell), a Chinese message and, where one exists, the fix.
 //! The codes are documented in `docs/codes.md`.
 
+use compact_str::CompactString;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Severity {
@@ -219,10 +221,10 @@ impl Serialize for Problem {
         let mut st = s.serialize_struct("Problem", 8)?;
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("code", &self.code.id())?;
-        st.serialize_field("unit", &self.unit)?;
-        st.serialize_field("file", &self.file)?;
-        st.serialize_field("sheet", &self.sheet)?;
-        st.serialize_field("cell", &self.cell)?;
+        st.serialize_field("unit", &self.unit.as_deref())?;
+        st.serialize_field("file", &*self.file)?;
+        st.serialize_field("sheet", &self.sheet.as_deref())?;
+        st.serialize_field("cell", &self.cell.as_deref())?;
         st.serialize_field("message", &self.message)?;
         st.serialize_field("fix", &self.fix)?;
         st.end()
@@ -233,12 +235,16 @@ impl Serialize for Problem {
 pub struct Problem {
     pub severity: Severity,
     pub code: Code,
-    pub unit: Option<String>,
-    pub file: String,
-    pub sheet: Option<String>,
-    /// A1 reference, e.g. `F12`.
-    pub cell: Option<String>,
-    pub message: String,
+    /// The unit, file and sheet are shared by the many problems of one return (a large
+    /// quarter has over a million problems; a copy of each name in each was a tenth of the
+    /// run's memory).
+    pub unit: Option<Arc<str>>,
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
+    /// A1 reference, e.g. `F12` (short: kept without a heap allocation).
+    pub cell: Option<CompactString>,
+    /// Fixed texts (a row without a copy, the commonest problem) are borrowed.
+    pub message: Cow<'static, str>,
     /// What the unit should do (shown in `check`, the 回执 and the 汇总表); most are fixed
     /// texts, borrowed rather than copied into each of a large quarter's problems.
     pub fix: Option<Cow<'static, str>>,
@@ -247,13 +253,53 @@ pub struct Problem {
     pub office_fix: Option<Cow<'static, str>>,
 }
 
+/// A name a problem keeps: shared when the caller holds it shared already.
+pub trait IntoShared {
+    fn into_shared(self) -> Arc<str>;
+}
+
+impl IntoShared for &str {
+    fn into_shared(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoShared for &String {
+    fn into_shared(self) -> Arc<str> {
+        Arc::from(self.as_str())
+    }
+}
+
+impl IntoShared for String {
+    fn into_shared(self) -> Arc<str> {
+        Arc::from(self)
+    }
+}
+
+impl IntoShared for &Arc<str> {
+    fn into_shared(self) -> Arc<str> {
+        self.clone()
+    }
+}
+
+impl IntoShared for Arc<str> {
+    fn into_shared(self) -> Arc<str> {
+        self
+    }
+}
+
 impl Problem {
-    pub fn new(severity: Severity, code: Code, file: &str, message: impl Into<String>) -> Problem {
+    pub fn new(
+        severity: Severity,
+        code: Code,
+        file: impl IntoShared,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Problem {
         Problem {
             severity,
             code,
             unit: None,
-            file: file.to_string(),
+            file: file.into_shared(),
             sheet: None,
             cell: None,
             message: message.into(),
@@ -262,14 +308,14 @@ impl Problem {
         }
     }
 
-    pub fn at(mut self, sheet: &str, cell: impl Into<String>) -> Problem {
-        self.sheet = Some(sheet.to_string());
+    pub fn at(mut self, sheet: impl IntoShared, cell: impl Into<CompactString>) -> Problem {
+        self.sheet = Some(sheet.into_shared());
         self.cell = Some(cell.into());
         self
     }
 
-    pub fn in_sheet(mut self, sheet: &str) -> Problem {
-        self.sheet = Some(sheet.to_string());
+    pub fn in_sheet(mut self, sheet: impl IntoShared) -> Problem {
+        self.sheet = Some(sheet.into_shared());
         self
     }
 
@@ -283,8 +329,8 @@ impl Problem {
         self
     }
 
-    pub fn unit(mut self, unit: Option<&str>) -> Problem {
-        self.unit = unit.map(str::to_string);
+    pub fn unit(mut self, unit: Option<impl IntoShared>) -> Problem {
+        self.unit = unit.map(IntoShared::into_shared);
         self
     }
 
@@ -292,7 +338,7 @@ impl Problem {
     pub fn location(&self) -> String {
         match (&self.sheet, &self.cell) {
             (Some(s), Some(c)) => format!("{s}!{c}"),
-            (Some(s), None) => s.clone(),
+            (Some(s), None) => s.to_string(),
             _ => String::new(),
         }
     }

@@ -5,6 +5,7 @@
 use crate::rules::{AuthorCredit, Quarter, Rules, Tier};
 use crate::validate::{Category, Entry, Status};
 use chrono::{Datelike, NaiveDate};
+use compact_str::CompactString;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -261,7 +262,7 @@ fn rank_units(rules: &Rules, units: &mut [UnitResult]) -> Vec<usize> {
 }
 
 fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
-    let mut acc: BTreeMap<(usize, String), (f64, u32)> = BTreeMap::new();
+    let mut acc: BTreeMap<(usize, CompactString), (f64, u32)> = BTreeMap::new();
     for (u, s) in subs.iter().enumerate() {
         for e in s.entries.iter().filter(|e| e.status.scores()) {
             if e.authors.is_empty() {
@@ -287,7 +288,7 @@ fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
     let mut list: Vec<AuthorResult> = acc
         .into_iter()
         .map(|((u, name), (points, items))| AuthorResult {
-            name,
+            name: name.into(),
             unit: rules.units[u].name.clone(),
             points: (points * 100.0).round() / 100.0,
             items,

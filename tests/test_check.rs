@@ -43,7 +43,7 @@ fn rows_of(path: &Path) -> Vec<(String, String, String, String)> {
                     .map(|c| c.label().to_string())
                     .unwrap_or_default(),
                 e.title.clone(),
-                e.outlet_written.clone(),
+                e.outlet_written.to_string(),
                 e.date.map(|d| d.to_string()).unwrap_or_default(),
             )
         })

@@ -219,7 +219,7 @@ pub(super) fn take_decisions(
                 Problem::new(
                     Severity::Warning,
                     Code::D04NotTaken,
-                    &wb.display().to_string(),
+                    wb.display().to_string(),
                     format!("无法读取已有汇总表中填写的复核决定（{why}）"),
                 )
                 .fix("如在其中填写过复核决定，请在程序新写出的汇总表中重新填写"),

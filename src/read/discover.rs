@@ -271,7 +271,7 @@ fn not_read(ext: &str, shown: PathBuf, depth: usize, d: &mut Discovery) {
         Problem::new(
             Severity::Warning,
             Code::F01Ignored,
-            &shown.display().to_string(),
+            shown.display().to_string(),
             format!(
                 "未读取：{what}不是报送表（只读取 .xlsx、.xlsm、.xls、.ods、.csv 报送表，PDF、图片、Word、网页等稿件复印件，以及含有这些文件的 .zip 压缩包）"
             ),
@@ -291,7 +291,7 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
             Problem::new(
                 Severity::Warning,
                 Code::F01Ignored,
-                &shown.display().to_string(),
+                shown.display().to_string(),
                 format!("未读取压缩包 {name}：{why}"),
             )
             .fix(fix),
@@ -393,7 +393,7 @@ fn skipped_member(shown: &Path, s: archive::Skipped, d: &mut Discovery) {
         Problem::new(
             Severity::Warning,
             s.why.code(),
-            &member.display().to_string(),
+            member.display().to_string(),
             format!("压缩包中的这个文件未读取：{}", s.why.message()),
         )
         .fix(s.why.fix()),
@@ -436,7 +436,7 @@ fn unreadable(p: &Path, what: &str, e: &std::io::Error) -> Problem {
     Problem::new(
         Severity::Warning,
         Code::F01Ignored,
-        &p.display().to_string(),
+        p.display().to_string(),
         format!(
             "未读取：无法打开这个{what}（{}）",
             crate::problem::io_reason(e)

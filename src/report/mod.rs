@@ -103,9 +103,9 @@ fn restate_settled_doubts(problems: &mut [Problem], rows: &[&Entry]) {
         let (Some(sheet), Some(row)) = (p.sheet.as_deref(), row) else {
             continue;
         };
-        if let Some(what) = settled.get(&(p.file.as_str(), sheet, row)) {
+        if let Some(what) = settled.get(&(&*p.file, sheet, row)) {
             let doubt = p.message.split("，暂按").next().unwrap_or_default();
-            p.message = format!("{doubt}；{what}");
+            p.message = format!("{doubt}；{what}").into();
             p.severity = Severity::Info;
             p.fix = None;
             p.office_fix = None;
@@ -367,14 +367,14 @@ impl Report<'_> {
             title: e.title.clone(),
             outlet: match e.outlet {
                 crate::validate::OutletMatch::Listed(_) => e.outlet_name(self.rules),
-                _ => e.outlet_written.clone(),
+                _ => e.outlet_written.to_string(),
             },
             tier: e.tier.label().to_string(),
             points: e.points(self.rules),
             date: e
                 .date
                 .map(|d| d.to_string())
-                .unwrap_or_else(|| e.date_written.clone()),
+                .unwrap_or_else(|| e.date_written.to_string()),
             authors: e.authors.join("、"),
             status: e.status_text(),
             review: review_text(e),

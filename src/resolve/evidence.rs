@@ -8,6 +8,8 @@ use crate::problem::{Code, Problem, Severity};
 use crate::rules::{EvidenceRule, Rules};
 use crate::text::title_key;
 use crate::validate::{Entry, EvidenceCopy, Submission};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Shortest file-name key that a title may contain for the file to match by name.
 const MIN_NAME_KEY: usize = 8;
@@ -109,35 +111,18 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
     let unread = unread_copies(copies, subs.len());
     let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
+        let unit: Arc<str> = Arc::from(rules.units[u].name.as_str());
         for e in s.entries.iter_mut() {
             let decided = e.review.as_ref().is_some_and(|r| r.applied);
             if !e.status.scores() || !e.copies.is_empty() || decided {
                 continue;
             }
-            let missing = match e.copy_written.as_str() {
-                "" => "没有收到该稿件的复印件".to_string(),
-                named => format!("“复印件”栏写的“{named}”没有随报送表收到"),
-            };
-            let (msg, fix) = match rule {
-                EvidenceRule::NoScore => (
-                    format!("{missing}，按规则不计分"),
-                    "请补发稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题）",
-                ),
-                _ => (
-                    missing,
-                    "请随报送表发送稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题），或改正“复印件”栏中的文件名",
-                ),
-            };
+            let (msg, fix) = no_copy_message(rule, &e.copy_written, &unread[u]);
             problems.push(
-                Problem::new(
-                    severity,
-                    Code::R19NoCopy,
-                    &e.file,
-                    format!("{msg}{}", unread[u]),
-                )
-                .at(&e.sheet, e.at.clone())
-                .unit(Some(&rules.units[u].name))
-                .fix(fix),
+                Problem::new(severity, Code::R19NoCopy, &e.file, msg)
+                    .at(&e.sheet, e.at.as_str())
+                    .unit(Some(&unit))
+                    .fix(fix),
             );
             if rule == EvidenceRule::NoScore {
                 e.set_not_scored("缺稿件复印件");
@@ -145,6 +130,33 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
         }
     }
     problems
+}
+
+/// What R19 says about a row without a copy, and the fix. The commonest case, nothing at
+/// all received, is a fixed text: a large quarter has hundreds of thousands of them.
+fn no_copy_message(
+    rule: EvidenceRule,
+    copy_written: &str,
+    unread: &str,
+) -> (Cow<'static, str>, &'static str) {
+    let missing: Cow<'static, str> = match copy_written {
+        "" => "没有收到该稿件的复印件".into(),
+        named => format!("“复印件”栏写的“{named}”没有随报送表收到").into(),
+    };
+    let (msg, fix) = match rule {
+        EvidenceRule::NoScore => (
+            format!("{missing}，按规则不计分").into(),
+            "请补发稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题）",
+        ),
+        _ => (
+            missing,
+            "请随报送表发送稿件复印件（PDF、图片或 Word 文件，文件名用稿件标题），或改正“复印件”栏中的文件名",
+        ),
+    };
+    match unread {
+        "" => (msg, fix),
+        more => (format!("{msg}{more}").into(), fix),
+    }
 }
 
 /// Per unit, its copies whose text could not be read, which may hold the piece: named, so

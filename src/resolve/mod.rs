@@ -164,11 +164,11 @@ fn apply_register(rules: &Rules, subs: &mut [Submission], decided: Inputs) -> Ve
         let d = &decided.outlets[n];
         let overridden = d.verdict == Ruling::NoScore && row_decided.contains(e.id.as_str());
         let applied = ok && e.status.scores() && !overridden;
-        e.ruled = Some(RowRuling {
+        e.ruled = Some(Box::new(RowRuling {
             ruling: d.verdict.clone(),
             quarter: d.about.quarter.clone(),
             applied,
-        });
+        }));
         if applied {
             rule(rules, e, &d.verdict);
             uses[n].rows += 1;
@@ -314,7 +314,7 @@ fn standings_without_decisions(
     dry.iter()
         .flat_map(|s| &s.entries)
         .filter(|e| wanted.contains(e.id.as_str()))
-        .map(|e| (e.id.clone(), standing(rules, e)))
+        .map(|e| (e.id.to_string(), standing(rules, e)))
         .collect()
 }
 
@@ -325,7 +325,7 @@ pub fn assign_ids(rules: &Rules, unit: &str, entries: &mut [Entry], seen: &mut H
         let code = entry_code(rules, unit, e);
         let n = seen.entry(code).or_insert(0);
         *n += 1;
-        e.id = entry_id(code, *n);
+        e.id = entry_id(code, *n).into();
     }
 }
 
@@ -421,11 +421,11 @@ fn apply_decisions(subs: &mut [Submission], decisions: &[Decision]) -> Vec<Met> 
             };
             let e = &mut subs[unit].entries[index];
             let applies = e.status.scores();
-            e.review = Some(RowReview {
+            e.review = Some(Box::new(RowReview {
                 verdict: d.verdict,
                 reason: d.reason.clone(),
                 applied: applies,
-            });
+            }));
             if !applies {
                 return Met::NotApplied(format!(
                     "该行按规则不计分（{}），复核决定不能改变；请报送单位更正后重新报送",
@@ -523,7 +523,7 @@ fn outcome(
             }
             Outcome::Applied {
                 before: undecided
-                    .get(&e.id)
+                    .get(e.id.as_str())
                     .cloned()
                     .expect("every decided row was settled without decisions"),
                 after: standing(rules, e),
@@ -752,11 +752,11 @@ mod tests {
         }
         let e = &subs[u].entries[i];
         Decision {
-            id: e.id.clone(),
+            id: e.id.to_string(),
             about: crate::review::RowSubject {
                 unit: r.units[u].name.clone(),
                 title: e.title.clone(),
-                outlet: e.outlet_written.clone(),
+                outlet: e.outlet_written.to_string(),
                 date: e.date.map(|d| d.to_string()).unwrap_or_default(),
             },
             verdict: v,
@@ -1014,7 +1014,7 @@ mod tests {
         let ids: Vec<String> = {
             let mut probe = subs.clone();
             resolve(&r, &mut probe, Inputs::default());
-            probe[4].entries.iter().map(|e| e.id.clone()).collect()
+            probe[4].entries.iter().map(|e| e.id.to_string()).collect()
         };
         let outlets = [ruling(" 东方 烟草", Ruling::Same("东方烟草报".into()))];
         let res = resolve(&r, &mut subs, with_outlets(&[], &outlets));

@@ -3,6 +3,7 @@
 //! `Submission`. Plain data with the small methods that describe it.
 
 use super::*;
+use compact_str::CompactString;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Category {
@@ -128,26 +129,26 @@ pub struct Entry {
     /// Zero-based sheet row.
     pub row: u32,
     /// The row's title cell (or the row, when it has no title column), e.g. `C12`.
-    pub at: String,
+    pub at: CompactString,
     pub category: Option<Category>,
-    pub category_written: String,
+    pub category_written: CompactString,
     pub title: String,
     /// The title's key ([`title_key`]) as a 128-bit digest, `None` when the key is empty:
     /// duplicates are found by it, and a quarter has too many rows to keep every key as text.
     #[serde(skip)]
     pub title_digest: Option<u128>,
-    pub outlet_written: String,
+    pub outlet_written: CompactString,
     pub outlet: OutletMatch,
     pub declared: Option<Declared>,
     pub date: Option<NaiveDate>,
-    pub date_written: String,
-    pub issue: String,
-    pub authors: Vec<String>,
-    pub reviewer: String,
-    pub signer: String,
+    pub date_written: CompactString,
+    pub issue: CompactString,
+    pub authors: Vec<CompactString>,
+    pub reviewer: CompactString,
+    pub signer: CompactString,
     pub remarks: String,
     /// The 复印件 cell: the file name of the piece's copy, as the unit wrote it.
-    pub copy_written: String,
+    pub copy_written: CompactString,
     /// The evidence copies matched to the row (indices into the quarter's copies).
     pub copies: Vec<u32>,
     pub tier: Tier,
@@ -161,11 +162,12 @@ pub struct Entry {
     /// Published after the previous quarter's deadline: scores as 补报, counts for no quota.
     pub carried_over: bool,
     /// The row's stable id (unit, title, outlet, date), given by `resolve`; empty before.
-    pub id: String,
-    /// The office's decision on this row, when one is recorded.
-    pub review: Option<RowReview>,
+    pub id: CompactString,
+    /// The office's decision on this row, when one is recorded (boxed: few rows have one,
+    /// and a large quarter holds half a million rows).
+    pub review: Option<Box<RowReview>>,
     /// The office's decision on the row's outlet (媒体认定), when the register has one.
-    pub ruled: Option<RowRuling>,
+    pub ruled: Option<Box<RowRuling>>,
 }
 
 /// An outlet decision (媒体认定) as it bears on a row.
@@ -225,7 +227,7 @@ impl Entry {
     pub fn outlet_name(&self, rules: &Rules) -> String {
         match self.outlet {
             OutletMatch::Listed(i) => rules.outlets[i].name.clone(),
-            _ => self.outlet_written.clone(),
+            _ => self.outlet_written.to_string(),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::read::Cell;
 use crate::rules::{DateClass, OutletKind, Quarter, Rules, Tier};
 use crate::text::{name_key, title_digest};
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -35,9 +36,16 @@ pub struct Context<'a> {
     pub filed: Option<NaiveDate>,
 }
 
+/// The names every row and problem of a return repeats, one shared copy of each.
+struct Names {
+    file: Arc<str>,
+    sheet: Arc<str>,
+    unit: Option<Arc<str>>,
+}
+
 struct RowCtx<'a> {
     ctx: &'a Context<'a>,
-    sheet: &'a str,
+    names: &'a Names,
     columns: &'a std::collections::BTreeMap<Column, u16>,
     row: &'a RawRow<'a>,
     problems: &'a mut Vec<Problem>,
@@ -48,13 +56,14 @@ struct RowCtx<'a> {
 impl<'a> RowCtx<'a> {
     fn new(
         ctx: &'a Context<'a>,
+        names: &'a Names,
         located: &'a Located,
         row: &'a RawRow<'a>,
         problems: &'a mut Vec<Problem>,
     ) -> RowCtx<'a> {
         RowCtx {
             ctx,
-            sheet: located.sheet.as_str(),
+            names,
             columns: &located.columns,
             row,
             problems,
@@ -78,9 +87,10 @@ impl<'a> RowCtx<'a> {
         msg: String,
         fix: Option<Cow<'static, str>>,
     ) {
-        let mut p = Problem::new(sev, code, self.ctx.file, msg)
-            .at(self.sheet, self.cell_of(col))
-            .unit(self.ctx.unit);
+        let n = self.names;
+        let mut p = Problem::new(sev, code, &n.file, msg)
+            .at(&n.sheet, self.cell_of(col))
+            .unit(n.unit.as_ref());
         if let Some(f) = fix {
             p = p.fix(f);
         }
@@ -111,11 +121,11 @@ impl<'a> RowCtx<'a> {
 }
 
 /// Split 作者 on 、，,;；/ and spaces.
-pub fn split_authors(s: &str) -> Vec<String> {
+pub fn split_authors(s: &str) -> Vec<CompactString> {
     s.split(|c: char| matches!(c, '、' | '，' | ',' | ';' | '；' | '/' | '／') || c.is_whitespace())
         .map(str::trim)
         .filter(|a| !a.is_empty())
-        .map(str::to_string)
+        .map(CompactString::from)
         .collect()
 }
 
@@ -159,11 +169,15 @@ pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) 
     let mut problems = Vec::new();
     // A return names the same few outlets over and over: match each spelling once.
     let mut outlets: HashMap<String, OutletMatch> = HashMap::new();
-    let shared: (Arc<str>, Arc<str>) = (Arc::from(ctx.file), Arc::from(located.sheet.as_str()));
+    let names = Names {
+        file: Arc::from(ctx.file),
+        sheet: Arc::from(located.sheet.as_str()),
+        unit: ctx.unit.map(Arc::from),
+    };
     let entries: Vec<Entry> = located
         .rows
         .iter()
-        .map(|row| validate_row(ctx, located, row, &mut problems, &mut outlets, &shared))
+        .map(|row| validate_row(ctx, located, row, &mut problems, &mut outlets, &names))
         .collect();
     (entries, problems)
 }
@@ -199,9 +213,9 @@ fn validate_row(
     row: &RawRow,
     problems: &mut Vec<Problem>,
     outlets: &mut HashMap<String, OutletMatch>,
-    shared: &(Arc<str>, Arc<str>),
+    names: &Names,
 ) -> Entry {
-    let mut rc = RowCtx::new(ctx, located, row, problems);
+    let mut rc = RowCtx::new(ctx, names, located, row, problems);
     let category_written = row.text(Column::Category);
     let title = row.text(Column::Title);
     let outlet_written = row.text(Column::Outlet);
@@ -234,19 +248,19 @@ fn validate_row(
     let (monthly_news, quarterly_info) =
         quota_flags(ctx.rules, status, class, category, outlet, declared);
     Entry {
-        file: shared.0.clone(),
-        sheet: shared.1.clone(),
+        file: names.file.clone(),
+        sheet: names.sheet.clone(),
         row: row.row,
-        at,
+        at: at.into(),
         category,
         category_written: if category.is_some() {
-            String::new()
+            CompactString::default()
         } else {
-            category_written
+            category_written.into()
         },
         title_digest: title_digest(&title),
         title,
-        outlet_written,
+        outlet_written: outlet_written.into(),
         outlet,
         declared,
         date,
@@ -254,13 +268,14 @@ fn validate_row(
         date_written: date_cell
             .filter(|_| date.is_none())
             .map(Cell::display)
-            .unwrap_or_default(),
-        issue: row.text(Column::Issue),
+            .unwrap_or_default()
+            .into(),
+        issue: row.text(Column::Issue).into(),
         authors: split_authors(&row.text(Column::Authors)),
-        reviewer,
-        signer,
+        reviewer: reviewer.into(),
+        signer: signer.into(),
         remarks: row.text(Column::Remarks),
-        copy_written: row.text(Column::Copy),
+        copy_written: row.text(Column::Copy).into(),
         copies: Vec::new(),
         tier,
         status,
@@ -268,7 +283,7 @@ fn validate_row(
         monthly_news,
         quarterly_info,
         carried_over: class == Some(DateClass::CarriedOver),
-        id: String::new(),
+        id: CompactString::default(),
         review: None,
         ruled: None,
     }

@@ -738,10 +738,10 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
             p.code.id().into(),
             p.code.title().into(),
             p.unit.as_deref().unwrap_or_default().into(),
-            p.file.as_str().into(),
+            (&*p.file).into(),
             p.sheet.as_deref().unwrap_or_default().into(),
             p.cell.as_deref().unwrap_or_default().into(),
-            p.message.as_str().into(),
+            (&*p.message).into(),
             p.office_fix
                 .as_deref()
                 .or(p.fix.as_deref())
@@ -971,7 +971,7 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
     }
     for p in &report.batch.ignored {
         rows.push(vec![
-            p.file.as_str().into(),
+            (&*p.file).into(),
             Val::Empty,
             Val::Empty,
             "未读取".into(),

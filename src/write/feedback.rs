@@ -221,14 +221,14 @@ fn problems_sheet(
         // decision itself shows on the row (原因: 办公室复核：…).
         .filter(|p| !p.code.is_office_only())
         // A file not used (listed on 得分 as 未采用的文件) is not gone through row by row.
-        .filter(|p| p.code == Code::F14Superseded || !unused.contains(&p.file.as_str()))
+        .filter(|p| p.code == Code::F14Superseded || !unused.contains(&&*p.file))
         .map(|p| {
             vec![
                 p.severity.label().into(),
                 p.code.id().into(),
-                p.file.as_str().into(),
+                (&*p.file).into(),
                 p.location().into(),
-                p.message.as_str().into(),
+                (&*p.message).into(),
                 p.fix.as_deref().unwrap_or_default().into(),
             ]
         })
