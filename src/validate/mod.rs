@@ -267,9 +267,7 @@ fn validate_row(
         // Kept as written only when it cannot be read as a date.
         date_written: date_cell
             .filter(|_| date.is_none())
-            .map(Cell::display)
-            .unwrap_or_default()
-            .into(),
+            .map_or_else(CompactString::default, |c| c.display().into()),
         issue: row.text(Column::Issue).into(),
         authors: split_authors(&row.text(Column::Authors)),
         reviewer: reviewer.into(),
