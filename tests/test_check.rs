@@ -300,7 +300,7 @@ fn layout_variations_and_every_date_spelling() {
             Some("2026-08-05"),
             "row {}: {}",
             e.row + 1,
-            e.date_written
+            e.date_written()
         );
         assert_eq!(e.status, Status::Scored, "row {}", e.row + 1);
         assert!(e.monthly_news);

@@ -374,7 +374,7 @@ impl Report<'_> {
             date: e
                 .date
                 .map(|d| d.to_string())
-                .unwrap_or_else(|| e.date_written.to_string()),
+                .unwrap_or_else(|| e.date_written().to_string()),
             authors: e.authors.join("、"),
             status: e.status_text(),
             review: review_text(e),

@@ -72,7 +72,7 @@ fn matches<'c>(
     candidates: impl Iterator<Item = &'c u32>,
     copies: &[EvidenceCopy],
 ) -> Vec<u32> {
-    let named = title_key(strip_ext(&e.copy_written));
+    let named = title_key(strip_ext(e.copy_written()));
     let title = title_key(&e.title);
     candidates
         .copied()
@@ -117,7 +117,7 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
             if !e.status.scores() || !e.copies.is_empty() || decided {
                 continue;
             }
-            let (msg, fix) = no_copy_message(rule, &e.copy_written, &unread[u]);
+            let (msg, fix) = no_copy_message(rule, e.copy_written(), &unread[u]);
             problems.push(
                 Problem::new(severity, Code::R19NoCopy, &e.file, msg)
                     .at(&e.sheet, e.at.as_str())

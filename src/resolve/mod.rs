@@ -346,7 +346,7 @@ pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u64 {
     }
     match e.date {
         Some(d) => h.write(d.to_string().as_bytes()),
-        None => h.write(e.date_written.as_bytes()),
+        None => h.write(e.date_written().as_bytes()),
     }
     h.0
 }

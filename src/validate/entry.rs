@@ -131,7 +131,6 @@ pub struct Entry {
     /// The row's title cell (or the row, when it has no title column), e.g. `C12`.
     pub at: CompactString,
     pub category: Option<Category>,
-    pub category_written: CompactString,
     pub title: String,
     /// The title's key ([`title_key`]) as a 128-bit digest, `None` when the key is empty:
     /// duplicates are found by it, and a quarter has too many rows to keep every key as text.
@@ -141,14 +140,12 @@ pub struct Entry {
     pub outlet: OutletMatch,
     pub declared: Option<Declared>,
     pub date: Option<NaiveDate>,
-    pub date_written: CompactString,
     pub issue: CompactString,
     pub authors: Vec<CompactString>,
     pub reviewer: CompactString,
     pub signer: CompactString,
-    pub remarks: String,
-    /// The 复印件 cell: the file name of the piece's copy, as the unit wrote it.
-    pub copy_written: CompactString,
+    /// What most rows do not have, boxed (`None` when all of it is empty).
+    pub seldom: Option<Box<Seldom>>,
     /// The evidence copies matched to the row (indices into the quarter's copies).
     pub copies: Vec<u32>,
     pub tier: Tier,
@@ -168,6 +165,27 @@ pub struct Entry {
     pub review: Option<Box<RowReview>>,
     /// The office's decision on the row's outlet (媒体认定), when the register has one.
     pub ruled: Option<Box<RowRuling>>,
+}
+
+/// What a row seldom has: a 稿件类别 or 刊发日期 that could not be read (kept as written), 备注,
+/// and the 复印件 cell. Boxed in [`Entry`]: a large quarter holds half a million rows, most
+/// with none of it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Seldom {
+    /// The 稿件类别 as written, when it is not a category.
+    pub category_written: String,
+    /// The 刊发日期 as written, when it cannot be read as a date.
+    pub date_written: String,
+    pub remarks: String,
+    /// The 复印件 cell: the file name of the piece's copy, as the unit wrote it.
+    pub copy_written: String,
+}
+
+impl Seldom {
+    /// Boxed, or `None` when there is nothing to keep.
+    pub fn boxed(s: Seldom) -> Option<Box<Seldom>> {
+        (s != Seldom::default()).then(|| Box::new(s))
+    }
 }
 
 /// An outlet decision (媒体认定) as it bears on a row.
@@ -222,6 +240,25 @@ pub struct RowReview {
 }
 
 impl Entry {
+    /// The 稿件类别 as written, when it is not a category (else empty).
+    pub fn category_written(&self) -> &str {
+        self.seldom.as_ref().map_or("", |s| &s.category_written)
+    }
+
+    /// The 刊发日期 as written, when it cannot be read as a date (else empty).
+    pub fn date_written(&self) -> &str {
+        self.seldom.as_ref().map_or("", |s| &s.date_written)
+    }
+
+    pub fn remarks(&self) -> &str {
+        self.seldom.as_ref().map_or("", |s| &s.remarks)
+    }
+
+    /// The 复印件 cell as written.
+    pub fn copy_written(&self) -> &str {
+        self.seldom.as_ref().map_or("", |s| &s.copy_written)
+    }
+
     /// The outlet's name as it is published: the listed outlet's own name when matched, else
     /// what the unit wrote.
     pub fn outlet_name(&self, rules: &Rules) -> String {
@@ -309,7 +346,7 @@ impl Entry {
     pub fn category_text(&self) -> &str {
         self.category
             .map(Category::label)
-            .unwrap_or(&self.category_written)
+            .unwrap_or(self.category_written())
     }
 }
 

@@ -21,7 +21,7 @@ use std::sync::Arc;
 mod entry;
 mod evidence;
 pub use entry::{
-    is_outlet_doubt, Category, Declared, Entry, OutletMatch, RowReview, RowRuling, Status,
+    is_outlet_doubt, Category, Declared, Entry, OutletMatch, RowReview, RowRuling, Seldom, Status,
     Submission, SubmissionStatus,
 };
 pub use evidence::EvidenceCopy;
@@ -253,27 +253,29 @@ fn validate_row(
         row: row.row,
         at: at.into(),
         category,
-        category_written: if category.is_some() {
-            CompactString::default()
-        } else {
-            category_written.into()
-        },
         title_digest: title_digest(&title),
         title,
         outlet_written: outlet_written.into(),
         outlet,
         declared,
         date,
-        // Kept as written only when it cannot be read as a date.
-        date_written: date_cell
-            .filter(|_| date.is_none())
-            .map_or_else(CompactString::default, |c| c.display().into()),
         issue: row.text(Column::Issue).into(),
         authors: split_authors(&row.text(Column::Authors)),
         reviewer: reviewer.into(),
         signer: signer.into(),
-        remarks: row.text(Column::Remarks),
-        copy_written: row.text(Column::Copy).into(),
+        seldom: Seldom::boxed(Seldom {
+            category_written: match category {
+                Some(_) => String::new(),
+                None => category_written,
+            },
+            // Kept as written only when it cannot be read as a date.
+            date_written: date_cell
+                .filter(|_| date.is_none())
+                .map(Cell::display)
+                .unwrap_or_default(),
+            remarks: row.text(Column::Remarks),
+            copy_written: row.text(Column::Copy),
+        }),
         copies: Vec::new(),
         tier,
         status,

@@ -535,7 +535,7 @@ fn entry_row<'r>(report: &'r Report, unit: &'r str, e: &'r crate::validate::Entr
         points.into(),
         match e.date {
             Some(d) => Val::Date(d),
-            None => e.date_written.as_str().into(),
+            None => e.date_written().into(),
         },
         e.authors.join("、").into(),
         e.status_text().into(),

@@ -171,7 +171,7 @@ fn entries_sheet(
                 points.into(),
                 match e.date {
                     Some(d) => Val::Date(d),
-                    None => e.date_written.as_str().into(),
+                    None => e.date_written().into(),
                 },
                 e.status_text().into(),
                 e.reasons_text().into(),
