@@ -225,8 +225,8 @@ impl Serialize for Problem {
         st.serialize_field("file", &*self.file)?;
         st.serialize_field("sheet", &self.sheet.as_deref())?;
         st.serialize_field("cell", &self.cell.as_deref())?;
-        st.serialize_field("message", &self.message)?;
-        st.serialize_field("fix", &self.fix)?;
+        st.serialize_field("message", &*self.message)?;
+        st.serialize_field("fix", &self.fix.as_deref())?;
         st.end()
     }
 }
@@ -244,13 +244,86 @@ pub struct Problem {
     /// A1 reference, e.g. `F12` (short: kept without a heap allocation).
     pub cell: Option<CompactString>,
     /// Fixed texts (a row without a copy, the commonest problem) are borrowed.
-    pub message: Cow<'static, str>,
+    pub message: Text,
     /// What the unit should do (shown in `check`, the 回执 and the 汇总表); most are fixed
     /// texts, borrowed rather than copied into each of a large quarter's problems.
-    pub fix: Option<Cow<'static, str>>,
+    pub fix: Option<Text>,
     /// What the office should do instead, where it differs (shown only in the 汇总表): units
     /// have no 复核决定 column and must not be told to fill it in.
-    pub office_fix: Option<Cow<'static, str>>,
+    pub office_fix: Option<Text>,
+}
+
+/// A problem's text: a fixed one borrowed, or one made at run time and shared by the
+/// problems that say the same (a return's rows naming the same unlisted outlet all get the
+/// same message and advice; a large quarter has a hundred thousand of them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Text {
+    Fixed(&'static str),
+    Made(Arc<str>),
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Fixed(s) => s,
+            Text::Made(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Text {
+        Text::Fixed(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::Made(Arc::from(s))
+    }
+}
+
+impl From<Arc<str>> for Text {
+    fn from(s: Arc<str>) -> Text {
+        Text::Made(s)
+    }
+}
+
+impl From<Cow<'static, str>> for Text {
+    fn from(s: Cow<'static, str>) -> Text {
+        match s {
+            Cow::Borrowed(s) => Text::Fixed(s),
+            Cow::Owned(s) => s.into(),
+        }
+    }
+}
+
+/// The texts made for one return's problems, each kept once (see [`Text`]).
+#[derive(Default)]
+pub struct Texts(std::collections::HashSet<Arc<str>>);
+
+impl Texts {
+    /// `s` as a text, shared with an equal one made before.
+    pub fn share(&mut self, s: Cow<'static, str>) -> Text {
+        match s {
+            Cow::Borrowed(s) => Text::Fixed(s),
+            Cow::Owned(s) => match self.0.get(s.as_str()) {
+                Some(t) => Text::Made(t.clone()),
+                None => {
+                    let t: Arc<str> = Arc::from(s);
+                    self.0.insert(t.clone());
+                    Text::Made(t)
+                }
+            },
+        }
+    }
 }
 
 /// A name a problem keeps: shared when the caller holds it shared already.
@@ -293,7 +366,7 @@ impl Problem {
         severity: Severity,
         code: Code,
         file: impl IntoShared,
-        message: impl Into<Cow<'static, str>>,
+        message: impl Into<Text>,
     ) -> Problem {
         Problem {
             severity,
@@ -319,12 +392,12 @@ impl Problem {
         self
     }
 
-    pub fn fix(mut self, fix: impl Into<Cow<'static, str>>) -> Problem {
+    pub fn fix(mut self, fix: impl Into<Text>) -> Problem {
         self.fix = Some(fix.into());
         self
     }
 
-    pub fn office_fix(mut self, fix: impl Into<Cow<'static, str>>) -> Problem {
+    pub fn office_fix(mut self, fix: impl Into<Text>) -> Problem {
         self.office_fix = Some(fix.into());
         self
     }
@@ -399,5 +472,20 @@ mod tests {
         let j = serde_json::to_value(&p).unwrap();
         assert_eq!(j["code"], "R02");
         assert_eq!(j["severity"], "错误");
+    }
+
+    #[test]
+    fn equal_texts_are_kept_once() {
+        let mut texts = Texts::default();
+        let a = texts.share(format!("“{}”不在媒体名单中", "城市晚报").into());
+        let b = texts.share(format!("“{}”不在媒体名单中", "城市晚报").into());
+        let c = texts.share(format!("“{}”不在媒体名单中", "乡村晚报").into());
+        let (Text::Made(a), Text::Made(b), Text::Made(c)) = (a, b, c) else {
+            panic!("made texts");
+        };
+        assert!(Arc::ptr_eq(&a, &b), "one copy for the same words");
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(&*c, "“乡村晚报”不在媒体名单中");
+        assert_eq!(texts.share("固定".into()), Text::Fixed("固定"));
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::contract::{cell_ref, Column};
 use crate::dates::parse_date;
-use crate::problem::{Code, Problem, Severity};
+use crate::problem::{Code, Problem, Severity, Texts};
 use crate::read::table::{Located, RawRow};
 use crate::read::Cell;
 use crate::rules::{DateClass, OutletKind, Quarter, Rules, Tier};
@@ -36,6 +36,13 @@ pub struct Context<'a> {
     pub filed: Option<NaiveDate>,
 }
 
+/// A return's problems, and their texts kept once each.
+#[derive(Default)]
+struct Reported {
+    problems: Vec<Problem>,
+    texts: Texts,
+}
+
 /// The names every row and problem of a return repeats, one shared copy of each.
 struct Names {
     file: Arc<str>,
@@ -48,7 +55,7 @@ struct RowCtx<'a> {
     names: &'a Names,
     columns: &'a std::collections::BTreeMap<Column, u16>,
     row: &'a RawRow<'a>,
-    problems: &'a mut Vec<Problem>,
+    out: &'a mut Reported,
     errors: usize,
     reasons: Vec<String>,
 }
@@ -59,14 +66,14 @@ impl<'a> RowCtx<'a> {
         names: &'a Names,
         located: &'a Located,
         row: &'a RawRow<'a>,
-        problems: &'a mut Vec<Problem>,
+        out: &'a mut Reported,
     ) -> RowCtx<'a> {
         RowCtx {
             ctx,
             names,
             columns: &located.columns,
             row,
-            problems,
+            out,
             errors: 0,
             reasons: Vec::new(),
         }
@@ -88,13 +95,15 @@ impl<'a> RowCtx<'a> {
         fix: Option<Cow<'static, str>>,
     ) {
         let n = self.names;
-        let mut p = Problem::new(sev, code, &n.file, msg)
-            .at(&n.sheet, self.cell_of(col))
+        let cell = self.cell_of(col);
+        let texts = &mut self.out.texts;
+        let mut p = Problem::new(sev, code, &n.file, texts.share(msg.into()))
+            .at(&n.sheet, cell)
             .unit(n.unit.as_ref());
         if let Some(f) = fix {
-            p = p.fix(f);
+            p = p.fix(texts.share(f));
         }
-        self.problems.push(p);
+        self.out.problems.push(p);
         if sev == Severity::Error {
             self.errors += 1;
         }
@@ -102,8 +111,9 @@ impl<'a> RowCtx<'a> {
 
     /// What the office does about the problem just reported (shown only in the 汇总表).
     fn office(&mut self, fix: String) {
-        if let Some(p) = self.problems.last_mut() {
-            p.office_fix = Some(fix.into());
+        let fix = self.out.texts.share(fix.into());
+        if let Some(p) = self.out.problems.last_mut() {
+            p.office_fix = Some(fix);
         }
     }
 
@@ -166,7 +176,7 @@ pub fn match_outlet(rules: &Rules, written: &str) -> OutletMatch {
 /// Validate every row of a located return, each on its own (duplicates are resolved later, in
 /// `resolve`, once the office's decisions are known). Entries come back in row order.
 pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) {
-    let mut problems = Vec::new();
+    let mut out = Reported::default();
     // A return names the same few outlets over and over: match each spelling once.
     let mut outlets: HashMap<String, OutletMatch> = HashMap::new();
     let names = Names {
@@ -177,9 +187,9 @@ pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) 
     let entries: Vec<Entry> = located
         .rows
         .iter()
-        .map(|row| validate_row(ctx, located, row, &mut problems, &mut outlets, &names))
+        .map(|row| validate_row(ctx, located, row, &mut out, &mut outlets, &names))
         .collect();
-    (entries, problems)
+    (entries, out.problems)
 }
 
 /// One row, rule by rule. Each rule reads the row context, reports its own problems, and
@@ -211,11 +221,11 @@ fn validate_row(
     ctx: &Context,
     located: &Located,
     row: &RawRow,
-    problems: &mut Vec<Problem>,
+    out: &mut Reported,
     outlets: &mut HashMap<String, OutletMatch>,
     names: &Names,
 ) -> Entry {
-    let mut rc = RowCtx::new(ctx, names, located, row, problems);
+    let mut rc = RowCtx::new(ctx, names, located, row, out);
     let category_written = row.text(Column::Category);
     let title = row.text(Column::Title);
     let outlet_written = row.text(Column::Outlet);
