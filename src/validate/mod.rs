@@ -273,19 +273,13 @@ fn validate_row(
         authors: split_authors(&row.text(Column::Authors)),
         reviewer: reviewer.into(),
         signer: signer.into(),
-        seldom: Seldom::boxed(Seldom {
-            category_written: match category {
-                Some(_) => String::new(),
-                None => category_written,
-            },
-            // Kept as written only when it cannot be read as a date.
-            date_written: date_cell
-                .filter(|_| date.is_none())
-                .map(Cell::display)
-                .unwrap_or_default(),
-            remarks: row.text(Column::Remarks),
-            copy_written: row.text(Column::Copy),
-        }),
+        seldom: seldom(
+            row,
+            category.is_some(),
+            category_written,
+            date_cell,
+            date.is_some(),
+        ),
         copies: Vec::new(),
         tier,
         status,
@@ -297,6 +291,29 @@ fn validate_row(
         review: None,
         ruled: None,
     }
+}
+
+/// What the row seldom has: the category and date as written only when they cannot be read.
+fn seldom(
+    row: &RawRow,
+    category_read: bool,
+    category_written: String,
+    date_cell: Option<&Cell>,
+    date_read: bool,
+) -> Option<Box<Seldom>> {
+    Seldom::boxed(Seldom {
+        category_written: if category_read {
+            String::new()
+        } else {
+            category_written
+        },
+        date_written: date_cell
+            .filter(|_| !date_read)
+            .map(Cell::display)
+            .unwrap_or_default(),
+        remarks: row.text(Column::Remarks),
+        copy_written: row.text(Column::Copy),
+    })
 }
 
 /// 稿件类别, 标题, 刊发媒体 and 刊发日期 are required; each missing one is reported at its cell.
