@@ -265,21 +265,21 @@ fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
     let mut acc: BTreeMap<(usize, CompactString), (f64, u32)> = BTreeMap::new();
     for (u, s) in subs.iter().enumerate() {
         for e in s.entries.iter().filter(|e| e.status.scores()) {
-            if e.authors.is_empty() {
+            if e.author_list.is_empty() {
                 continue;
             }
             let pts = rules.points_of(e.tier) as f64;
             let each = match rules.policy.author_credit {
                 AuthorCredit::Full => pts,
-                AuthorCredit::Split => pts / e.authors.len() as f64,
+                AuthorCredit::Split => pts / e.authors().count() as f64,
             };
             let mut seen: Vec<&str> = Vec::new();
-            for a in &e.authors {
-                if seen.contains(&a.as_str()) {
+            for a in e.authors() {
+                if seen.contains(&a) {
                     continue;
                 }
                 seen.push(a);
-                let slot = acc.entry((u, a.clone())).or_default();
+                let slot = acc.entry((u, a.into())).or_default();
                 slot.0 += each;
                 slot.1 += 1;
             }

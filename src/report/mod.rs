@@ -375,7 +375,7 @@ impl Report<'_> {
                 .date
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| e.date_written().to_string()),
-            authors: e.authors.join("、"),
+            authors: e.author_list.to_string(),
             status: e.status_text(),
             review: review_text(e),
         })

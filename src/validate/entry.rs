@@ -141,7 +141,9 @@ pub struct Entry {
     pub declared: Option<Declared>,
     pub date: Option<NaiveDate>,
     pub issue: CompactString,
-    pub authors: Vec<CompactString>,
+    /// The authors as one text, each name followed by '、' but the last (see
+    /// [`Entry::authors`]): one small string a row instead of one per author.
+    pub author_list: CompactString,
     pub reviewer: CompactString,
     pub signer: CompactString,
     /// What most rows do not have, boxed (`None` when all of it is empty).
@@ -240,6 +242,11 @@ pub struct RowReview {
 }
 
 impl Entry {
+    /// Each author, as the unit wrote them (in order; a name listed twice comes twice).
+    pub fn authors(&self) -> impl Iterator<Item = &str> {
+        self.author_list.split('、').filter(|a| !a.is_empty())
+    }
+
     /// The 稿件类别 as written, when it is not a category (else empty).
     pub fn category_written(&self) -> &str {
         self.seldom.as_ref().map_or("", |s| &s.category_written)

@@ -130,13 +130,22 @@ impl<'a> RowCtx<'a> {
     }
 }
 
-/// Split 作者 on 、，,;；/ and spaces.
-pub fn split_authors(s: &str) -> Vec<CompactString> {
-    s.split(|c: char| matches!(c, '、' | '，' | ',' | ';' | '；' | '/' | '／') || c.is_whitespace())
+/// Split 作者 on 、，,;；/ and spaces; the names joined again by 、 (see `Entry::authors`).
+pub fn split_authors(s: &str) -> CompactString {
+    let mut list = CompactString::default();
+    let names = s
+        .split(|c: char| {
+            matches!(c, '、' | '，' | ',' | ';' | '；' | '/' | '／') || c.is_whitespace()
+        })
         .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(CompactString::from)
-        .collect()
+        .filter(|a| !a.is_empty());
+    for a in names {
+        if !list.is_empty() {
+            list.push('、');
+        }
+        list.push_str(a);
+    }
+    list
 }
 
 /// Match a written outlet against the list: exact after normalisation, else a near miss.
@@ -270,7 +279,7 @@ fn validate_row(
         declared,
         date,
         issue: row.text(Column::Issue).into(),
-        authors: split_authors(&row.text(Column::Authors)),
+        author_list: split_authors(&row.text(Column::Authors)),
         reviewer: reviewer.into(),
         signer: signer.into(),
         seldom: seldom(
@@ -684,7 +693,7 @@ mod tests {
             !e[1].quarterly_info,
             "工作动态 does not count for the information quota"
         );
-        assert_eq!(e[0].authors, ["张三", "李四"]);
+        assert_eq!(e[0].authors().collect::<Vec<_>>(), ["张三", "李四"]);
     }
 
     #[test]

@@ -537,7 +537,7 @@ fn entry_row<'r>(report: &'r Report, unit: &'r str, e: &'r crate::validate::Entr
             Some(d) => Val::Date(d),
             None => e.date_written().into(),
         },
-        e.authors.join("、").into(),
+        e.author_list.as_str().into(),
         e.status_text().into(),
         e.reasons_text().into(),
         decision.into(),
