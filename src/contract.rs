@@ -182,13 +182,28 @@ pub mod book {
     /// The hidden sheet's digest: SHA-256, in hex, of column A's pieces then column B's lines,
     /// each followed by a line feed. The writer notes it; `annual` checks it.
     pub fn data_digest<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {
-        use sha2::Digest;
-        let mut digest = sha2::Sha256::new();
+        let mut digest = DataDigest::default();
         for t in texts {
-            digest.update(t.as_ref().as_bytes());
-            digest.update(b"\n");
+            digest.add(t.as_ref());
         }
-        format!("{:x}", digest.finalize())
+        digest.hex()
+    }
+
+    /// [`data_digest`] a text at a time, for a writer that does not keep the texts.
+    #[derive(Default)]
+    pub struct DataDigest(sha2::Sha256);
+
+    impl DataDigest {
+        pub fn add(&mut self, text: &str) {
+            use sha2::Digest;
+            self.0.update(text.as_bytes());
+            self.0.update(b"\n");
+        }
+
+        pub fn hex(self) -> String {
+            use sha2::Digest;
+            format!("{:x}", self.0.finalize())
+        }
     }
 }
 

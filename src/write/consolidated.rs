@@ -153,81 +153,8 @@ pub fn build(
     Ok(wb)
 }
 
-pub use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
-/// Characters of JSON per cell (an Excel cell holds 32,767).
-const RECORD_CHUNK: usize = 30_000;
-
-/// The quarter's figures for `annual`, in a very hidden sheet: A1 says what the sheet is, B1
-/// names the item fields, C1 gives the decisions record's generation the workbook was written
-/// from, D1 a digest of the data (so `annual` can tell figures edited by hand), E1 the outlet
-/// register's generation; column C holds every row read (for the archive), one a cell; column A then
-/// holds the summary as JSON in cell-sized pieces, and column B the scoring rows, one a cell,
-/// fields separated by tabs (one cell a row keeps this sheet small next to 稿件明细; cell
-/// texts never hold tabs).
-fn record_sheet(
-    ws: &mut Worksheet,
-    report: &Report,
-    summary: &crate::summary::Summary,
-    generations: Generations,
-) -> Result<(), XlsxError> {
-    use crate::contract::book::{
-        DIGEST_LABEL, GENERATION_LABEL, RECORD_FORMAT, REGISTER_GENERATION_LABEL,
-    };
-    use crate::summary::ItemLine;
-    ws.set_name(RECORD_SHEET)?;
-    ws.set_very_hidden(true);
-    ws.write_string(0, 0, format!("{RECORD_MAGIC} {RECORD_FORMAT}"))?;
-    ws.write_string(0, 1, ItemLine::HEADERS.join("\t"))?;
-    ws.write_string(0, 2, format!("{GENERATION_LABEL} {}", generations.record))?;
-    let json = serde_json::to_string(summary).expect("a summary serialises");
-    let line = |i: ItemLine| super::table::clip(&i.line()).into_owned();
-    // The digest goes in the first row, and a constant-memory sheet cannot go back to it: the
-    // data is gone through once for the digest and once more to be written.
-    let every = |r: crate::summary::RowLine| super::table::clip(&r.line()).into_owned();
-    let hex = crate::contract::book::data_digest(
-        json_pieces(&json)
-            .map(str::to_string)
-            .chain(report.scoring_items().map(line))
-            .chain(report.row_lines().map(every)),
-    );
-    ws.write_string(0, 3, format!("{DIGEST_LABEL} {hex}"))?;
-    let register = generations.register;
-    ws.write_string(0, 4, format!("{REGISTER_GENERATION_LABEL} {register}"))?;
-    let mut pieces = json_pieces(&json);
-    let mut items = report.scoring_items().map(line);
-    let mut rows = report.row_lines().map(every);
-    let mut row = 1u32;
-    loop {
-        let cells = [pieces.next().map(str::to_string), items.next(), rows.next()];
-        if cells.iter().all(Option::is_none) {
-            break;
-        }
-        for (col, text) in cells.iter().enumerate() {
-            if let Some(t) = text {
-                ws.write_string(row, col as u16, t)?;
-            }
-        }
-        row += 1;
-    }
-    Ok(())
-}
-
-/// `json` in pieces of at most RECORD_CHUNK characters, cut between characters.
-fn json_pieces(json: &str) -> impl Iterator<Item = &str> {
-    let mut rest = json;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let cut = rest
-            .char_indices()
-            .nth(RECORD_CHUNK)
-            .map_or(rest.len(), |(i, _)| i);
-        let (piece, tail) = rest.split_at(cut);
-        rest = tail;
-        Some(piece)
-    })
-}
+use super::record::record_sheet;
+pub use super::record::{RECORD_MAGIC, RECORD_SHEET};
 
 fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     let p = report.rules.points;

@@ -10,6 +10,7 @@ pub mod feedback;
 pub mod html;
 pub mod lock;
 pub mod outlets;
+mod record;
 pub mod table;
 pub mod template;
 
