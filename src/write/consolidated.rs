@@ -632,20 +632,16 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
 }
 
 fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
-    let rows: Vec<Vec<Val<'_>>> = report
-        .scored
-        .authors
-        .iter()
-        .map(|a| {
-            vec![
-                a.rank.into(),
-                a.name.as_str().into(),
-                a.unit.as_str().into(),
-                a.items.into(),
-                Val::Num(a.points),
-            ]
-        })
-        .collect();
+    // Streamed: a national roll-up has over a hundred thousand authors.
+    let rows = report.scored.authors.iter().map(|a| {
+        vec![
+            a.rank.into(),
+            a.name.as_str().into(),
+            a.unit.as_str().into(),
+            a.items.into(),
+            Val::Num(a.points),
+        ]
+    });
     ws.set_name(SHEETS[5])?;
     write_table(
         ws,
