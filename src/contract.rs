@@ -179,6 +179,18 @@ pub mod book {
     /// D1: this label, a space, and [`data_digest`] of the sheet's data.
     pub const DIGEST_LABEL: &str = "校验码";
 
+    /// Lines a column of the hidden sheet holds below its first row. Column B's and C's
+    /// lines past it (a quarter of over a million rows) go on three columns to the right
+    /// (E and F, then H and I, …), from the second row again: see [`record_block`].
+    pub const RECORD_LINES: u32 = super::SHEET_ROWS - 1;
+
+    /// Where line `i` of a hidden-sheet column goes: (row, column), for column `base` (1 for
+    /// the scoring rows, 2 for every row) with `per` lines a column.
+    pub fn record_block(base: u16, i: usize, per: u32) -> (u32, u16) {
+        let per = per as usize;
+        (1 + (i % per) as u32, base + 3 * (i / per) as u16)
+    }
+
     /// The hidden sheet's digest: SHA-256, in hex, of column A's pieces then column B's lines,
     /// each followed by a line feed. The writer notes it; `annual` checks it.
     pub fn data_digest<S: AsRef<str>>(texts: impl IntoIterator<Item = S>) -> String {

@@ -160,23 +160,20 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
         .next()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
-    for (r, c, v) in &sheet.cells {
-        if *r > 0 {
-            rows.entry(*r).or_default().push((*c, v));
-        }
-    }
-    let at = |cells: &Vec<(u16, &Cell)>, c: u16| {
-        cells
-            .iter()
-            .find(|(cc, _)| *cc == c)
-            .map(|(_, v)| v.display())
-            .unwrap_or_default()
+    let columns = record_columns(sheet);
+    let column = |c: u16| columns.get(&c).cloned().unwrap_or_default();
+    // Column B's and C's lines go on in blocks three columns to the right (record_block).
+    let blocks = |base: u16| -> Vec<String> {
+        (0..)
+            .map(|k| base + 3 * k)
+            .take_while(|c| *c == base || columns.contains_key(c))
+            .flat_map(column)
+            .collect()
     };
-    let pieces: Vec<String> = rows.values().map(|cells| at(cells, 0)).collect();
-    let lines: Vec<String> = rows.values().map(|cells| at(cells, 1)).collect();
+    let pieces: Vec<String> = column(0);
+    let lines: Vec<String> = blocks(1);
     let every: Vec<String> = match format >= 3 {
-        true => rows.values().map(|cells| at(cells, 2)).collect(),
+        true => blocks(2),
         false => Vec::new(),
     };
     if format >= 2 {
@@ -209,6 +206,22 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
             .filter_map(|l| crate::summary::RowLine::parse(l))
             .collect(),
     })
+}
+
+/// The hidden sheet's texts below its first row, by column, each column's in row order.
+fn record_columns(sheet: &RawSheet) -> std::collections::BTreeMap<u16, Vec<String>> {
+    let mut cells: Vec<(u16, u32, &Cell)> = sheet
+        .cells
+        .iter()
+        .filter(|(r, _, _)| *r > 0)
+        .map(|(r, c, v)| (*c, *r, v))
+        .collect();
+    cells.sort_by_key(|(c, r, _)| (*c, *r));
+    let mut columns: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
+    for (c, _, v) in cells {
+        columns.entry(c).or_default().push(v.display());
+    }
+    columns
 }
 
 /// The hidden sheet's data is what the program wrote: its digest (D1) agrees.

@@ -203,6 +203,16 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// How many rows score (what [`Report::scoring_items`] lists).
+    pub fn scoring_count(&self) -> usize {
+        self.scored
+            .entries
+            .iter()
+            .flatten()
+            .filter(|e| e.status.scores())
+            .count()
+    }
+
     /// Rows still 待核 with no decision: while there are any, the figures are provisional.
     pub fn awaiting_review(&self) -> usize {
         self.rows()

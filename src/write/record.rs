@@ -3,7 +3,7 @@
 //! (`contract::book`); `readback` reads it.
 
 use super::consolidated::Generations;
-use crate::contract::book::DataDigest;
+use crate::contract::book::{record_block, DataDigest, RECORD_LINES};
 pub use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
 use crate::report::Report;
 use crate::summary::Summary;
@@ -24,6 +24,17 @@ pub(super) fn record_sheet(
     report: &Report,
     summary: &Summary,
     generations: Generations,
+) -> Result<(), XlsxError> {
+    record_sheet_per(ws, report, summary, generations, RECORD_LINES)
+}
+
+/// [`record_sheet`] with `per` lines a column (lowered in tests).
+fn record_sheet_per(
+    ws: &mut Worksheet,
+    report: &Report,
+    summary: &Summary,
+    generations: Generations,
+    per: u32,
 ) -> Result<(), XlsxError> {
     use crate::contract::book::{
         DIGEST_LABEL, GENERATION_LABEL, RECORD_FORMAT, REGISTER_GENERATION_LABEL,
@@ -46,27 +57,46 @@ pub(super) fn record_sheet(
     ws.write_string(0, 3, format!("{DIGEST_LABEL} {}", digest.hex()))?;
     let register = generations.register;
     ws.write_string(0, 4, format!("{REGISTER_GENERATION_LABEL} {register}"))?;
+    // Column B's and C's lines in blocks of `per` a column, side by side (record_block); a
+    // sheet is written a row at a time, so each block has its own place in the lines.
+    let per_col = per as usize;
+    let blocks = |n: usize| n.div_ceil(per_col).max(1);
+    let mut items: Vec<_> = (0..blocks(report.scoring_count()))
+        .map(|k| report.scoring_items().skip(k * per_col).map(line))
+        .collect();
+    let mut rows: Vec<_> = (0..blocks(report.rows().count()))
+        .map(|k| report.row_lines().skip(k * per_col).map(every))
+        .collect();
     std::thread::scope(|s| {
         // The pieces come from a second pass of the serialiser, a few at a time, in step
         // with the rows they share.
         let (tx, rx) = std::sync::mpsc::sync_channel::<String>(4);
         s.spawn(move || json_pieces(summary, |piece| drop(tx.send(piece.to_string()))));
         let mut pieces = rx.into_iter();
-        let mut items = report.scoring_items().map(line);
-        let mut rows = report.row_lines().map(every);
-        let mut row = 1u32;
-        loop {
-            let cells = [pieces.next(), items.next(), rows.next()];
-            if cells.iter().all(Option::is_none) {
-                return Ok(());
+        for i in 0..per_col {
+            let mut any = false;
+            if let Some(p) = pieces.next() {
+                ws.write_string(1 + i as u32, 0, p)?;
+                any = true;
             }
-            for (col, text) in cells.iter().enumerate() {
-                if let Some(t) = text {
-                    ws.write_string(row, col as u16, t)?;
+            for k in 0..items.len().max(rows.len()) {
+                let at = k * per_col + i;
+                if let Some(t) = items.get_mut(k).and_then(Iterator::next) {
+                    let (r, c) = record_block(1, at, per);
+                    ws.write_string(r, c, t)?;
+                    any = true;
+                }
+                if let Some(t) = rows.get_mut(k).and_then(Iterator::next) {
+                    let (r, c) = record_block(2, at, per);
+                    ws.write_string(r, c, t)?;
+                    any = true;
                 }
             }
-            row += 1;
+            if !any {
+                break;
+            }
         }
+        Ok(())
     })
 }
 
@@ -142,5 +172,63 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert!(got[..3].iter().all(|p| p.chars().count() == RECORD_CHUNK));
         assert_eq!(got[3].chars().count(), 1);
+    }
+
+    /// A report of one return with `n` rows, all scoring.
+    fn report_of(rules: &crate::rules::Rules, n: usize) -> Report<'_> {
+        let mut rows = vec![vec![
+            "稿件类别".to_string(),
+            "标题".into(),
+            "刊发媒体".into(),
+            "刊发日期".into(),
+            "作者".into(),
+        ]];
+        for i in 0..n {
+            rows.push(vec![
+                "宣传报道".into(),
+                format!("第{i}篇稿件的标题"),
+                "东方烟草报".into(),
+                format!("2026-08-{:02}", 1 + i % 28),
+                "张三、李四".into(),
+            ]);
+        }
+        let book = crate::read::RawBook::from_text_rows("稿件明细", &rows);
+        let q = crate::rules::Quarter::parse("2026Q3").unwrap();
+        let batch = crate::batch::from_books(vec![("长春市局.xlsx".into(), book)], rules, q);
+        let stamp = "2026-09-25 10:00:00".to_string();
+        Report::build(rules, q, batch, stamp, Default::default())
+    }
+
+    #[test]
+    fn lines_past_a_column_go_on_to_the_right_and_read_back_whole() {
+        let rules = crate::rules::Rules::builtin();
+        let report = report_of(&rules, 7);
+        assert_eq!(report.scoring_count(), 7, "every row scores");
+        let summary = report.summary();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        record_sheet_per(ws, &report, &summary, Generations::default(), 3).unwrap();
+        wb.save(&path).unwrap();
+
+        let book = crate::read::cells::read_ours(&path, &[]).book.unwrap();
+        let sheet = &book.sheets[0];
+        let at = |r: u32, c: u16| sheet.cells.iter().any(|(rr, cc, _)| (*rr, *cc) == (r, c));
+        // Seven lines, three a column: B2:B4, then E2:E4, then H2 (and C, F, I alike).
+        for (r, c) in [(3, 1), (1, 4), (3, 4), (1, 7), (1, 2), (1, 5), (1, 8)] {
+            assert!(at(r, c), "a line at row {r}, column {c}");
+        }
+        assert!(
+            !at(4, 1) && !at(2, 7) && !at(2, 8),
+            "no column holds more than three"
+        );
+        let rec = crate::readback::quarter_record(&book).expect("verified: digest and totals");
+        assert_eq!(rec.items.len(), 7);
+        let titles: Vec<&str> = rec.items.iter().map(|i| i.title.as_str()).collect();
+        let written: Vec<String> = report.scoring_items().map(|i| i.title).collect();
+        assert_eq!(titles, written, "in order across the blocks");
+        assert_eq!(rec.rows.len(), 7);
+        assert_eq!(rec.summary.totals.rows_read, 7);
     }
 }
