@@ -143,6 +143,34 @@ pub mod book {
         SHEET_SUBMISSIONS,
         SHEET_ABOUT,
     ];
+    /// The first rows searched for a sheet's header row when decisions are read back (the
+    /// clerk may have added a line or two above it).
+    pub const HEADER_SEARCH_ROWS: u32 = 6;
+    /// Every header whose column is read back for decisions (SPEC §6, §11): the ids, the
+    /// decisions typed and as written, and what names the row or outlet. Below the first
+    /// [`HEADER_SEARCH_ROWS`] rows, the other columns of a national 汇总表 (half a million rows
+    /// of 稿件明细) are passed over when it is read for decisions.
+    pub const HARVESTED_HEADERS: &[&str] = &[
+        ID,
+        UNIT,
+        TITLE,
+        OUTLET,
+        OUTLET_SHORT,
+        DATE,
+        DECISION,
+        REASON,
+        WRITTEN_DECISION,
+        WRITTEN_REASON,
+        OUTLET_NAME,
+        OUTLET_UNITS,
+        OUTLET_DECLARED,
+        OUTLET_KEY,
+        OUTLET_RULING,
+        OUTLET_REASON,
+        WRITTEN_RULING,
+        WRITTEN_RULING_REASON,
+    ];
+
     /// The sheets a row or more per item or problem long, passed over when a 汇总表 is read
     /// back for its figures (the ranking and the hidden record hold them).
     pub const SHEETS_BULKY: &[&str] = &[SHEET_ENTRIES, SHEET_PROBLEMS, SHEET_PEOPLE];

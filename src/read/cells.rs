@@ -6,6 +6,7 @@ use super::{
     limits, sha256_hex, sniff::sniff_within, Cell, Format, RawBook, RawSheet, ReadFailure,
     ReadResult,
 };
+use crate::contract::book::HEADER_SEARCH_ROWS;
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
 use chrono::NaiveDate;
 use std::io::Cursor;
@@ -29,6 +30,9 @@ pub struct Scope {
     zip_scale: u64,
     /// Sheets passed over, by name: they are in the book, without cells.
     skip: &'static [&'static str],
+    /// When given, below the first [`HEADER_SEARCH_ROWS`] rows only the columns headed (in
+    /// those rows) by one of these are read; the others are passed over, not "left out".
+    headed: Option<&'static [&'static str]>,
 }
 
 impl Scope {
@@ -41,6 +45,7 @@ impl Scope {
         max_text_bytes: limits::MAX_TEXT_BYTES,
         zip_scale: 1,
         skip: &[],
+        headed: None,
     };
 
     /// A workbook of ours: every row and column a sheet can hold, the sheets named in `skip`
@@ -56,7 +61,16 @@ impl Scope {
             max_text_bytes: limits::MAX_OWN_TEXT_BYTES,
             zip_scale: 16,
             skip,
+            headed: None,
         }
+    }
+
+    /// A 汇总表 read for the clerk's decisions: the sheets that may hold them, and in them
+    /// only the columns [`HARVESTED_HEADERS`] names.
+    pub const fn decisions() -> Scope {
+        let mut s = Scope::ours(crate::contract::book::SHEETS_WITHOUT_DECISIONS);
+        s.headed = Some(crate::contract::book::HARVESTED_HEADERS);
+        s
     }
 }
 
@@ -69,6 +83,11 @@ pub fn read_file(path: &Path) -> ReadResult {
 /// book's `truncated` notes, which the caller must not take for "nothing there".
 pub fn read_ours(path: &Path, skip: &'static [&'static str]) -> ReadResult {
     read_file_in(path, Scope::ours(skip))
+}
+
+/// Read a 汇总表 for the clerk's decisions (see [`Scope::decisions`]).
+pub fn read_for_decisions(path: &Path) -> ReadResult {
+    read_file_in(path, Scope::decisions())
 }
 
 fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
@@ -184,6 +203,8 @@ struct SheetCells {
     visible: bool,
     cells: Vec<(u32, u16, Cell)>,
     dropped: usize,
+    /// Under [`Scope::headed`]: the columns found headed by a wanted header.
+    headed_cols: Vec<u32>,
 }
 
 impl SheetCells {
@@ -194,12 +215,16 @@ impl SheetCells {
             visible,
             cells: Vec::new(),
             dropped: 0,
+            headed_cols: Vec::new(),
         }
     }
 
     /// Keep a non-empty cell unless it lies past the limits or the budget is spent.
     fn add(&mut self, budget: &mut Budget, row: u32, col: u32, value: Option<Cell>) {
         let Some(v) = value else { return };
+        if !self.wanted(budget.scope, row, col, &v) {
+            return;
+        }
         let cost = text_cost(&v);
         let scope = &budget.scope;
         if row >= scope.max_rows
@@ -213,6 +238,30 @@ impl SheetCells {
         budget.cells += 1;
         budget.text_bytes += cost;
         self.cells.push((row, col as u16, v));
+    }
+
+    /// Whether a cell is wanted at all (see [`Scope::headed`]); a header row's wanted
+    /// headers mark their columns.
+    fn wanted(&mut self, scope: Scope, row: u32, col: u32, v: &Cell) -> bool {
+        let Some(headers) = scope.headed else {
+            return true;
+        };
+        if row < HEADER_SEARCH_ROWS {
+            if let Cell::Text(t) = v {
+                if headers.contains(&t.trim()) && !self.headed_cols.contains(&col) {
+                    self.headed_cols.push(col);
+                }
+            }
+            return true;
+        }
+        self.headed_cols.contains(&col)
+    }
+
+    /// Whether nothing from row `row` on is wanted: the rows a header may be in are past and
+    /// none of them held a wanted header (the hidden 数据 sheet when decisions are read: a
+    /// million lines that need not be parsed).
+    fn rest_unwanted(&self, scope: Scope, row: u32) -> bool {
+        scope.headed.is_some() && row >= HEADER_SEARCH_ROWS && self.headed_cols.is_empty()
     }
 
     /// The sheet, noting once what was left out.
@@ -327,6 +376,9 @@ fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFai
             match reader.next_cell() {
                 Ok(Some(c)) => {
                     let (r, col) = c.get_position();
+                    if sheet.rest_unwanted(budget.scope, r) {
+                        break;
+                    }
                     sheet.add(budget, r, col, from_ref(c.get_value()));
                 }
                 Ok(None) => break,
@@ -505,6 +557,55 @@ mod tests {
             utf8.sheets[0].cells[3],
             (1, 1, Cell::Text("东方烟草报".into()))
         );
+    }
+
+    #[test]
+    fn read_for_decisions_keeps_the_headed_columns_and_every_top_row() {
+        use crate::contract::book::{DECISION, ID};
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("稿件明细").unwrap();
+        ws.write_string(0, 0, "2026年第三季度稿件明细").unwrap();
+        ws.write_string(1, 0, ID).unwrap();
+        ws.write_string(1, 1, "备注").unwrap();
+        ws.write_string(1, 2, format!(" {DECISION} ")).unwrap();
+        for r in 2..20u32 {
+            for c in 0..3u16 {
+                ws.write_string(r, c, format!("{r}-{c}")).unwrap();
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表.xlsx");
+        wb.save(&path).unwrap();
+        let book = read_for_decisions(&path).book.unwrap();
+        assert!(book.truncated.is_empty(), "passed over, not left out");
+        let cells = &book.sheets[0].cells;
+        let has = |r: u32, c: u16| cells.iter().any(|(rr, cc, _)| (*rr, *cc) == (r, c));
+        assert!(has(19, 0) && has(19, 2), "headed columns to the last row");
+        assert!(has(0, 0) && has(5, 1), "the rows a header may be in, whole");
+        assert!(
+            !has(6, 1) && !has(19, 1),
+            "an unheaded column below them, passed over"
+        );
+        let all = read_ours(&path, &[]).book.unwrap();
+        assert_eq!(all.sheets[0].cells.len(), 1 + 3 + 18 * 3);
+    }
+
+    #[test]
+    fn a_sheet_without_a_wanted_header_is_read_only_to_where_one_could_be() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("数据").unwrap();
+        for r in 0..50u32 {
+            ws.write_string(r, 0, format!("第{r}行")).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表.xlsx");
+        wb.save(&path).unwrap();
+        let book = read_for_decisions(&path).book.unwrap();
+        let rows: Vec<u32> = book.sheets[0].cells.iter().map(|c| c.0).collect();
+        assert_eq!(rows, (0..HEADER_SEARCH_ROWS).collect::<Vec<_>>());
+        assert!(book.truncated.is_empty());
     }
 
     #[test]

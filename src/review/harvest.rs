@@ -97,7 +97,7 @@ impl<S: Subject> Harvested<S> {
 /// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
 /// clerk saved). `Err` (in Chinese) when it cannot be read.
 pub fn read_book(path: &Path) -> Result<(RawBook, Formulas), HarvestError> {
-    let result = crate::read::cells::read_ours(path, h::SHEETS_WITHOUT_DECISIONS);
+    let result = crate::read::cells::read_for_decisions(path);
     let book = result.book.map_err(HarvestError::Unreadable)?;
     // A decision in a cell left unread would be lost without a word.
     if let Some(note) = book.truncated.first() {
@@ -184,7 +184,7 @@ struct Columns {
 
 impl Columns {
     fn find(s: &RawSheet, names: &super::Columns) -> Option<Columns> {
-        (0..6u32).find_map(|r| {
+        (0..h::HEADER_SEARCH_ROWS).find_map(|r| {
             let headers: BTreeMap<String, u16> = s
                 .cells
                 .iter()
@@ -209,17 +209,20 @@ impl Columns {
 }
 
 fn from_sheet<S: Subject>(h: &mut Harvested<S>, s: &RawSheet, cols: &Columns, formulas: &Formulas) {
-    let mut rows: BTreeMap<u32, Vec<(u16, &Cell)>> = Default::default();
-    for (r, c, v) in &s.cells {
-        if *r > cols.header_row {
-            rows.entry(*r).or_default().push((*c, v));
-        }
-    }
+    // The cells below the header, a row at a time (a sort of references: a national
+    // 稿件明细 has millions of cells, too many for a map of rows).
+    let mut below: Vec<&(u32, u16, Cell)> = s
+        .cells
+        .iter()
+        .filter(|(r, _, _)| *r > cols.header_row)
+        .collect();
+    below.sort_by_key(|(r, _, _)| *r);
     let hidden = cols.written_decision.is_some();
-    for (r, cells) in rows {
+    for cells in below.chunk_by(|a, b| a.0 == b.0) {
+        let r = cells[0].0;
         let text = |c: Option<u16>| -> String {
-            c.and_then(|c| cells.iter().find(|(cc, _)| *cc == c))
-                .map(|(_, v)| crate::text::clean_cell(&v.display()))
+            c.and_then(|c| cells.iter().find(|(_, cc, _)| *cc == c))
+                .map(|(_, _, v)| crate::text::clean_cell(&v.display()))
                 .unwrap_or_default()
         };
         let id = text(Some(cols.id));
@@ -287,6 +290,41 @@ fn formula_cells(path: &Path) -> Formulas {
 mod tests {
     use super::*;
     use crate::review::RowSubject;
+
+    /// The reader passes over the columns no header of [`h::HARVESTED_HEADERS`] heads: every
+    /// column a kind of decision is read from must be named there.
+    #[test]
+    fn every_header_read_for_decisions_is_kept_by_the_reader() {
+        fn read_by<S: super::super::Subject>() -> Vec<String> {
+            let asked = std::cell::RefCell::new(Vec::new());
+            S::from_cells(&|header: &str| {
+                asked.borrow_mut().push(header.to_string());
+                String::new()
+            });
+            let c = S::COLUMNS;
+            let mut all = asked.into_inner();
+            all.extend(
+                [
+                    c.id,
+                    c.decision,
+                    c.reason,
+                    c.written_decision,
+                    c.written_reason,
+                ]
+                .map(str::to_string),
+            );
+            all
+        }
+        let mut all = read_by::<RowSubject>();
+        all.extend(read_by::<crate::review::outlet::OutletSubject>());
+        assert!(all.len() > 10);
+        for header in all {
+            assert!(
+                h::HARVESTED_HEADERS.contains(&header.as_str()),
+                "{header} is read for decisions but its column is not kept"
+            );
+        }
+    }
 
     /// A province's 汇总表 has more rows than any return may (the returns' 50,000-row and
     /// 400,000-cell limits once cut its 稿件明细 short, and a decision typed in row 59,990 of a
