@@ -34,7 +34,7 @@ proptest! {
             .map(|(c, h)| (0, c as u16, Cell::Text(h.to_string())))
             .collect();
         all.extend(cells.into_iter().map(|(r, c, s)| (r + 1, c, Cell::Text(s))));
-        let book = RawBook { format: Format::Xlsx, sheets: vec![RawSheet { name: "稿件明细".into(), visible: true, cells: all }], truncated: vec![] };
+        let book = RawBook { format: Format::Xlsx, sheets: vec![RawSheet { name: "稿件明细".into(), visible: true, cells: all }], truncated: vec![], formulas: vec![] };
         let rules = Rules::builtin();
         let located = locate(&book).expect("the header row is there");
         let ctx = Context { rules: &rules, quarter: Quarter::parse("2026Q3").unwrap(), file: "p.xlsx", unit: None, filed: None };
@@ -116,6 +116,7 @@ fn one_sheet(cells: Vec<(u32, u16, String)>) -> RawBook {
                 .collect(),
         }],
         truncated: vec![],
+        formulas: vec![],
     }
 }
 

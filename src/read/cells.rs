@@ -33,6 +33,8 @@ pub struct Scope {
     /// When given, below the first [`HEADER_SEARCH_ROWS`] rows only the columns headed (in
     /// those rows) by one of these are read; the others are passed over, not "left out".
     headed: Option<&'static [&'static str]>,
+    /// Note the cells of an xlsx that hold a formula ([`RawBook::formulas`]), in the same pass.
+    formulas: bool,
 }
 
 impl Scope {
@@ -46,6 +48,7 @@ impl Scope {
         zip_scale: 1,
         skip: &[],
         headed: None,
+        formulas: false,
     };
 
     /// A workbook of ours: every row and column a sheet can hold, the sheets named in `skip`
@@ -62,6 +65,7 @@ impl Scope {
             zip_scale: 16,
             skip,
             headed: None,
+            formulas: false,
         }
     }
 
@@ -70,6 +74,7 @@ impl Scope {
     pub const fn decisions() -> Scope {
         let mut s = Scope::ours(crate::contract::book::SHEETS_WITHOUT_DECISIONS);
         s.headed = Some(crate::contract::book::HARVESTED_HEADERS);
+        s.formulas = true;
         s
     }
 }
@@ -151,6 +156,7 @@ fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> 
         format,
         sheets,
         truncated: budget.notes,
+        formulas: budget.formulas,
     })
 }
 
@@ -170,6 +176,8 @@ struct Budget {
     /// cells must not fill the memory either.
     text_bytes: usize,
     notes: Vec<String>,
+    /// Under [`Scope::formulas`]: the formula cells kept.
+    formulas: Vec<(String, u32, u16)>,
 }
 
 impl Budget {
@@ -179,6 +187,7 @@ impl Budget {
             cells: 0,
             text_bytes: 0,
             notes: Vec::new(),
+            formulas: Vec::new(),
         }
     }
 
@@ -255,6 +264,11 @@ impl SheetCells {
             return true;
         }
         self.headed_cols.contains(&col)
+    }
+
+    /// Whether a cell at (`row`, `col`) would be kept by its place (see [`Scope::headed`]).
+    fn wanted_column(&self, scope: Scope, row: u32, col: u32) -> bool {
+        scope.headed.is_none() || row < HEADER_SEARCH_ROWS || self.headed_cols.contains(&col)
     }
 
     /// Whether nothing from row `row` on is wanted: the rows a header may be in are past and
@@ -372,14 +386,28 @@ fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFai
             .worksheet_cells_reader(&name)
             .map_err(|e| classify(&e.to_string()))?;
         let mut sheet = SheetCells::new(name.clone(), vis);
+        let with_formulas = budget.scope.formulas;
         loop {
-            match reader.next_cell() {
-                Ok(Some(c)) => {
-                    let (r, col) = c.get_position();
+            // The formulas, when wanted, come with the values: the sheet is parsed once.
+            let next = match with_formulas {
+                true => reader
+                    .next_cell_with_formula()
+                    .map(|c| c.map(|c| (c.pos, from_ref(&c.value), c.formula))),
+                false => reader
+                    .next_cell()
+                    .map(|c| c.map(|c| (c.get_position(), from_ref(c.get_value()), None))),
+            };
+            match next {
+                Ok(Some(((r, col), value, formula))) => {
                     if sheet.rest_unwanted(budget.scope, r) {
                         break;
                     }
-                    sheet.add(budget, r, col, from_ref(c.get_value()));
+                    if formula.is_some_and(|f| !f.trim().is_empty())
+                        && sheet.wanted_column(budget.scope, r, col)
+                    {
+                        budget.formulas.push((sheet.name.clone(), r, col as u16));
+                    }
+                    sheet.add(budget, r, col, value);
                 }
                 Ok(None) => break,
                 Err(e) => return Err(classify(&e.to_string())),
@@ -589,6 +617,32 @@ mod tests {
         );
         let all = read_ours(&path, &[]).book.unwrap();
         assert_eq!(all.sheets[0].cells.len(), 1 + 3 + 18 * 3);
+    }
+
+    #[test]
+    fn formulas_of_the_kept_columns_come_with_the_values_when_asked() {
+        use crate::contract::book::DECISION;
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("稿件明细").unwrap();
+        ws.write_string(1, 0, DECISION).unwrap();
+        ws.write_string(1, 1, "备注").unwrap();
+        ws.write_formula(10, 0, "=IF(1,\"不计分\",\"\")").unwrap();
+        ws.write_formula(10, 1, "=1+1").unwrap();
+        ws.write_string(11, 0, "计分").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表.xlsx");
+        wb.save(&path).unwrap();
+        let book = read_for_decisions(&path).book.unwrap();
+        assert_eq!(book.formulas, [("稿件明细".to_string(), 10, 0)]);
+        let cells = &book.sheets[0].cells;
+        assert!(cells
+            .iter()
+            .any(|c| *c == (11, 0, Cell::Text("计分".into()))));
+        assert!(
+            read_ours(&path, &[]).book.unwrap().formulas.is_empty(),
+            "not asked"
+        );
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub fn read_bytes(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
             cells: vec![(0, 0, Cell::Text(marker.into())), (0, 1, Cell::Text(text))],
         }],
         truncated: Vec::new(),
+        formulas: Vec::new(),
     })
 }
 

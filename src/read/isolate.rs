@@ -472,6 +472,7 @@ mod tests {
                     ],
                 }],
                 truncated: vec!["有 3 个单元格未读取".into()],
+                formulas: Vec::new(),
             }),
         }
     }

@@ -85,6 +85,9 @@ pub struct RawBook {
     pub sheets: Vec<RawSheet>,
     /// Things the reader left out (cells past the limits), in Chinese.
     pub truncated: Vec<String>,
+    /// (sheet, row, column) of the cells holding a formula, when the reader was asked for
+    /// them in the same pass (an xlsx 汇总表 read for decisions); empty otherwise.
+    pub formulas: Vec<(String, u32, u16)>,
 }
 
 impl RawBook {
@@ -108,6 +111,7 @@ impl RawBook {
                 cells,
             }],
             truncated: Vec::new(),
+            formulas: Vec::new(),
         }
     }
 }

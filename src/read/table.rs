@@ -427,6 +427,7 @@ mod tests {
             format: Format::Xlsx,
             sheets,
             truncated: vec![],
+            formulas: Vec::new(),
         }
     }
 

@@ -915,6 +915,7 @@ mod tests {
                 ],
             }],
             truncated: vec![],
+            formulas: Vec::new(),
         };
         let located = locate(&book).unwrap();
         for (text, status, sev) in [
