@@ -7,7 +7,9 @@
 //! together) under 500 MB; 20,000 × 50 peaking within 1.2× of 10,000 × 50.
 //!
 //! Arguments: the sizes to run, as `RETURNSxROWS` (default: `300x200 1000x200`); `national`
-//! stands for `10000x50 20000x50` (several minutes). `XINXI_BENCH_KEEP=DIR` keeps the generated
+//! stands for `10000x50 20000x50` (several minutes); `rerun` adds, for each size, the next run
+//! after the 汇总表 was saved by another program (read back whole for the clerk's decisions:
+//! measured, no target). `XINXI_BENCH_KEEP=DIR` keeps the generated
 //! quarters for profiling (`XINXI_PHASES=1` makes a run print its stages' times).
 
 use calamine::{open_workbook_auto, Data, Reader};
@@ -306,6 +308,18 @@ fn main() {
             f - r,
         );
         peaks.push(((returns, rows), peak));
+        if std::env::args().any(|a| a == "rerun") {
+            // The clerk's next run: she has typed into the 汇总表 and saved it, so it is read
+            // back whole for her decisions (no target; measured for whoever plans).
+            let out = dir.path().join("out.xlsx");
+            resave(&out);
+            let t = Instant::now();
+            let peak = consolidate_peak_memory(&inputs, &rules, &out);
+            println!(
+                "  the run after the 汇总表 was saved by another program: {:.2} s, peak memory {peak:.0} MB",
+                t.elapsed().as_secs_f64()
+            );
+        }
     }
     let peak_of = |size| peaks.iter().find(|(s, _)| *s == size).map(|(_, p)| *p);
     if let (Some(a), Some(b)) = (peak_of((10_000, 50)), peak_of((20_000, 50))) {
@@ -315,6 +329,22 @@ fn main() {
             met(b / a <= 1.2)
         );
     }
+}
+
+/// The 汇总表 as another program leaves it once the clerk has saved it: the same content,
+/// zipped again, so that its hash is not the one the program noted and it is read back.
+fn resave(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        out.start_file(f.name().unwrap().to_string(), opts).unwrap();
+        std::io::copy(&mut f, &mut out).unwrap();
+    }
+    out.finish().unwrap();
 }
 
 fn met(ok: bool) -> &'static str {
