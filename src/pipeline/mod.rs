@@ -114,10 +114,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     crate::phase::mark("report built (resolved, scored)");
     report.copies = copies;
     report.workbook_dir = dunce::canonicalize(folder(&places.out)).ok();
-    // Exactly: the list is a national quarter's largest (600,000 problems at 10000 x 50), and
-    // growing it by doubling would hold twice that at the run's peak.
-    report.problems.reserve_exact(taken.problems.len());
-    report.problems.extend(taken.problems.iter().cloned());
+    join_problems(&mut report.problems, &taken.problems);
     report.previous = match named_previous {
         Some(p) => Some(p),
         None if opts.no_previous => None,
@@ -161,6 +158,14 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         written,
         notes,
     })
+}
+
+/// `more` after `problems`, reserved exactly: the list is a national quarter's largest
+/// (600,000 problems at 10000 x 50), and growing it by doubling would hold twice that at the
+/// run's peak.
+fn join_problems(problems: &mut Vec<crate::problem::Problem>, more: &[crate::problem::Problem]) {
+    problems.reserve_exact(more.len());
+    problems.extend(more.iter().cloned());
 }
 
 /// The returns read, for the quarter named or the one they agree on (which must then be it).
