@@ -221,9 +221,9 @@ impl Serialize for Problem {
         let mut st = s.serialize_struct("Problem", 8)?;
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("code", &self.code.id())?;
-        st.serialize_field("unit", &self.unit.as_deref())?;
-        st.serialize_field("file", &*self.file)?;
-        st.serialize_field("sheet", &self.sheet.as_deref())?;
+        st.serialize_field("unit", &self.unit_name())?;
+        st.serialize_field("file", self.file())?;
+        st.serialize_field("sheet", &self.sheet())?;
         st.serialize_field("cell", &self.cell.as_deref())?;
         st.serialize_field("message", &*self.message)?;
         st.serialize_field("fix", &self.fix.as_deref())?;
@@ -235,12 +235,10 @@ impl Serialize for Problem {
 pub struct Problem {
     pub severity: Severity,
     pub code: Code,
-    /// The unit, file and sheet are shared by the many problems of one return (a large
-    /// quarter has over a million problems; a copy of each name in each was a tenth of the
-    /// run's memory).
-    pub unit: Option<Arc<str>>,
-    pub file: Arc<str>,
-    pub sheet: Option<Arc<str>>,
+    /// The unit, file and sheet, shared by the many problems of one return (a large quarter
+    /// has over a million problems; a copy of each name in each was a tenth of the run's
+    /// memory, three shared names each still 48 bytes).
+    place: Arc<Place>,
     /// A1 reference, e.g. `F12` (short: kept without a heap allocation).
     pub cell: Option<CompactString>,
     /// Fixed texts (a row without a copy, the commonest problem) are borrowed.
@@ -251,6 +249,15 @@ pub struct Problem {
     /// What the office should do instead, where it differs (shown only in the 汇总表): units
     /// have no 复核决定 column and must not be told to fill it in.
     pub office_fix: Option<Text>,
+}
+
+/// Where problems are: the unit (when known), the file and the sheet. Made once per return
+/// (or row, for the few found later) and shared by its problems.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub unit: Option<Arc<str>>,
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
 }
 
 /// A problem's text: a fixed one borrowed, or one made at run time and shared by the
@@ -368,12 +375,25 @@ impl Problem {
         file: impl IntoShared,
         message: impl Into<Text>,
     ) -> Problem {
-        Problem {
-            severity,
-            code,
+        let place = Place {
             unit: None,
             file: file.into_shared(),
             sheet: None,
+        };
+        Problem::placed(severity, code, &Arc::new(place), message)
+    }
+
+    /// A problem at a place already shared by others (see [`Place`]).
+    pub fn placed(
+        severity: Severity,
+        code: Code,
+        place: &Arc<Place>,
+        message: impl Into<Text>,
+    ) -> Problem {
+        Problem {
+            severity,
+            code,
+            place: place.clone(),
             cell: None,
             message: message.into(),
             fix: None,
@@ -382,13 +402,19 @@ impl Problem {
     }
 
     pub fn at(mut self, sheet: impl IntoShared, cell: impl Into<CompactString>) -> Problem {
-        self.sheet = Some(sheet.into_shared());
+        Arc::make_mut(&mut self.place).sheet = Some(sheet.into_shared());
+        self.cell = Some(cell.into());
+        self
+    }
+
+    /// The cell, in the sheet the place names.
+    pub fn at_cell(mut self, cell: impl Into<CompactString>) -> Problem {
         self.cell = Some(cell.into());
         self
     }
 
     pub fn in_sheet(mut self, sheet: impl IntoShared) -> Problem {
-        self.sheet = Some(sheet.into_shared());
+        Arc::make_mut(&mut self.place).sheet = Some(sheet.into_shared());
         self
     }
 
@@ -403,13 +429,32 @@ impl Problem {
     }
 
     pub fn unit(mut self, unit: Option<impl IntoShared>) -> Problem {
-        self.unit = unit.map(IntoShared::into_shared);
+        Arc::make_mut(&mut self.place).unit = unit.map(IntoShared::into_shared);
         self
+    }
+
+    /// The unit the problem belongs to, when known.
+    pub fn unit_name(&self) -> Option<&str> {
+        self.place.unit.as_deref()
+    }
+
+    /// The file, as shown.
+    pub fn file(&self) -> &str {
+        &self.place.file
+    }
+
+    /// The file shown instead (a return's path shortened for display).
+    pub fn set_file(&mut self, file: impl IntoShared) {
+        Arc::make_mut(&mut self.place).file = file.into_shared();
+    }
+
+    pub fn sheet(&self) -> Option<&str> {
+        self.place.sheet.as_deref()
     }
 
     /// `稿件明细!F12`, or the sheet alone, or nothing.
     pub fn location(&self) -> String {
-        match (&self.sheet, &self.cell) {
+        match (&self.place.sheet, &self.cell) {
             (Some(s), Some(c)) => format!("{s}!{c}"),
             (Some(s), None) => s.to_string(),
             _ => String::new(),

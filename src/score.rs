@@ -615,7 +615,7 @@ mod tests {
         let order: Vec<(Option<&str>, &str)> = resolved
             .problems
             .iter()
-            .map(|p| (p.unit.as_deref(), p.cell.as_deref().unwrap_or_default()))
+            .map(|p| (p.unit_name(), p.cell.as_deref().unwrap_or_default()))
             .collect();
         let (a, b) = (r.units[0].name.as_str(), r.units[1].name.as_str());
         let cells: Vec<&str> = order.iter().map(|o| o.1).collect();

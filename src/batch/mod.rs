@@ -230,7 +230,8 @@ pub fn load(
     }
     let mut ignored = std::mem::take(&mut found.ignored);
     for p in &mut ignored {
-        p.file = display_name(Path::new(&*p.file), base.as_deref()).into();
+        let shown = display_name(Path::new(p.file()), base.as_deref());
+        p.set_file(shown);
     }
     files.extend(
         found
@@ -505,7 +506,7 @@ mod tests {
         assert_eq!(r.problems.len(), 1);
         let p = &r.problems[0];
         assert_eq!((p.code, p.severity), (Code::F06Crashed, Severity::Error));
-        assert_eq!(&*p.file, "长春.xlsx");
+        assert_eq!(p.file(), "长春.xlsx");
         assert!(
             p.message.contains("本程序") && p.message.contains("char boundary"),
             "{}",

@@ -135,7 +135,7 @@ pub fn render(batch: &Batch, rules: &Rules) -> String {
         }
     }
     for p in &batch.ignored {
-        out.push_str(&format!("【{}】未读取\n{}\n", p.file, problem_line(p)));
+        out.push_str(&format!("【{}】未读取\n{}\n", p.file(), problem_line(p)));
     }
     let count = |sev| batch.problems().filter(|p| p.severity == sev).count();
     out.push_str(&format!(

@@ -100,10 +100,10 @@ fn restate_settled_doubts(problems: &mut [Problem], rows: &[&Entry]) {
             continue;
         }
         let row = p.cell.as_deref().and_then(crate::contract::row_of);
-        let (Some(sheet), Some(row)) = (p.sheet.as_deref(), row) else {
+        let (Some(sheet), Some(row)) = (p.sheet(), row) else {
             continue;
         };
-        if let Some(what) = settled.get(&(&*p.file, sheet, row)) {
+        if let Some(what) = settled.get(&(p.file(), sheet, row)) {
             let doubt = p.message.split("，暂按").next().unwrap_or_default();
             p.message = format!("{doubt}；{what}").into();
             p.severity = Severity::Info;

@@ -4,7 +4,7 @@
 //! when its text holds the title — everything compared as title keys (§2.3), white space gone.
 //! One copy may serve several rows, and a row may have several copies.
 
-use crate::problem::{Code, Problem, Severity};
+use crate::problem::{Code, Place, Problem, Severity};
 use crate::rules::{EvidenceRule, Rules};
 use crate::text::title_key;
 use crate::validate::{Entry, EvidenceCopy, Submission};
@@ -112,18 +112,28 @@ pub fn flag(rules: &Rules, subs: &mut [Submission], copies: &[EvidenceCopy]) -> 
     let mut problems = Vec::new();
     for (u, s) in subs.iter_mut().enumerate() {
         let unit: Arc<str> = Arc::from(rules.units[u].name.as_str());
+        // One place for the unit's rows of one sheet, shared by their problems.
+        let mut place: Option<Arc<Place>> = None;
         for e in s.entries.iter_mut() {
             let decided = e.review.as_ref().is_some_and(|r| r.applied);
             if !e.status.scores() || !e.copies.is_empty() || decided {
                 continue;
             }
             let (msg, fix) = no_copy_message(rule, e.copy_written(), &unread[u]);
+            let here = match place.take() {
+                Some(p) if Arc::ptr_eq(&p.file, &e.file) && p.sheet.as_ref() == Some(&e.sheet) => p,
+                _ => Arc::new(Place {
+                    unit: Some(unit.clone()),
+                    file: e.file.clone(),
+                    sheet: Some(e.sheet.clone()),
+                }),
+            };
             problems.push(
-                Problem::new(severity, Code::R19NoCopy, &e.file, msg)
-                    .at(&e.sheet, e.at.as_str())
-                    .unit(Some(&unit))
+                Problem::placed(severity, Code::R19NoCopy, &here, msg)
+                    .at_cell(e.at.as_str())
                     .fix(fix),
             );
+            place = Some(here);
             if rule == EvidenceRule::NoScore {
                 e.set_not_scored("缺稿件复印件");
             }

@@ -919,10 +919,7 @@ mod tests {
         assert_eq!(subs[8].entries[0].status, Status::Scored);
         assert_eq!(subs[0].entries[0].status, Status::Pending);
         assert_eq!(res.problems.len(), 1);
-        assert_eq!(
-            res.problems[0].unit.as_deref(),
-            Some(r.units[0].name.as_str())
-        );
+        assert_eq!(res.problems[0].unit_name(), Some(r.units[0].name.as_str()));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::contract::{cell_ref, Column};
 use crate::dates::parse_date;
-use crate::problem::{Code, Problem, Severity, Texts};
+use crate::problem::{Code, Place, Problem, Severity, Texts};
 use crate::read::table::{Located, RawRow};
 use crate::read::Cell;
 use crate::rules::{DateClass, OutletKind, Quarter, Rules, Tier};
@@ -47,7 +47,8 @@ struct Reported {
 struct Names {
     file: Arc<str>,
     sheet: Arc<str>,
-    unit: Option<Arc<str>>,
+    /// The same, as its problems' place.
+    place: Arc<Place>,
 }
 
 struct RowCtx<'a> {
@@ -94,12 +95,10 @@ impl<'a> RowCtx<'a> {
         msg: String,
         fix: Option<Cow<'static, str>>,
     ) {
-        let n = self.names;
         let cell = self.cell_of(col);
         let texts = &mut self.out.texts;
-        let mut p = Problem::new(sev, code, &n.file, texts.share(msg.into()))
-            .at(&n.sheet, cell)
-            .unit(n.unit.as_ref());
+        let mut p =
+            Problem::placed(sev, code, &self.names.place, texts.share(msg.into())).at_cell(cell);
         if let Some(f) = fix {
             p = p.fix(texts.share(f));
         }
@@ -188,11 +187,14 @@ pub fn validate(ctx: &Context, located: &Located) -> (Vec<Entry>, Vec<Problem>) 
     let mut out = Reported::default();
     // A return names the same few outlets over and over: match each spelling once.
     let mut outlets: HashMap<String, OutletMatch> = HashMap::new();
-    let names = Names {
-        file: Arc::from(ctx.file),
-        sheet: Arc::from(located.sheet.as_str()),
+    let (file, sheet): (Arc<str>, Arc<str>) =
+        (Arc::from(ctx.file), Arc::from(located.sheet.as_str()));
+    let place = Arc::new(Place {
         unit: ctx.unit.map(Arc::from),
-    };
+        file: file.clone(),
+        sheet: Some(sheet.clone()),
+    });
+    let names = Names { file, sheet, place };
     let entries: Vec<Entry> = located
         .rows
         .iter()

@@ -660,9 +660,9 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
             p.severity.label().into(),
             p.code.id().into(),
             p.code.title().into(),
-            p.unit.as_deref().unwrap_or_default().into(),
-            (&*p.file).into(),
-            p.sheet.as_deref().unwrap_or_default().into(),
+            p.unit_name().unwrap_or_default().into(),
+            p.file().into(),
+            p.sheet().unwrap_or_default().into(),
             p.cell.as_deref().unwrap_or_default().into(),
             (&*p.message).into(),
             p.office_fix
@@ -894,7 +894,7 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
     }
     for p in &report.batch.ignored {
         rows.push(vec![
-            (&*p.file).into(),
+            p.file().into(),
             Val::Empty,
             Val::Empty,
             "未读取".into(),

@@ -216,17 +216,17 @@ fn problems_sheet(
     let rows: Vec<Vec<Val<'_>>> = report
         .problems
         .iter()
-        .filter(|p| p.unit.as_deref() == Some(u.name.as_str()))
+        .filter(|p| p.unit_name() == Some(u.name.as_str()))
         // The office's own bookkeeping of its decisions is not the unit's problem; the
         // decision itself shows on the row (原因: 办公室复核：…).
         .filter(|p| !p.code.is_office_only())
         // A file not used (listed on 得分 as 未采用的文件) is not gone through row by row.
-        .filter(|p| p.code == Code::F14Superseded || !unused.contains(&&*p.file))
+        .filter(|p| p.code == Code::F14Superseded || !unused.contains(&p.file()))
         .map(|p| {
             vec![
                 p.severity.label().into(),
                 p.code.id().into(),
-                (&*p.file).into(),
+                p.file().into(),
                 p.location().into(),
                 (&*p.message).into(),
                 p.fix.as_deref().unwrap_or_default().into(),
