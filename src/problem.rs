@@ -252,7 +252,8 @@ pub struct Problem {
 }
 
 /// Where problems are: the unit (when known), the file and the sheet. Made once per return
-/// (or row, for the few found later) and shared by its problems.
+/// for validation's problems and once per unit's sheet for R19's, and shared by them; the few
+/// other problems each make their own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
     pub unit: Option<Arc<str>>,
