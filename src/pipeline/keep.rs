@@ -87,7 +87,9 @@ pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<Option<String>> {
 /// Keep a dated copy of the 汇总表 at `out` in 汇总表备份 before it is replaced (never over an
 /// earlier copy). Returns where it went.
 pub(super) fn keep_copy(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>> {
-    let Ok(bytes) = std::fs::read(out) else {
+    // Streamed to the copy: the 汇总表 being replaced is read while the new one, at the run's
+    // peak of memory, waits to be saved (a national one is hundreds of MB).
+    let Ok(mut file) = std::fs::File::open(out) else {
         return Ok(None);
     };
     let stem = out
@@ -95,7 +97,7 @@ pub(super) fn keep_copy(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
     let copy = backups_of(out).join(format!("{stem}_{}.xlsx", now.format("%Y%m%d-%H%M%S")));
-    let kept = crate::write::save_new_durable(&copy, &bytes)
+    let kept = crate::write::save_new_durable_from(&copy, &mut file)
         .map_err(|e| anyhow::anyhow!("无法备份原汇总表 {}，没有覆盖它：{e:#}", out.display()))?;
     Ok(Some(kept))
 }

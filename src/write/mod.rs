@@ -216,8 +216,17 @@ pub fn save_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn write_temp(path: &Path, bytes: &[u8], sync: bool) -> anyhow::Result<tempfile::NamedTempFile> {
+    write_temp_from(path, &mut &bytes[..], sync)
+}
+
+/// [`write_temp`] of what `from` reads, streamed (a national 汇总表 is hundreds of MB).
+fn write_temp_from(
+    path: &Path,
+    from: &mut dyn std::io::Read,
+    sync: bool,
+) -> anyhow::Result<tempfile::NamedTempFile> {
     let mut tmp = temp_beside(path)?;
-    tmp.write_all(bytes)
+    std::io::copy(from, &mut tmp)
         .and_then(|_| {
             if sync {
                 tmp.as_file().sync_all()
@@ -235,9 +244,12 @@ fn save(path: &Path, bytes: &[u8], sync: bool) -> anyhow::Result<()> {
 
 /// Save a copy of the clerk's work durably under `path`, or, when a file of that name is
 /// already there, under `name (2).ext`, `name (3).ext`…: a copy never replaces another.
-/// Returns where it went.
-pub fn save_new_durable(path: &Path, bytes: &[u8]) -> anyhow::Result<std::path::PathBuf> {
-    let mut tmp = write_temp(path, bytes, true)?;
+/// Returns where it went. What `from` reads is streamed, not held in memory.
+pub fn save_new_durable_from(
+    path: &Path,
+    from: &mut dyn std::io::Read,
+) -> anyhow::Result<std::path::PathBuf> {
+    let mut tmp = write_temp_from(path, from, true)?;
     let stem = path
         .file_stem()
         .unwrap_or_default()
