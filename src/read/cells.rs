@@ -33,8 +33,14 @@ pub struct Scope {
     /// When given, below the first [`HEADER_SEARCH_ROWS`] rows only the columns headed (in
     /// those rows) by one of these are read; the others are passed over, not "left out".
     headed: Option<&'static [&'static str]>,
+    /// Sheets read whole even under `headed` (the hidden 数据 sheet, when the quarter's record
+    /// is wanted too).
+    whole: &'static [&'static str],
     /// Note the cells of an xlsx that hold a formula ([`RawBook::formulas`]), in the same pass.
     formulas: bool,
+    /// Whether the file's SHA-256 is wanted ([`ReadResult::sha256`]; empty otherwise): a
+    /// national 汇总表 is 100-175 MB, and most readers of our own workbooks do not use it.
+    hash: bool,
 }
 
 impl Scope {
@@ -48,7 +54,9 @@ impl Scope {
         zip_scale: 1,
         skip: &[],
         headed: None,
+        whole: &[],
         formulas: false,
+        hash: true,
     };
 
     /// A workbook of ours: every row and column a sheet can hold, the sheets named in `skip`
@@ -65,7 +73,9 @@ impl Scope {
             zip_scale: 16,
             skip,
             headed: None,
+            whole: &[],
             formulas: false,
+            hash: false,
         }
     }
 
@@ -75,6 +85,16 @@ impl Scope {
         let mut s = Scope::ours(crate::contract::book::SHEETS_WITHOUT_DECISIONS);
         s.headed = Some(crate::contract::book::HARVESTED_HEADERS);
         s.formulas = true;
+        s
+    }
+
+    /// A 汇总表 read for its quarter's record (the whole 数据 sheet) and for the decisions
+    /// typed into it (only their columns), with its SHA-256: `annual` and `archive`.
+    pub const fn record_and_decisions() -> Scope {
+        let mut s = Scope::decisions();
+        s.whole = &[crate::contract::book::RECORD_SHEET];
+        s.formulas = false;
+        s.hash = true;
         s
     }
 }
@@ -93,6 +113,11 @@ pub fn read_ours(path: &Path, skip: &'static [&'static str]) -> ReadResult {
 /// Read a 汇总表 for the clerk's decisions (see [`Scope::decisions`]).
 pub fn read_for_decisions(path: &Path) -> ReadResult {
     read_file_in(path, Scope::decisions())
+}
+
+/// Read a 汇总表 for its record and decisions (see [`Scope::record_and_decisions`]).
+pub fn read_for_record(path: &Path) -> ReadResult {
+    read_file_in(path, Scope::record_and_decisions())
 }
 
 fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
@@ -120,7 +145,10 @@ fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     ReadResult {
-        sha256: sha256_hex(&bytes),
+        sha256: match scope.hash {
+            true => sha256_hex(&bytes),
+            false => String::new(),
+        },
         size: bytes.len() as u64,
         book: read_bytes_in(&bytes, &ext, scope),
     }
@@ -252,7 +280,7 @@ impl SheetCells {
     /// Whether a cell is wanted at all (see [`Scope::headed`]); a header row's wanted
     /// headers mark their columns.
     fn wanted(&mut self, scope: Scope, row: u32, col: u32, v: &Cell) -> bool {
-        let Some(headers) = scope.headed else {
+        let Some(headers) = self.headed(scope) else {
             return true;
         };
         if row < HEADER_SEARCH_ROWS {
@@ -266,16 +294,23 @@ impl SheetCells {
         self.headed_cols.contains(&col)
     }
 
+    /// The headers this sheet is read by (see [`Scope::headed`]), `None` when read whole.
+    fn headed(&self, scope: Scope) -> Option<&'static [&'static str]> {
+        scope
+            .headed
+            .filter(|_| !scope.whole.contains(&self.name.as_str()))
+    }
+
     /// Whether a cell at (`row`, `col`) would be kept by its place (see [`Scope::headed`]).
     fn wanted_column(&self, scope: Scope, row: u32, col: u32) -> bool {
-        scope.headed.is_none() || row < HEADER_SEARCH_ROWS || self.headed_cols.contains(&col)
+        self.headed(scope).is_none() || row < HEADER_SEARCH_ROWS || self.headed_cols.contains(&col)
     }
 
     /// Whether nothing from row `row` on is wanted: the rows a header may be in are past and
     /// none of them held a wanted header (the hidden 数据 sheet when decisions are read: a
     /// million lines that need not be parsed).
     fn rest_unwanted(&self, scope: Scope, row: u32) -> bool {
-        scope.headed.is_some() && row >= HEADER_SEARCH_ROWS && self.headed_cols.is_empty()
+        self.headed(scope).is_some() && row >= HEADER_SEARCH_ROWS && self.headed_cols.is_empty()
     }
 
     /// The sheet, noting once what was left out.
@@ -587,6 +622,46 @@ mod tests {
         );
     }
 
+    /// `wb` saved as 汇总表.xlsx in a folder of its own (kept while the first is alive).
+    fn saved(mut wb: rust_xlsxwriter::Workbook) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("汇总表.xlsx");
+        wb.save(&path).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn read_for_record_keeps_the_record_sheet_whole_and_the_others_to_their_headed_columns() {
+        use crate::contract::book::{DECISION, RECORD_SHEET};
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("稿件明细").unwrap();
+        ws.write_string(1, 0, DECISION).unwrap();
+        for r in 2..20u32 {
+            ws.write_string(r, 0, "计分").unwrap();
+            ws.write_string(r, 1, "备注").unwrap();
+        }
+        let ws = wb.add_worksheet().set_name(RECORD_SHEET).unwrap();
+        for r in 0..50u32 {
+            ws.write_string(r, 2, format!("第{r}行")).unwrap();
+        }
+        let (_dir, path) = saved(wb);
+        let read = read_for_record(&path);
+        assert_eq!(read.sha256.len(), 64, "annual tells quarters apart by it");
+        let book = read.book.unwrap();
+        let count = |i: usize, c: u16| book.sheets[i].cells.iter().filter(|x| x.1 == c).count();
+        assert_eq!(count(0, 0), 19, "the decisions' column to its last row");
+        assert_eq!(
+            count(0, 1),
+            HEADER_SEARCH_ROWS as usize - 2,
+            "备注 only in the top rows"
+        );
+        assert_eq!(count(1, 2), 50, "the record whole");
+        assert!(
+            read_for_decisions(&path).sha256.is_empty(),
+            "not hashed when unused"
+        );
+    }
+
     #[test]
     fn read_for_decisions_keeps_the_headed_columns_and_every_top_row() {
         use crate::contract::book::{DECISION, ID};
@@ -602,9 +677,7 @@ mod tests {
                 ws.write_string(r, c, format!("{r}-{c}")).unwrap();
             }
         }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("汇总表.xlsx");
-        wb.save(&path).unwrap();
+        let (_dir, path) = saved(wb);
         let book = read_for_decisions(&path).book.unwrap();
         assert!(book.truncated.is_empty(), "passed over, not left out");
         let cells = &book.sheets[0].cells;
@@ -630,9 +703,7 @@ mod tests {
         ws.write_formula(10, 0, "=IF(1,\"不计分\",\"\")").unwrap();
         ws.write_formula(10, 1, "=1+1").unwrap();
         ws.write_string(11, 0, "计分").unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("汇总表.xlsx");
-        wb.save(&path).unwrap();
+        let (_dir, path) = saved(wb);
         let book = read_for_decisions(&path).book.unwrap();
         assert_eq!(book.formulas, [("稿件明细".to_string(), 10, 0)]);
         let cells = &book.sheets[0].cells;
@@ -653,9 +724,7 @@ mod tests {
         for r in 0..50u32 {
             ws.write_string(r, 0, format!("第{r}行")).unwrap();
         }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("汇总表.xlsx");
-        wb.save(&path).unwrap();
+        let (_dir, path) = saved(wb);
         let book = read_for_decisions(&path).book.unwrap();
         let rows: Vec<u32> = book.sheets[0].cells.iter().map(|c| c.0).collect();
         assert_eq!(rows, (0..HEADER_SEARCH_ROWS).collect::<Vec<_>>());

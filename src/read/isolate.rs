@@ -148,10 +148,9 @@ impl Kind {
     fn read(self, path: &Path) -> ReadResult {
         match self {
             Kind::Returns => read_file(path),
-            // `annual` also looks for decisions typed since the quarter was consolidated.
-            Kind::Ours => {
-                super::cells::read_ours(path, crate::contract::book::SHEETS_WITHOUT_DECISIONS)
-            }
+            // The quarter's record, and the decisions typed since it was consolidated
+            // (`annual` counts them): not the rest of a national 稿件明细.
+            Kind::Ours => super::cells::read_for_record(path),
         }
     }
 
