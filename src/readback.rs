@@ -160,17 +160,19 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
         .next()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let columns = record_columns(sheet);
-    let column = |c: u16| columns.get(&c).cloned().unwrap_or_default();
+    // Each column's texts are moved out, not copied: column C holds every row of the quarter.
+    let mut columns = record_columns(sheet);
+    let pieces: Vec<String> = columns.remove(&0).unwrap_or_default();
     // Column B's and C's lines go on in blocks three columns to the right (record_block).
-    let blocks = |base: u16| -> Vec<String> {
-        (0..)
-            .map(|k| base + 3 * k)
-            .take_while(|c| *c == base || columns.contains_key(c))
-            .flat_map(column)
-            .collect()
+    let mut blocks = |base: u16| -> Vec<String> {
+        let mut all = Vec::new();
+        let mut c = base;
+        while let Some(block) = columns.remove(&c) {
+            all.extend(block);
+            c += 3;
+        }
+        all
     };
-    let pieces: Vec<String> = column(0);
     let lines: Vec<String> = blocks(1);
     let every: Vec<String> = match format >= 3 {
         true => blocks(2),
