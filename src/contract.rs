@@ -171,6 +171,12 @@ pub mod book {
         WRITTEN_RULING_REASON,
     ];
 
+    /// A row's decision cells as typed and as the program wrote them. A row whose four are
+    /// empty shows no decision and none withdrawn: when the decisions record is at least as
+    /// new as the workbook, reading it back asks nothing of the record (see
+    /// `review::reconcile::blank_rows_ask_nothing`), and a reader may pass it over.
+    pub const DECISION_CELLS: [&str; 4] = [DECISION, REASON, WRITTEN_DECISION, WRITTEN_REASON];
+
     /// The sheets a row or more per item or problem long, passed over when a 汇总表 is read
     /// back for its figures (the ranking and the hidden record hold them).
     pub const SHEETS_BULKY: &[&str] = &[SHEET_ENTRIES, SHEET_PROBLEMS, SHEET_PEOPLE];

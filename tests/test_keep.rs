@@ -185,6 +185,41 @@ fn an_older_copy_put_back_never_undoes_a_later_decision() {
     assert!(found, "D04 listed");
 }
 
+/// The clerk withdraws a decision (clears its cells), then the record is put back from a copy
+/// made before: the 汇总表 written since shows the row blank — nothing typed, nothing written —
+/// and is newer than the record, so the withdrawal is restored from it. (Rows without a
+/// decision are passed over when a 汇总表 is read, except from a workbook newer than the
+/// record: this is the case that needs them.)
+#[test]
+fn a_withdrawal_the_record_lost_is_restored_from_the_newer_workbook() {
+    const TITLE: &str = "吉林市局创新举措服务地方经济发展";
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path(), true);
+    let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
+    let record = dir.path().join("复核记录_2026Q3.json");
+    let older = std::fs::read(&record).unwrap();
+    run(&returns, "2026-09-25T10:00:00", &[]);
+    assert_eq!(shown_decision(&xlsx, TITLE), "计分");
+    let clear = serde_json::json!([
+        {"title": TITLE, "column": "复核决定", "value": ""},
+        {"title": TITLE, "column": "复核说明", "value": ""},
+    ]);
+    let Some(()) = lo_edit(&xlsx, clear) else {
+        return;
+    };
+    run(&returns, "2026-09-26T10:00:00", &[]);
+    let withdrawn = verdicts(&record_of(dir.path()));
+    assert_eq!(withdrawn.len(), 3, "{withdrawn:?}");
+    assert_eq!(shown_decision(&xlsx, TITLE), "");
+
+    std::fs::write(&record, &older).unwrap();
+    let (code, text, err) = run(&returns, "2026-09-27T10:00:00", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("已按汇总表恢复"), "{text}");
+    assert_eq!(verdicts(&record_of(dir.path())), withdrawn);
+    assert_eq!(shown_decision(&xlsx, TITLE), "");
+}
+
 #[test]
 fn decisions_typed_in_a_save_as_copy_and_in_the_decisions_sheet_are_taken() {
     let dir = tempfile::tempdir().unwrap();

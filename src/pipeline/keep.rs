@@ -4,9 +4,9 @@
 
 use super::outputs::folder;
 use crate::problem::{Code, Problem, Severity};
-use crate::review::harvest::{self, Harvested};
+use crate::review::harvest::{self, Harvested, Rows};
 use crate::review::outlet::{OutletSubject, Register};
-use crate::review::reconcile::reconcile;
+use crate::review::reconcile::{self, reconcile};
 use crate::review::record::{save_path, Edit, Record};
 use crate::review::{RowSubject, Subject};
 use crate::rules::Quarter;
@@ -208,7 +208,7 @@ pub(super) fn take_decisions(
             continue;
         }
         let name = harvest::file_name(&wb);
-        let read = harvest::read_book(&wb).and_then(|(book, formulas)| {
+        let read = read_decisions(&wb, record.generation).and_then(|(book, formulas)| {
             // A 汇总表 of an older version has no 媒体认定 sheet: nothing to take from it.
             if let Ok(h) = harvest::from_book_with::<OutletSubject>(&name, &book, &formulas) {
                 outlets.push(h);
@@ -256,6 +256,21 @@ pub(super) fn take_decisions(
         out_sha256,
         out_as_written,
     })
+}
+
+/// A 汇总表 read for decisions, without the rows that show none when the record is at least as
+/// new as the workbook (they cannot ask anything of it); otherwise read again whole.
+fn read_decisions(
+    wb: &Path,
+    record_generation: u64,
+) -> Result<(crate::read::RawBook, harvest::Formulas), harvest::HarvestError> {
+    let (book, formulas) = harvest::read_book(wb, Rows::Decided)?;
+    let written_from = harvest::generation(&book, RowSubject::GENERATION_LABEL);
+    if reconcile::blank_rows_ask_nothing(record_generation, written_from) {
+        return Ok((book, formulas));
+    }
+    drop(book);
+    harvest::read_book(wb, Rows::All)
 }
 
 /// One kind of decision taken in: the workbooks reconciled with the record, the clerk's edits

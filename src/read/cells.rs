@@ -6,7 +6,7 @@ use super::{
     limits, sha256_hex, sniff::sniff_within, Cell, Format, RawBook, RawSheet, ReadFailure,
     ReadResult,
 };
-use crate::contract::book::HEADER_SEARCH_ROWS;
+use crate::contract::book::{DECISION_CELLS, HEADER_SEARCH_ROWS};
 use calamine::{Data, DataRef, Ods, Reader, SheetVisible, Xls, Xlsx};
 use chrono::NaiveDate;
 use std::io::Cursor;
@@ -41,6 +41,10 @@ pub struct Scope {
     /// Whether the file's SHA-256 is wanted ([`ReadResult::sha256`]; empty otherwise): a
     /// national 汇总表 is 100-175 MB, and most readers of our own workbooks do not use it.
     hash: bool,
+    /// Below the header rows of an xlsx sheet headed by all four [`DECISION_CELLS`], pass over
+    /// each row in which the four are empty and hold no formula (most rows of a 稿件明细: the
+    /// clerk decides a few). Whether such rows may be left out is the caller's to judge.
+    thin: bool,
 }
 
 impl Scope {
@@ -57,6 +61,7 @@ impl Scope {
         whole: &[],
         formulas: false,
         hash: true,
+        thin: false,
     };
 
     /// A workbook of ours: every row and column a sheet can hold, the sheets named in `skip`
@@ -76,6 +81,7 @@ impl Scope {
             whole: &[],
             formulas: false,
             hash: false,
+            thin: false,
         }
     }
 
@@ -85,6 +91,13 @@ impl Scope {
         let mut s = Scope::ours(crate::contract::book::SHEETS_WITHOUT_DECISIONS);
         s.headed = Some(crate::contract::book::HARVESTED_HEADERS);
         s.formulas = true;
+        s
+    }
+
+    /// [`Scope::decisions`], without the rows that show no decision (see [`Scope::thin`]).
+    pub const fn decided_rows() -> Scope {
+        let mut s = Scope::decisions();
+        s.thin = true;
         s
     }
 
@@ -113,6 +126,12 @@ pub fn read_ours(path: &Path, skip: &'static [&'static str]) -> ReadResult {
 /// Read a 汇总表 for the clerk's decisions (see [`Scope::decisions`]).
 pub fn read_for_decisions(path: &Path) -> ReadResult {
     read_file_in(path, Scope::decisions())
+}
+
+/// Read a 汇总表 for the clerk's decisions, passing over the rows without any (see
+/// [`Scope::decided_rows`]).
+pub fn read_for_decided_rows(path: &Path) -> ReadResult {
+    read_file_in(path, Scope::decided_rows())
 }
 
 /// Read a 汇总表 for its record and decisions (see [`Scope::record_and_decisions`]).
@@ -242,10 +261,64 @@ struct SheetCells {
     dropped: usize,
     /// Under [`Scope::headed`]: the columns found headed by a wanted header.
     headed_cols: Vec<u32>,
+    /// Under [`Scope::thin`] (off when the sheet is read again whole).
+    thin: Thinning,
+}
+
+/// Passing over the rows without a decision ([`Scope::thin`]): a row's cells are held until
+/// the row ends, then kept if one of its decision cells held something.
+#[derive(Default)]
+struct Thinning {
+    on: bool,
+    /// Which of [`DECISION_CELLS`] head a column (bit i for the i-th), and the columns.
+    headers_seen: u8,
+    decision_cols: Vec<u32>,
+    row: u32,
+    held: Vec<(u32, u16, Cell)>,
+    decided: bool,
+    /// A row came after a later one: rows already passed over may have been needed, and
+    /// the sheet is read again whole.
+    disordered: bool,
+}
+
+impl Thinning {
+    fn applies(&self, row: u32) -> bool {
+        self.on && row >= HEADER_SEARCH_ROWS && self.headers_seen == 0b1111
+    }
+
+    /// A header in the rows a header may be in.
+    fn header(&mut self, text: &str, col: u32) {
+        if let Some(i) = DECISION_CELLS.iter().position(|h| *h == text) {
+            self.headers_seen |= 1 << i;
+            self.decision_cols.push(col);
+        }
+    }
+
+    /// Move to `row`, settling the row held so far into `cells` (or out of the budget).
+    fn at_row(&mut self, row: u32, cells: &mut Vec<(u32, u16, Cell)>, budget: &mut Budget) {
+        if row == self.row {
+            return;
+        }
+        self.settle(cells, budget);
+        self.disordered |= row < self.row;
+        self.row = row;
+    }
+
+    fn settle(&mut self, cells: &mut Vec<(u32, u16, Cell)>, budget: &mut Budget) {
+        if self.decided {
+            cells.append(&mut self.held);
+        } else {
+            for (_, _, v) in self.held.drain(..) {
+                budget.cells -= 1;
+                budget.text_bytes -= text_cost(&v);
+            }
+        }
+        self.decided = false;
+    }
 }
 
 impl SheetCells {
-    fn new(name: String, visible: bool) -> SheetCells {
+    fn new(name: String, visible: bool, scope: Scope) -> SheetCells {
         let name: String = name.chars().take(limits::MAX_SHEET_NAME_CHARS).collect();
         SheetCells {
             name,
@@ -253,6 +326,10 @@ impl SheetCells {
             cells: Vec::new(),
             dropped: 0,
             headed_cols: Vec::new(),
+            thin: Thinning {
+                on: scope.thin,
+                ..Thinning::default()
+            },
         }
     }
 
@@ -274,7 +351,22 @@ impl SheetCells {
         }
         budget.cells += 1;
         budget.text_bytes += cost;
-        self.cells.push((row, col as u16, v));
+        if self.thin.applies(row) {
+            self.thin.at_row(row, &mut self.cells, budget);
+            self.thin.decided |= self.thin.decision_cols.contains(&col);
+            self.thin.held.push((row, col as u16, v));
+        } else {
+            self.cells.push((row, col as u16, v));
+        }
+    }
+
+    /// A formula at (`row`, `col`), even one without a value: in a decision cell it keeps
+    /// the row (the harvest says why it is not taken).
+    fn formula_at(&mut self, budget: &mut Budget, row: u32, col: u32) {
+        if self.thin.applies(row) && self.thin.decision_cols.contains(&col) {
+            self.thin.at_row(row, &mut self.cells, budget);
+            self.thin.decided = true;
+        }
     }
 
     /// Whether a cell is wanted at all (see [`Scope::headed`]); a header row's wanted
@@ -287,6 +379,7 @@ impl SheetCells {
             if let Cell::Text(t) = v {
                 if headers.contains(&t.trim()) && !self.headed_cols.contains(&col) {
                     self.headed_cols.push(col);
+                    self.thin.header(t.trim(), col);
                 }
             }
             return true;
@@ -314,7 +407,8 @@ impl SheetCells {
     }
 
     /// The sheet, noting once what was left out.
-    fn finish(self, budget: &mut Budget) -> RawSheet {
+    fn finish(mut self, budget: &mut Budget) -> RawSheet {
+        self.thin.settle(&mut self.cells, budget);
         budget.text_bytes += self.name.len() + 16;
         if self.dropped > 0 && budget.notes.len() < limits::MAX_NOTES {
             budget.notes.push(format!(
@@ -413,44 +507,74 @@ fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFai
     let metas = sheet_list(wb.sheets_metadata());
     let mut sheets = Vec::new();
     for (name, vis) in metas {
-        if !budget.reads(&name) {
-            sheets.push(SheetCells::new(name, vis).finish(budget));
-            continue;
-        }
-        let mut reader = wb
-            .worksheet_cells_reader(&name)
-            .map_err(|e| classify(&e.to_string()))?;
-        let mut sheet = SheetCells::new(name.clone(), vis);
-        let with_formulas = budget.scope.formulas;
-        loop {
-            // The formulas, when wanted, come with the values: the sheet is parsed once.
-            let next = match with_formulas {
-                true => reader
-                    .next_cell_with_formula()
-                    .map(|c| c.map(|c| (c.pos, from_ref(&c.value), c.formula))),
-                false => reader
-                    .next_cell()
-                    .map(|c| c.map(|c| (c.get_position(), from_ref(c.get_value()), None))),
-            };
-            match next {
-                Ok(Some(((r, col), value, formula))) => {
-                    if sheet.rest_unwanted(budget.scope, r) {
-                        break;
-                    }
-                    if formula.is_some_and(|f| !f.trim().is_empty())
-                        && sheet.wanted_column(budget.scope, r, col)
-                    {
-                        budget.formulas.push((sheet.name.clone(), r, col as u16));
-                    }
-                    sheet.add(budget, r, col, value);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(classify(&e.to_string())),
-            }
-        }
+        let sheet = match budget.reads(&name) {
+            false => SheetCells::new(name, vis, budget.scope),
+            true => read_thinned(budget, |budget, thin| {
+                let mut sheet = SheetCells::new(name.clone(), vis, budget.scope);
+                sheet.thin.on &= thin;
+                xlsx_sheet(&mut wb, &mut sheet, budget)?;
+                Ok(sheet)
+            })?,
+        };
         sheets.push(sheet.finish(budget));
     }
     Ok(sheets)
+}
+
+/// Read a sheet with `read(budget, thin)`, passing over rows as [`Scope::thin`] says; a sheet
+/// whose rows came out of order is read again whole, its first reading taken off the budget.
+fn read_thinned(
+    budget: &mut Budget,
+    mut read: impl FnMut(&mut Budget, bool) -> Result<SheetCells, ReadFailure>,
+) -> Result<SheetCells, ReadFailure> {
+    let before = (budget.cells, budget.text_bytes, budget.formulas.len());
+    let sheet = read(budget, true)?;
+    if !sheet.thin.disordered {
+        return Ok(sheet);
+    }
+    drop(sheet);
+    (budget.cells, budget.text_bytes) = (before.0, before.1);
+    budget.formulas.truncate(before.2);
+    read(budget, false)
+}
+
+/// One xlsx sheet, streamed cell by cell.
+fn xlsx_sheet(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    sheet: &mut SheetCells,
+    budget: &mut Budget,
+) -> Result<(), ReadFailure> {
+    let mut reader = wb
+        .worksheet_cells_reader(&sheet.name)
+        .map_err(|e| classify(&e.to_string()))?;
+    let with_formulas = budget.scope.formulas;
+    loop {
+        // The formulas, when wanted, come with the values: the sheet is parsed once.
+        let next = match with_formulas {
+            true => reader
+                .next_cell_with_formula()
+                .map(|c| c.map(|c| (c.pos, from_ref(&c.value), c.formula))),
+            false => reader
+                .next_cell()
+                .map(|c| c.map(|c| (c.get_position(), from_ref(c.get_value()), None))),
+        };
+        match next {
+            Ok(Some(((r, col), value, formula))) => {
+                if sheet.rest_unwanted(budget.scope, r) {
+                    return Ok(());
+                }
+                if formula.is_some_and(|f| !f.trim().is_empty())
+                    && sheet.wanted_column(budget.scope, r, col)
+                {
+                    budget.formulas.push((sheet.name.clone(), r, col as u16));
+                    sheet.formula_at(budget, r, col);
+                }
+                sheet.add(budget, r, col, value);
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(classify(&e.to_string())),
+        }
+    }
 }
 
 /// xls and ods are parsed whole when opened; only the conversion is held to the limits.
@@ -464,14 +588,17 @@ where
     let mut sheets = Vec::new();
     for (name, vis) in metas {
         if !budget.reads(&name) {
-            sheets.push(SheetCells::new(name, vis).finish(budget));
+            sheets.push(SheetCells::new(name, vis, budget.scope).finish(budget));
             continue;
         }
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| classify(&e.to_string()))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
-        let mut sheet = SheetCells::new(name, vis);
+        // Not thinned: the formulas of xls and ods are read afterwards, and a row whose
+        // decision is a formula without a value must be there to be named.
+        let mut sheet = SheetCells::new(name, vis, budget.scope);
+        sheet.thin.on = false;
         for (r, c, v) in range.used_cells() {
             sheet.add(budget, r0 + r as u32, c0 + c as u32, from_data(v));
         }
@@ -565,7 +692,7 @@ fn read_csv(bytes: &[u8], budget: &mut Budget) -> Result<RawSheet, ReadFailure> 
         .has_headers(false)
         .flexible(true)
         .from_reader(decoded.as_bytes());
-    let mut sheet = SheetCells::new("CSV".to_string(), true);
+    let mut sheet = SheetCells::new("CSV".to_string(), true, budget.scope);
     for (r, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| ReadFailure::Corrupt(format!("CSV 格式有误：{e}")))?;
         for (c, field) in rec.iter().enumerate() {
@@ -690,6 +817,106 @@ mod tests {
         );
         let all = read_ours(&path, &[]).book.unwrap();
         assert_eq!(all.sheets[0].cells.len(), 1 + 3 + 18 * 3);
+    }
+
+    #[test]
+    fn read_for_decided_rows_passes_over_the_rows_without_a_decision() {
+        use crate::contract::book::{DECISION_CELLS, ID, UNIT};
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for name in ["稿件明细", "复核记录"] {
+            let ws = wb.add_worksheet().set_name(name).unwrap();
+            let headers: &[&str] = match name {
+                "稿件明细" => &[
+                    ID,
+                    UNIT,
+                    DECISION_CELLS[0],
+                    DECISION_CELLS[1],
+                    DECISION_CELLS[2],
+                    DECISION_CELLS[3],
+                ],
+                // Without the hidden columns nothing tells a blank row from a withdrawal.
+                _ => &[ID, UNIT, DECISION_CELLS[0], DECISION_CELLS[1]],
+            };
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            for r in 2..30u32 {
+                ws.write_string(r, 0, format!("id{r}")).unwrap();
+                ws.write_string(r, 1, "长春").unwrap();
+            }
+            ws.write_string(10, 2, "计分").unwrap();
+            ws.write_string(12, 3, "只有说明").unwrap();
+            if name == "稿件明细" {
+                ws.write_string(14, 4, "一级").unwrap();
+                ws.write_string(16, 5, "原说明").unwrap();
+            }
+            // A formula with an empty result, as a program that does not compute writes one.
+            ws.set_formula_result_default("");
+            ws.write_formula(18, 2, "=IF(1,\"\",\"\")").unwrap();
+        }
+        let (_dir, path) = saved(wb);
+        let book = read_for_decided_rows(&path).book.unwrap();
+        assert!(book.truncated.is_empty());
+        let rows = |i: usize| {
+            let mut r: Vec<u32> = book.sheets[i].cells.iter().map(|c| c.0).collect();
+            r.dedup();
+            r
+        };
+        assert_eq!(rows(0), [1, 2, 3, 4, 5, 10, 12, 14, 16, 18]);
+        assert!(
+            !book.sheets[0].cells.iter().any(|c| (c.0, c.1) == (18, 2)),
+            "no value"
+        );
+        let row10 = book.sheets[0].cells.iter().filter(|c| c.0 == 10).count();
+        assert_eq!(row10, 3, "a decided row whole: id, unit, decision");
+        assert_eq!(
+            rows(1).len(),
+            29,
+            "a sheet without the hidden columns is not thinned"
+        );
+        let all = read_for_decisions(&path).book.unwrap();
+        assert_eq!(all.sheets[0].cells.len(), 6 + 28 * 2 + 4);
+        assert_eq!(all.formulas, book.formulas);
+    }
+
+    /// Rows passed over are gone: a sheet whose rows come out of order (a row after a later
+    /// one) is read again whole, its first reading taken off the budget.
+    #[test]
+    fn a_thinned_sheet_out_of_row_order_is_read_again_whole() {
+        use crate::contract::book::{DECISION_CELLS, ID};
+        let mut budget = Budget::new(Scope::decided_rows());
+        let text = |s: &str| Some(Cell::Text(s.into()));
+        let feed = |budget: &mut Budget, thin: bool| {
+            let mut sheet = SheetCells::new("稿件明细".into(), true, budget.scope);
+            sheet.thin.on &= thin;
+            for (c, h) in [ID].iter().chain(&DECISION_CELLS).enumerate() {
+                sheet.add(budget, 1, c as u32, text(h));
+            }
+            // Row 9's id comes after row 10's decision: row 9 was already settled.
+            sheet.add(budget, 9, 2, text("计分"));
+            sheet.add(budget, 10, 2, text("不计分"));
+            sheet.add(budget, 9, 0, text("id9"));
+            sheet.add(budget, 10, 0, text("id10"));
+            sheet.add(budget, 11, 0, text("id11"));
+            Ok(sheet)
+        };
+        let sheet = read_thinned(&mut budget, feed).unwrap();
+        assert!(!sheet.thin.on && !sheet.thin.disordered);
+        let sheet = sheet.finish(&mut budget);
+        assert_eq!(sheet.cells.len(), 5 + 5);
+        assert_eq!(budget.cells, 10, "counted once");
+        // In order, the blank row 11 is passed over and taken off the budget.
+        let mut budget = Budget::new(Scope::decided_rows());
+        let mut sheet = SheetCells::new("稿件明细".into(), true, budget.scope);
+        for (c, h) in [ID].iter().chain(&DECISION_CELLS).enumerate() {
+            sheet.add(&mut budget, 1, c as u32, text(h));
+        }
+        sheet.add(&mut budget, 9, 0, text("id9"));
+        sheet.add(&mut budget, 9, 2, text("计分"));
+        sheet.add(&mut budget, 11, 0, text("id11"));
+        let sheet = sheet.finish(&mut budget);
+        assert_eq!(sheet.cells.len(), 5 + 2);
+        assert_eq!(budget.cells, 7);
     }
 
     #[test]

@@ -94,10 +94,22 @@ impl<S: Subject> Harvested<S> {
     }
 }
 
+/// Which rows of a 汇总表 are read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rows {
+    All,
+    /// Not the rows whose decision cells are all empty (an xlsx's; see
+    /// `reconcile::blank_rows_ask_nothing` for when that loses nothing).
+    Decided,
+}
+
 /// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
 /// clerk saved). `Err` (in Chinese) when it cannot be read.
-pub fn read_book(path: &Path) -> Result<(RawBook, Formulas), HarvestError> {
-    let result = crate::read::cells::read_for_decisions(path);
+pub fn read_book(path: &Path, rows: Rows) -> Result<(RawBook, Formulas), HarvestError> {
+    let result = match rows {
+        Rows::All => crate::read::cells::read_for_decisions(path),
+        Rows::Decided => crate::read::cells::read_for_decided_rows(path),
+    };
     let book = result.book.map_err(HarvestError::Unreadable)?;
     // A decision in a cell left unread would be lost without a word.
     if let Some(note) = book.truncated.first() {
@@ -118,7 +130,7 @@ pub type Formulas = HashSet<(String, u32, u16)>;
 /// Read the 汇总表 at `path` for one kind of decision; `Err` when it cannot be read or has no
 /// column for them.
 pub fn read<S: Subject>(path: &Path) -> Result<Harvested<S>, HarvestError> {
-    let (book, formulas) = read_book(path)?;
+    let (book, formulas) = read_book(path, Rows::All)?;
     from_book_with(&file_name(path), &book, &formulas)
 }
 
@@ -161,7 +173,7 @@ pub fn from_book_with<S: Subject>(
 
 /// The generation written after `label` in the hidden sheet's first row, when the workbook
 /// has one.
-fn generation(book: &RawBook, label: &str) -> Option<u64> {
+pub fn generation(book: &RawBook, label: &str) -> Option<u64> {
     let s = book.sheets.iter().find(|s| s.name == h::RECORD_SHEET)?;
     let first_row = || s.cells.iter().filter(|(r, _, _)| *r == 0);
     let magic = first_row().find(|(_, c, _)| *c == 0)?.2.display();
@@ -368,7 +380,7 @@ mod tests {
         assert_eq!(decided[0].id, last.to_string());
         assert_eq!(decided[0].typed, ("不计分".into(), "重复报送".into()));
         assert_eq!(decided[0].cell, format!("D{}", last + 1));
-        let (book, _) = read_book(&path).unwrap();
+        let (book, _) = read_book(&path, Rows::All).unwrap();
         let problems = book.sheets.iter().find(|s| s.name == SHEET_PROBLEMS);
         assert!(
             problems.is_some_and(|s| s.cells.is_empty()),

@@ -98,6 +98,17 @@ pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reco
     out
 }
 
+/// Whether the rows of a workbook written from `book_generation` of a record now at
+/// `record_generation` whose decision cells are all empty — nothing typed, nothing written
+/// ([`crate::contract::book::DECISION_CELLS`]) — can be left unread without changing what
+/// [`reconcile`] finds. Such a row agrees with what the program wrote, so it is no edit; it
+/// asks for a restoring only when the workbook is newer than the record (the record replaced
+/// by an older copy, where the empty cell may be a withdrawal the record lost). A national
+/// 稿件明细 is half a million such rows.
+pub fn blank_rows_ask_nothing(record_generation: u64, book_generation: Option<u64>) -> bool {
+    book_generation.is_none_or(|g| g <= record_generation)
+}
+
 fn value<S: Subject>(a: &Ask<S>) -> &Value<S> {
     match a {
         Ask::Edit(v) | Ask::Restore(v) => v,
@@ -504,5 +515,41 @@ mod tests {
         );
         assert!(got.edits.is_empty());
         assert!(got.problems[0].message.contains("隐藏列已被删除"));
+    }
+
+    /// Reading a workbook without its blank rows finds the same as reading it whole exactly
+    /// when [`blank_rows_ask_nothing`] says so, over records and workbooks of every age.
+    #[test]
+    fn blank_rows_are_left_out_only_where_they_ask_nothing() {
+        let blank = |id: &str| row(id, ("", ""), Some(("", "")));
+        let mut withdrawn = decided_twice();
+        let none = Edit {
+            id: "A".into(),
+            about: RowSubject::default(),
+            verdict: None,
+            reason: String::new(),
+            source: String::new(),
+        };
+        withdrawn.apply(&[none], "t3", 3);
+        let records = [Record::new("2026Q3"), decided_twice(), withdrawn];
+        let mut differed = 0;
+        for record in &records {
+            for g in [None, Some(0), Some(1), Some(2), Some(3), Some(4)] {
+                let decided = vec![
+                    row("B", ("计分", ""), Some(("", ""))),
+                    row("C", ("一级", "核实"), Some(("一级", "核实"))),
+                ];
+                let whole = [decided.clone(), vec![blank("A"), blank("D")]].concat();
+                let got =
+                    |rows| format!("{:?}", reconcile(record, &[book("汇总表.xlsx", g, rows)]));
+                let same = got(whole) == got(decided);
+                if blank_rows_ask_nothing(record.generation, g) {
+                    assert!(same, "generation {g:?} of record {}", record.generation);
+                }
+                differed += usize::from(!same);
+            }
+        }
+        // The rule is not vacuous: a newer workbook's blank row restores a withdrawal.
+        assert!(differed > 0);
     }
 }
