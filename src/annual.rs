@@ -5,9 +5,9 @@
 
 use crate::rules::{Quarter, Rules};
 use crate::score::SubmissionStatus;
-use crate::summary::{ItemLine, QuarterRecord, UnitLine};
+use crate::summary::{ItemLine, QuarterRecord, RowLine, UnitLine};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One quarter's 汇总表, as used for the year.
 #[derive(Clone, Debug)]
@@ -194,16 +194,18 @@ fn collect_units(rules: &Rules, quarters: &[QuarterIn]) -> Vec<AnnualUnit> {
         .iter()
         .map(|u| empty_unit(&u.name, &u.group))
         .collect();
+    // By name, not a search of the list per line: a national year is 10,000 units a quarter.
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for (i, u) in units.iter().enumerate() {
+        at.entry(u.unit.clone()).or_insert(i);
+    }
     for q in quarters {
         let n = q.quarter.q;
         for line in &q.record.summary.ranking {
-            let i = match units.iter().position(|u| u.unit == line.unit) {
-                Some(i) => i,
-                None => {
-                    units.push(empty_unit(&line.unit, &line.group));
-                    units.len() - 1
-                }
-            };
+            let i = *at.entry(line.unit.clone()).or_insert_with(|| {
+                units.push(empty_unit(&line.unit, &line.group));
+                units.len() - 1
+            });
             add_quarter(&mut units[i], n, line);
         }
     }
@@ -369,6 +371,12 @@ fn repeats(quarters: &[QuarterIn]) -> Vec<Repeat> {
     let mut ordered: Vec<&QuarterIn> = quarters.iter().collect();
     ordered.sort_by_key(|q| q.quarter);
     for q in ordered {
+        // The quarter's rows by what an item names (the first of equals, as a search would
+        // find): a repeat looks its row up instead of searching half a million.
+        let mut rows: HashMap<(&str, &str, &str), &RowLine> = HashMap::new();
+        for r in &q.record.rows {
+            rows.entry((&r.unit, &r.title, &r.date)).or_insert(r);
+        }
         for item in &q.record.items {
             if item.title_key.is_empty() {
                 continue;
@@ -379,7 +387,11 @@ fn repeats(quarters: &[QuarterIn]) -> Vec<Repeat> {
                     unit: item.unit.clone(),
                     title: first.title.clone(),
                     first: side(*first_q, first, None),
-                    again: side(q.quarter, item, Some(q)),
+                    again: side(
+                        q.quarter,
+                        item,
+                        rows.get(&(&item.unit, &item.title, &item.date)).copied(),
+                    ),
                 }),
                 Some(_) => {}
                 None => {
@@ -393,13 +405,7 @@ fn repeats(quarters: &[QuarterIn]) -> Vec<Repeat> {
 
 /// One side of a repeat; for the later one, how its quarter decided it (from the rows the
 /// quarter's record keeps, format 3).
-fn side(q: Quarter, i: &ItemLine, of: Option<&QuarterIn>) -> RepeatSide {
-    let row = of.and_then(|qi| {
-        qi.record
-            .rows
-            .iter()
-            .find(|r| r.unit == i.unit && r.title == i.title && r.date == i.date)
-    });
+fn side(q: Quarter, i: &ItemLine, row: Option<&RowLine>) -> RepeatSide {
     RepeatSide {
         quarter: q.chinese(),
         outlet: i.outlet.clone(),

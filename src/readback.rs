@@ -5,6 +5,7 @@
 use crate::read::{Cell, RawBook, RawSheet};
 use crate::rules::Quarter;
 use crate::summary::Previous;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -103,15 +104,21 @@ pub fn previous_in(book: &crate::read::RawBook) -> Result<Previous, ReadbackErro
     );
     let rank = col("排名").ok();
     let (mut items, mut points, mut ranks) = (0u32, 0u32, Vec::new());
+    // By place, not a search of the sheet per cell: a national 得分排名 is 10,000 rows.
+    let mut grid: HashMap<(u32, u16), &Cell> = HashMap::with_capacity(sheet.cells.len());
+    for (r, c, v) in &sheet.cells {
+        grid.entry((*r, *c)).or_insert(v);
+    }
+    let at = |r: u32, c: u16| grid.get(&(r, c)).copied();
     for r in 2.. {
-        let name = text_at(sheet, r, unit);
+        let name = text_of(at(r, unit));
         if name.is_empty() {
             break;
         }
-        items += tiers.iter().map(|&c| number_at(sheet, r, c)).sum::<u32>();
-        points += number_at(sheet, r, total);
+        items += tiers.iter().map(|&c| number_of(at(r, c))).sum::<u32>();
+        points += number_of(at(r, total));
         // 未报送 / 无法读取 in the rank column read as 0: not ranked.
-        if let Some(n) = rank.map(|c| number_at(sheet, r, c)).filter(|&n| n > 0) {
+        if let Some(n) = rank.map(|c| number_of(at(r, c))).filter(|&n| n > 0) {
             ranks.push((name, n));
         }
     }
@@ -131,28 +138,44 @@ fn cell(s: &RawSheet, row: u32, col: u16) -> Option<&Cell> {
 }
 
 fn text_at(s: &RawSheet, row: u32, col: u16) -> String {
-    cell(s, row, col)
-        .map(|v| v.display().trim().to_string())
+    text_of(cell(s, row, col))
+}
+
+fn text_of(v: Option<&Cell>) -> String {
+    v.map(|v| v.display().trim().to_string())
         .unwrap_or_default()
 }
 
-fn number_at(s: &RawSheet, row: u32, col: u16) -> u32 {
-    match cell(s, row, col) {
+fn number_of(v: Option<&Cell>) -> u32 {
+    match v {
         Some(Cell::Number(n)) if *n >= 0.0 => *n as u32,
         Some(v) => v.display().trim().parse().unwrap_or(0),
         None => 0,
     }
 }
 
+/// Whether [`quarter_record`] parses the record's rows (format 3): `annual` (its repeats) and
+/// the archive use them; the earlier quarters' lookup and the rules check do not, and a
+/// national quarter's are half a million.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Rows {
+    Parsed,
+    Skipped,
+}
+
 /// Why a workbook is not used for the year (in Chinese), or its quarter's record. The figures
 /// must be what the program wrote: the digest (format 2 on) and each unit's total re-summed
-/// from its scoring rows must agree, or the quarter is refused.
-pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, ReadbackError> {
+/// from its scoring rows must agree, or the quarter is refused. The hidden sheet's cells below
+/// its first row are taken out of `book` (moved, not copied: a national quarter's are 200 MB).
+pub fn quarter_record(
+    book: &mut RawBook,
+    rows: Rows,
+) -> Result<crate::summary::QuarterRecord, ReadbackError> {
     use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
-    use crate::summary::{ItemLine, QuarterRecord, Summary};
+    use crate::summary::{QuarterRecord, Summary};
     let sheet = book
         .sheets
-        .iter()
+        .iter_mut()
         .find(|s| s.name == RECORD_SHEET && text_at(s, 0, 0).starts_with(RECORD_MAGIC))
         .ok_or(ReadbackError::NotOurs("不是本程序（此版本）生成的汇总表"))?;
     let format: u32 = text_at(sheet, 0, 0)
@@ -160,7 +183,6 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
         .next()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    // Each column's texts are moved out, not copied: column C holds every row of the quarter.
     let mut columns = record_columns(sheet);
     let pieces: Vec<String> = columns.remove(&0).unwrap_or_default();
     // Column B's and C's lines go on in blocks three columns to the right (record_block).
@@ -181,11 +203,35 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
     if format >= 2 {
         verify_digest(sheet, &pieces, &lines, &every)?;
     }
-    let mut items = Vec::new();
-    for line in &lines {
+    let items = item_lines(lines);
+    let json = pieces.concat();
+    drop(pieces);
+    let summary: Summary = serde_json::from_str(&json).map_err(|_| ReadbackError::Damaged)?;
+    drop(json);
+    check_totals(&summary, &items)?;
+    let rows = match rows {
+        Rows::Skipped => Vec::new(),
+        Rows::Parsed => every
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .filter_map(|l| crate::summary::RowLine::parse(&l))
+            .collect(),
+    };
+    Ok(QuarterRecord {
+        format,
+        summary,
+        items,
+        rows,
+    })
+}
+
+/// The scoring items, one a line (each line dropped once parsed).
+fn item_lines(lines: Vec<String>) -> Vec<crate::summary::ItemLine> {
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
         let f: Vec<&str> = line.split('\t').collect();
         if let [unit, key, title, outlet, date, points] = f.as_slice() {
-            items.push(ItemLine {
+            items.push(crate::summary::ItemLine {
                 unit: unit.to_string(),
                 title_key: key.to_string(),
                 title: title.to_string(),
@@ -195,34 +241,24 @@ pub fn quarter_record(book: &RawBook) -> Result<crate::summary::QuarterRecord, R
             });
         }
     }
-    let summary: Summary =
-        serde_json::from_str(&pieces.concat()).map_err(|_| ReadbackError::Damaged)?;
-    check_totals(&summary, &items)?;
-    Ok(QuarterRecord {
-        format,
-        summary,
-        items,
-        rows: every
-            .iter()
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| crate::summary::RowLine::parse(l))
-            .collect(),
-    })
+    items
 }
 
-/// The hidden sheet's texts below its first row, by column, each column's in row order.
-fn record_columns(sheet: &RawSheet) -> std::collections::BTreeMap<u16, Vec<String>> {
-    let mut cells: Vec<(u16, u32, &Cell)> = sheet
-        .cells
-        .iter()
-        .filter(|(r, _, _)| *r > 0)
-        .map(|(r, c, v)| (*c, *r, v))
-        .collect();
-    cells.sort_by_key(|(c, r, _)| (*c, *r));
+/// The hidden sheet's texts below its first row, taken out of it, by column, each column's in
+/// row order (the first row stays: it says what the sheet is).
+fn record_columns(sheet: &mut RawSheet) -> std::collections::BTreeMap<u16, Vec<String>> {
+    let mut cells = std::mem::take(&mut sheet.cells);
+    cells.sort_by_key(|(r, c, _)| (*r > 0, *c, *r));
+    let below = cells.partition_point(|(r, _, _)| *r == 0);
     let mut columns: std::collections::BTreeMap<u16, Vec<String>> = Default::default();
-    for (c, _, v) in cells {
-        columns.entry(c).or_default().push(v.display());
+    for (_, c, v) in cells.drain(below..) {
+        let text = match v {
+            Cell::Text(t) => t,
+            other => other.display(),
+        };
+        columns.entry(c).or_default().push(text);
     }
+    sheet.cells = cells;
     columns
 }
 
@@ -251,12 +287,14 @@ fn check_totals(
     summary: &crate::summary::Summary,
     items: &[crate::summary::ItemLine],
 ) -> Result<(), ReadbackError> {
+    // Summed once by unit: a national quarter has 10,000 units and 400,000 items (a scan of
+    // the items for each unit took 90 s).
+    let mut sums: HashMap<&str, u32> = HashMap::new();
+    for i in items {
+        *sums.entry(i.unit.as_str()).or_default() += i.points;
+    }
     for u in &summary.ranking {
-        let sum: u32 = items
-            .iter()
-            .filter(|i| i.unit == u.unit)
-            .map(|i| i.points)
-            .sum();
+        let sum = sums.get(u.unit.as_str()).copied().unwrap_or(0);
         if sum != u.total {
             return Err(ReadbackError::Inconsistent {
                 unit: u.unit.clone(),
@@ -266,4 +304,52 @@ fn check_totals(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::{ItemLine, Summary};
+
+    fn item(unit: &str, points: u32) -> ItemLine {
+        ItemLine {
+            unit: unit.into(),
+            title_key: String::new(),
+            title: String::new(),
+            outlet: String::new(),
+            date: String::new(),
+            points,
+        }
+    }
+
+    /// Each unit's 总分 in the ranking is the sum of its scoring items, whatever their order.
+    #[test]
+    fn totals_are_checked_unit_by_unit_against_the_items() {
+        let golden = include_str!("../tests/golden/summary_2026Q3.json");
+        let summary: Summary = serde_json::from_str(golden).unwrap();
+        let scored: Vec<&crate::summary::UnitLine> =
+            summary.ranking.iter().filter(|u| u.total > 1).collect();
+        assert!(scored.len() >= 3);
+        // Each total split in two items, interleaved across units.
+        let mut items: Vec<ItemLine> = scored.iter().map(|u| item(&u.unit, 1)).collect();
+        items.extend(scored.iter().map(|u| item(&u.unit, u.total - 1)));
+        assert!(check_totals(&summary, &items).is_ok());
+
+        items[1].points += 5;
+        match check_totals(&summary, &items) {
+            Err(ReadbackError::Inconsistent { unit, total, sum }) => {
+                assert_eq!(unit, scored[1].unit);
+                assert_eq!(sum, total + 5);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A unit with points but no items at all.
+        items.retain(|i| i.unit != scored[1].unit);
+        match check_totals(&summary, &items) {
+            Err(ReadbackError::Inconsistent { unit, sum, .. }) => {
+                assert_eq!((unit.as_str(), sum), (scored[1].unit.as_str(), 0));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

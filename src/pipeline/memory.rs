@@ -83,7 +83,9 @@ pub(super) fn earlier(
                 Err(why) => Err(why.clone()),
             });
         }
-        let read = book.and_then(|book| crate::readback::quarter_record(&book));
+        let read = book.and_then(|mut book| {
+            crate::readback::quarter_record(&mut book, crate::readback::Rows::Skipped)
+        });
         match read {
             Ok(rec) if rec.summary.quarter == q.to_string() => {
                 for i in &rec.items {
@@ -136,11 +138,11 @@ pub(super) fn same_rules(out: &std::path::Path, rules: &crate::rules::Rules) -> 
     if !out.is_file() {
         return Ok(());
     }
-    let Ok(book) = crate::read::cells::read_ours(out, crate::contract::book::SHEETS_BULKY).book
+    let Ok(mut book) = crate::read::cells::read_ours(out, crate::contract::book::SHEETS_BULKY).book
     else {
         return Ok(());
     };
-    let Ok(rec) = crate::readback::quarter_record(&book) else {
+    let Ok(rec) = crate::readback::quarter_record(&mut book, crate::readback::Rows::Skipped) else {
         return Ok(());
     };
     let (was, now) = (rec.summary.rules_fingerprint, rules.fingerprint());

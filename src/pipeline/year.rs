@@ -109,7 +109,7 @@ pub(super) fn records_of(
     let mut found: Vec<(QuarterIn, Unapplied)> = Vec::new();
     for (path, result) in files.iter().zip(results) {
         let name = shown(path);
-        let book = match result.book {
+        let mut book = match result.book {
             Ok(b) => b,
             Err(f) => {
                 set_aside.push(SetAside {
@@ -119,7 +119,9 @@ pub(super) fn records_of(
                 continue;
             }
         };
-        match crate::readback::quarter_record(&book)
+        // Counted before the record is taken out of the book.
+        let typed = typed_not_taken(&name, &book);
+        match crate::readback::quarter_record(&mut book, crate::readback::Rows::Parsed)
             .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
         {
             Ok((quarter, record)) => found.push((
@@ -131,7 +133,7 @@ pub(super) fn records_of(
                 },
                 Unapplied {
                     path: path.clone(),
-                    typed: typed_not_taken(&name, &book),
+                    typed,
                 },
             )),
             Err(why) => set_aside.push(SetAside {

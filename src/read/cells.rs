@@ -102,12 +102,15 @@ impl Scope {
     }
 
     /// A 汇总表 read for its quarter's record (the whole 数据 sheet) and for the decisions
-    /// typed into it (only their columns), with its SHA-256: `annual` and `archive`.
+    /// typed into it and not yet taken (only their columns, only the rows that show one),
+    /// with its SHA-256: `annual` and `archive`. Formulas are not noted: a decision cell
+    /// that is a formula without a value counts as empty, with or without its row.
     pub const fn record_and_decisions() -> Scope {
         let mut s = Scope::decisions();
         s.whole = &[crate::contract::book::RECORD_SHEET];
         s.formulas = false;
         s.hash = true;
+        s.thin = true;
         s
     }
 }
@@ -874,6 +877,12 @@ mod tests {
             29,
             "a sheet without the hidden columns is not thinned"
         );
+        // annual and archive count the decisions not yet taken the same way; they note no
+        // formulas, and a formula without a value is an empty cell there.
+        let for_record = read_for_record(&path).book.unwrap();
+        let mut kept: Vec<u32> = for_record.sheets[0].cells.iter().map(|c| c.0).collect();
+        kept.dedup();
+        assert_eq!(kept, [1, 2, 3, 4, 5, 10, 12, 14, 16]);
         let all = read_for_decisions(&path).book.unwrap();
         assert_eq!(all.sheets[0].cells.len(), 6 + 28 * 2 + 4);
         assert_eq!(all.formulas, book.formulas);

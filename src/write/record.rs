@@ -212,7 +212,7 @@ mod tests {
         record_sheet_per(ws, &report, &summary, Generations::default(), 3).unwrap();
         wb.save(&path).unwrap();
 
-        let book = crate::read::cells::read_ours(&path, &[]).book.unwrap();
+        let mut book = crate::read::cells::read_ours(&path, &[]).book.unwrap();
         let sheet = &book.sheets[0];
         let at = |r: u32, c: u16| sheet.cells.iter().any(|(rr, cc, _)| (*rr, *cc) == (r, c));
         // Seven lines, three a column: B2:B4, then E2:E4, then H2 (and C, F, I alike).
@@ -223,7 +223,8 @@ mod tests {
             !at(4, 1) && !at(2, 7) && !at(2, 8),
             "no column holds more than three"
         );
-        let rec = crate::readback::quarter_record(&book).expect("verified: digest and totals");
+        let rec = crate::readback::quarter_record(&mut book, crate::readback::Rows::Parsed)
+            .expect("verified: digest and totals");
         assert_eq!(rec.items.len(), 7);
         let titles: Vec<&str> = rec.items.iter().map(|i| i.title.as_str()).collect();
         let written: Vec<String> = report.scoring_items().map(|i| i.title).collect();
