@@ -8,8 +8,9 @@
 //!
 //! Arguments: the sizes to run, as `RETURNSxROWS` (default: `300x200 1000x200`); `national`
 //! stands for `10000x50 20000x50` (several minutes); `rerun` adds, for each size, the next run
-//! after the 汇总表 was saved by another program (read back whole for the clerk's decisions:
-//! measured, no target). `XINXI_BENCH_KEEP=DIR` keeps the generated
+//! after the 汇总表 was saved by another program (read back for the clerk's decisions:
+//! measured, no target); `readback` adds the next quarter's consolidate with this 汇总表 in the
+//! office folder and `annual` over it (measured, no target). `XINXI_BENCH_KEEP=DIR` keeps the generated
 //! quarters for profiling (`XINXI_PHASES=1` makes a run print its stages' times).
 
 use calamine::{open_workbook_auto, Data, Reader};
@@ -186,17 +187,47 @@ fn consolidate_time(dir: &Path, rules: &Path, out: &Path) -> Duration {
 /// Run consolidate; returns the peak RSS of its process tree in MB, sampled every 10 ms. A run
 /// of its own, so that the sampling does not take CPU from the timed runs.
 fn consolidate_peak_memory(dir: &Path, rules: &Path, out: &Path) -> f64 {
-    let mut child = consolidate_command(dir, rules, out).spawn().unwrap();
+    peak_memory(consolidate_command(dir, rules, out)).1
+}
+
+/// Run `cmd`; (seconds, peak RSS of its process tree in MB, sampled every 10 ms).
+fn peak_memory(mut cmd: Command) -> (f64, f64) {
+    let t = Instant::now();
+    let mut child = cmd.spawn().unwrap();
     let mut peak = 0;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "consolidate failed");
+            assert!(status.success(), "{cmd:?} failed");
             break;
         }
         peak = peak.max(tree_rss_kib(child.id()));
         std::thread::sleep(Duration::from_millis(10));
     }
-    peak as f64 / 1024.0
+    (t.elapsed().as_secs_f64(), peak as f64 / 1024.0)
+}
+
+/// The quarter's 汇总表 read back as later runs read it (no target; measured for whoever
+/// plans): by the next quarter's consolidate, which finds it in the office folder (here a
+/// copy named as the previous quarter's: it is read and verified whole before its quarter
+/// is compared), and by `annual`.
+fn read_back(dir: &Path, inputs: &Path, rules: &Path) {
+    let out = dir.join("out.xlsx");
+    let earlier = dir.join("汇总表_2026Q2.xlsx");
+    std::fs::copy(&out, &earlier).unwrap();
+    let (t, peak) = peak_memory(consolidate_command(inputs, rules, &out));
+    println!("  with it in the office folder as an earlier quarter's: {t:.2} s, peak memory {peak:.0} MB");
+    std::fs::remove_file(&earlier).unwrap();
+    let mut annual = Command::new(env!("CARGO_BIN_EXE_xinxi-score"));
+    annual
+        .arg("--rules")
+        .arg(rules)
+        .arg("annual")
+        .arg(&out)
+        .arg("--out")
+        .arg(dir.join("年度汇总.xlsx"))
+        .stdout(std::process::Stdio::null());
+    let (t, peak) = peak_memory(annual);
+    println!("  annual over it: {t:.2} s, peak memory {peak:.0} MB");
 }
 
 /// The folder a size runs in (a temporary one unless kept for profiling).
@@ -313,12 +344,13 @@ fn main() {
             // back whole for her decisions (no target; measured for whoever plans).
             let out = dir.path().join("out.xlsx");
             resave(&out);
-            let t = Instant::now();
-            let peak = consolidate_peak_memory(&inputs, &rules, &out);
+            let (t, peak) = peak_memory(consolidate_command(&inputs, &rules, &out));
             println!(
-                "  the run after the 汇总表 was saved by another program: {:.2} s, peak memory {peak:.0} MB",
-                t.elapsed().as_secs_f64()
+                "  the run after the 汇总表 was saved by another program: {t:.2} s, peak memory {peak:.0} MB"
             );
+        }
+        if std::env::args().any(|a| a == "readback") {
+            read_back(dir.path(), &inputs, &rules);
         }
     }
     let peak_of = |size| peaks.iter().find(|(s, _)| *s == size).map(|(_, p)| *p);
