@@ -23,6 +23,21 @@ pub fn run(rules_path: Option<&Path>, args: AnnualArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// Candidates tied at the cut are all proposed, which can make hundreds at a large scale:
+/// the screen names the first [`SHOWN`], the workbook's 表彰建议 all of them.
+const SHOWN: usize = 20;
+
+fn listed(names: &[String], counter: &str) -> String {
+    match names.len() > SHOWN {
+        false => names.join("、"),
+        true => format!(
+            "{}等 {} {counter}（全部见年度汇总表“表彰建议”）",
+            names[..SHOWN].join("、"),
+            names.len()
+        ),
+    }
+}
+
 /// The one-screen Chinese summary.
 fn terminal(a: &Annual, outputs: &[String]) -> String {
     let mut out = format!("{}年度汇总", a.year);
@@ -44,8 +59,8 @@ fn terminal(a: &Annual, outputs: &[String]) -> String {
         .map(|u| format!("{}. {} {} 分", u.rank, u.unit, u.total))
         .collect();
     out.push_str(&format!("年度排名：{}\n", top.join("  ")));
-    let units: Vec<&str> = a.unit_candidates.iter().map(|c| c.name.as_str()).collect();
-    out.push_str(&format!("先进单位建议：{}\n", units.join("、")));
+    let units: Vec<String> = a.unit_candidates.iter().map(|c| c.name.clone()).collect();
+    out.push_str(&format!("先进单位建议：{}\n", listed(&units, "个")));
     let people: Vec<String> = a
         .person_candidates
         .iter()
@@ -54,7 +69,7 @@ fn terminal(a: &Annual, outputs: &[String]) -> String {
     out.push_str(&format!(
         "先进个人建议（{} 人）：{}\n",
         people.len(),
-        people.join("、")
+        listed(&people, "人")
     ));
     if !a.repeats.is_empty() {
         out.push_str(&format!(
@@ -69,4 +84,29 @@ fn terminal(a: &Annual, outputs: &[String]) -> String {
         out.push_str(&format!("输出：{o}\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_list_of_candidates_is_cut_on_the_screen_and_says_where_the_rest_are() {
+        let names: Vec<String> = (1..=25).map(|i| format!("单位{i}")).collect();
+        let short = listed(&names[..3], "个");
+        assert_eq!(short, "单位1、单位2、单位3");
+        let long = listed(&names, "个");
+        assert!(
+            long.starts_with("单位1、") && long.contains("单位20等 25 个"),
+            "{long}"
+        );
+        assert!(
+            !long.contains("单位21") && long.contains("表彰建议"),
+            "{long}"
+        );
+        assert_eq!(
+            listed(&names[..SHOWN], "个").matches('、').count(),
+            SHOWN - 1
+        );
+    }
 }
