@@ -2,7 +2,7 @@
 //! them as `annual` does (isolated, verified), one per quarter, and write the 资料库 workbook
 //! — or, with words to find, only return the archive for the terminal to search.
 
-use super::year::{candidates, choose_per_quarter, read_all, records_of};
+use super::year::{candidates, choose_per_quarter, read_records};
 use crate::annual::SetAside;
 use crate::archive::{self, Archive};
 use crate::write::{archive as workbook, save_workbook_whole};
@@ -35,9 +35,8 @@ pub fn archive(opts: &ArchiveOptions, waiting: &dyn Fn(&Path)) -> anyhow::Result
     // The office folder also holds the returns and the backups of replaced 汇总表s: only the
     // 汇总表s themselves are read.
     let files: Vec<PathBuf> = files.into_iter().filter(|p| is_summary(p)).collect();
-    let results = read_all(&files)?;
     let mut set_aside: Vec<SetAside> = Vec::new();
-    let found = records_of(&files, results, &mut set_aside);
+    let found = read_records(&files, &mut set_aside)?;
     let chosen = choose_per_quarter(found, None, &mut set_aside);
     if chosen.is_empty() {
         anyhow::bail!(

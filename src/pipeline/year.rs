@@ -36,9 +36,7 @@ pub fn annual(
     waiting: &dyn Fn(&Path),
 ) -> anyhow::Result<AnnualOutcome> {
     let (files, mut set_aside) = candidates(&opts.paths)?;
-    let results = read_all(&files)?;
-
-    let found = records_of(&files, results, &mut set_aside);
+    let found = read_records(&files, &mut set_aside)?;
     let year = match opts.year {
         Some(y) => y,
         None => agreed_year(&found).map_err(|e| with_refused(e, &set_aside))?,
@@ -99,50 +97,41 @@ fn write_year(
     Ok(written)
 }
 
-/// Each workbook read: its quarter's record and how many review decisions were typed into it
+/// One workbook read: its quarter's record and how many review decisions were typed into it
 /// since it was written (read from the same cells), or why it is set aside.
-pub(super) fn records_of(
-    files: &[PathBuf],
-    results: Vec<ReadResult>,
-    set_aside: &mut Vec<SetAside>,
-) -> Vec<(QuarterIn, Unapplied)> {
-    let mut found: Vec<(QuarterIn, Unapplied)> = Vec::new();
-    for (path, result) in files.iter().zip(results) {
-        let name = shown(path);
-        let mut book = match result.book {
-            Ok(b) => b,
-            Err(f) => {
-                set_aside.push(SetAside {
-                    file: name,
-                    why: f.message(),
-                });
-                continue;
-            }
-        };
-        // Counted before the record is taken out of the book.
-        let typed = typed_not_taken(&name, &book);
-        match crate::readback::quarter_record(&mut book, crate::readback::Rows::Parsed)
-            .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
-        {
-            Ok((quarter, record)) => found.push((
-                QuarterIn {
-                    quarter,
-                    file: name.clone(),
-                    sha256: result.sha256,
-                    record,
-                },
-                Unapplied {
-                    path: path.clone(),
-                    typed,
-                },
-            )),
-            Err(why) => set_aside.push(SetAside {
-                file: name.clone(),
-                why: not_a_summary(&name, &book, why),
-            }),
+fn record_of(path: &Path, result: ReadResult) -> Result<(QuarterIn, Unapplied), SetAside> {
+    let name = shown(path);
+    let mut book = match result.book {
+        Ok(b) => b,
+        Err(f) => {
+            return Err(SetAside {
+                file: name,
+                why: f.message(),
+            })
         }
+    };
+    // Counted before the record is taken out of the book.
+    let typed = typed_not_taken(&name, &book);
+    match crate::readback::quarter_record(&mut book, crate::readback::Rows::Parsed)
+        .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
+    {
+        Ok((quarter, record)) => Ok((
+            QuarterIn {
+                quarter,
+                file: name.clone(),
+                sha256: result.sha256,
+                record,
+            },
+            Unapplied {
+                path: path.to_path_buf(),
+                typed,
+            },
+        )),
+        Err(why) => Err(SetAside {
+            file: name.clone(),
+            why: not_a_summary(&name, &book, why),
+        }),
     }
-    found
 }
 
 /// The files to look at: those named, and the spreadsheets in the folders named (and their
@@ -210,18 +199,32 @@ pub(super) fn candidates(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec
 
 /// Read the workbooks as `consolidate` reads returns: in child processes (a damaged or hostile
 /// file in the archive is one file set aside), or here when no child can start; but to their
-/// last row, and only the sheets that hold the figures (see `read::cells::read_ours`).
-pub(super) fn read_all(files: &[PathBuf]) -> anyhow::Result<Vec<ReadResult>> {
+/// last row, and only the sheets that hold the figures (see `read::cells::read_ours`). Each is
+/// made its record as it arrives, its cells dropped then (a national quarter's are some 250 MB;
+/// four held until all were read peaked at 2.5 GB). The records in the files' order; the
+/// workbooks set aside are added to `set_aside`, in the same order.
+pub(super) fn read_records(
+    files: &[PathBuf],
+    set_aside: &mut Vec<SetAside>,
+) -> anyhow::Result<Vec<(QuarterIn, Unapplied)>> {
     let exe = isolate::reader_exe()?;
     let ours = isolate::Kind::Ours;
-    Ok(if isolate::children_can_start(&exe) {
-        isolate::read_all_of(ours, &exe, files, &|_, r| r)
+    let read: Vec<Result<(QuarterIn, Unapplied), SetAside>> = if isolate::children_can_start(&exe) {
+        isolate::read_all_of(ours, &exe, files, &|i, r| record_of(&files[i], r))
     } else {
         files
             .iter()
-            .map(|f| isolate::read_here_as(ours, f))
+            .map(|f| record_of(f, isolate::read_here_as(ours, f)))
             .collect()
-    })
+    };
+    let mut found = Vec::new();
+    for r in read {
+        match r {
+            Ok(q) => found.push(q),
+            Err(a) => set_aside.push(a),
+        }
+    }
+    Ok(found)
 }
 
 fn shown(p: &Path) -> String {
