@@ -860,12 +860,12 @@ mod tests {
         let (_dir, path) = saved(wb);
         let book = read_for_decided_rows(&path).book.unwrap();
         assert!(book.truncated.is_empty());
-        let rows = |i: usize| {
+        let rows = |book: &RawBook, i: usize| {
             let mut r: Vec<u32> = book.sheets[i].cells.iter().map(|c| c.0).collect();
             r.dedup();
             r
         };
-        assert_eq!(rows(0), [1, 2, 3, 4, 5, 10, 12, 14, 16, 18]);
+        assert_eq!(rows(&book, 0), [1, 2, 3, 4, 5, 10, 12, 14, 16, 18]);
         assert!(
             !book.sheets[0].cells.iter().any(|c| (c.0, c.1) == (18, 2)),
             "no value"
@@ -873,16 +873,14 @@ mod tests {
         let row10 = book.sheets[0].cells.iter().filter(|c| c.0 == 10).count();
         assert_eq!(row10, 3, "a decided row whole: id, unit, decision");
         assert_eq!(
-            rows(1).len(),
+            rows(&book, 1).len(),
             29,
             "a sheet without the hidden columns is not thinned"
         );
         // annual and archive count the decisions not yet taken the same way; they note no
         // formulas, and a formula without a value is an empty cell there.
         let for_record = read_for_record(&path).book.unwrap();
-        let mut kept: Vec<u32> = for_record.sheets[0].cells.iter().map(|c| c.0).collect();
-        kept.dedup();
-        assert_eq!(kept, [1, 2, 3, 4, 5, 10, 12, 14, 16]);
+        assert_eq!(rows(&for_record, 0), [1, 2, 3, 4, 5, 10, 12, 14, 16]);
         let all = read_for_decisions(&path).book.unwrap();
         assert_eq!(all.sheets[0].cells.len(), 6 + 28 * 2 + 4);
         assert_eq!(all.formulas, book.formulas);
@@ -895,12 +893,17 @@ mod tests {
         use crate::contract::book::{DECISION_CELLS, ID};
         let mut budget = Budget::new(Scope::decided_rows());
         let text = |s: &str| Some(Cell::Text(s.into()));
-        let feed = |budget: &mut Budget, thin: bool| {
+        // Row 1 headed 编号 and the four decision cells, in columns A to E.
+        let headed = |budget: &mut Budget| {
             let mut sheet = SheetCells::new("稿件明细".into(), true, budget.scope);
-            sheet.thin.on &= thin;
             for (c, h) in [ID].iter().chain(&DECISION_CELLS).enumerate() {
                 sheet.add(budget, 1, c as u32, text(h));
             }
+            sheet
+        };
+        let feed = |budget: &mut Budget, thin: bool| {
+            let mut sheet = headed(budget);
+            sheet.thin.on &= thin;
             // Row 9's id comes after row 10's decision: row 9 was already settled.
             sheet.add(budget, 9, 2, text("计分"));
             sheet.add(budget, 10, 2, text("不计分"));
@@ -916,10 +919,7 @@ mod tests {
         assert_eq!(budget.cells, 10, "counted once");
         // In order, the blank row 11 is passed over and taken off the budget.
         let mut budget = Budget::new(Scope::decided_rows());
-        let mut sheet = SheetCells::new("稿件明细".into(), true, budget.scope);
-        for (c, h) in [ID].iter().chain(&DECISION_CELLS).enumerate() {
-            sheet.add(&mut budget, 1, c as u32, text(h));
-        }
+        let mut sheet = headed(&mut budget);
         sheet.add(&mut budget, 9, 0, text("id9"));
         sheet.add(&mut budget, 9, 2, text("计分"));
         sheet.add(&mut budget, 11, 0, text("id11"));
