@@ -158,7 +158,7 @@ fn number_of(v: Option<&Cell>) -> u32 {
 /// the archive use them; the earlier quarters' lookup and the rules check do not, and a
 /// national quarter's are half a million.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Rows {
+pub enum RecordRows {
     Parsed,
     Skipped,
 }
@@ -169,7 +169,7 @@ pub enum Rows {
 /// its first row are taken out of `book` (moved, not copied: a national quarter's are 200 MB).
 pub fn quarter_record(
     book: &mut RawBook,
-    rows: Rows,
+    rows: RecordRows,
 ) -> Result<crate::summary::QuarterRecord, ReadbackError> {
     use crate::contract::book::{RECORD_MAGIC, RECORD_SHEET};
     use crate::summary::{QuarterRecord, Summary};
@@ -210,8 +210,8 @@ pub fn quarter_record(
     drop(json);
     check_totals(&summary, &items)?;
     let rows = match rows {
-        Rows::Skipped => Vec::new(),
-        Rows::Parsed => every
+        RecordRows::Skipped => Vec::new(),
+        RecordRows::Parsed => every
             .into_iter()
             .filter(|l| !l.is_empty())
             .filter_map(|l| crate::summary::RowLine::parse(&l))

@@ -265,6 +265,8 @@ fn read_decisions(
     record_generation: u64,
 ) -> Result<(crate::read::RawBook, harvest::Formulas), harvest::HarvestError> {
     let (book, formulas) = harvest::read_book(wb, Rows::Decided)?;
+    // Only sheets headed by the row decisions' cells are thinned (媒体认定's differ): the row
+    // record's generation is the one to compare.
     let written_from = harvest::generation(&book, RowSubject::GENERATION_LABEL);
     if reconcile::blank_rows_ask_nothing(record_generation, written_from) {
         return Ok((book, formulas));

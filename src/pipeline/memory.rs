@@ -84,7 +84,7 @@ pub(super) fn earlier(
             });
         }
         let read = book.and_then(|mut book| {
-            crate::readback::quarter_record(&mut book, crate::readback::Rows::Skipped)
+            crate::readback::quarter_record(&mut book, crate::readback::RecordRows::Skipped)
         });
         match read {
             Ok(rec) if rec.summary.quarter == q.to_string() => {
@@ -142,7 +142,8 @@ pub(super) fn same_rules(out: &std::path::Path, rules: &crate::rules::Rules) -> 
     else {
         return Ok(());
     };
-    let Ok(rec) = crate::readback::quarter_record(&mut book, crate::readback::Rows::Skipped) else {
+    let Ok(rec) = crate::readback::quarter_record(&mut book, crate::readback::RecordRows::Skipped)
+    else {
         return Ok(());
     };
     let (was, now) = (rec.summary.rules_fingerprint, rules.fingerprint());

@@ -112,7 +112,7 @@ fn record_of(path: &Path, result: ReadResult) -> Result<(QuarterIn, Unapplied), 
     };
     // Counted before the record is taken out of the book.
     let typed = typed_not_taken(&name, &book);
-    match crate::readback::quarter_record(&mut book, crate::readback::Rows::Parsed)
+    match crate::readback::quarter_record(&mut book, crate::readback::RecordRows::Parsed)
         .and_then(|rec| quarter_of(&rec).map(|q| (q, rec)))
     {
         Ok((quarter, record)) => Ok((

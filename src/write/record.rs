@@ -223,7 +223,7 @@ mod tests {
             !at(4, 1) && !at(2, 7) && !at(2, 8),
             "no column holds more than three"
         );
-        let rec = crate::readback::quarter_record(&mut book, crate::readback::Rows::Parsed)
+        let rec = crate::readback::quarter_record(&mut book, crate::readback::RecordRows::Parsed)
             .expect("verified: digest and totals");
         assert_eq!(rec.items.len(), 7);
         let titles: Vec<&str> = rec.items.iter().map(|i| i.title.as_str()).collect();
