@@ -255,6 +255,16 @@ fn workbook_figures_equal_the_summary_and_list_every_row() {
             .any(|t| t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit())),
         "SHA-256 of inputs"
     );
+    // Each input's size, grouped and left-aligned as text (a number ran into the hash).
+    let row = (0..about.height() as u32)
+        .find(|&r| cell(&about, r, 0) == "延边州局.xlsx")
+        .expect("the input is listed");
+    let size = std::fs::metadata(samples().join("延边州局.xlsx"))
+        .unwrap()
+        .len();
+    let shown = cell(&about, row, 1);
+    assert_eq!(shown.replace(',', ""), size.to_string());
+    assert!(size < 1000 || shown.contains(','), "{shown}");
 }
 
 #[test]

@@ -887,7 +887,9 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
         let outcome = fr.outcome_label();
         rows.push(vec![
             fr.name.as_str().into(),
-            Val::Num(fr.size as f64),
+            // Text, left like the column's other cells: a right-aligned number ran into the
+            // hash beside it.
+            crate::text::grouped(fr.size).into(),
             fr.sha256.as_str().into(),
             outcome.into(),
         ]);
