@@ -158,6 +158,15 @@ fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
             ReadFailure::TooLarge(format!("文件有 {} MB", size / 1024 / 1024)),
         );
     }
+    if !scope.hash {
+        if let Some(book) = read_xlsx_file(path, scope) {
+            return ReadResult {
+                sha256: String::new(),
+                size,
+                book,
+            };
+        }
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return failed(size, ReadFailure::Corrupt(format!("无法读取：{e}"))),
@@ -187,6 +196,33 @@ fn read_bytes_in(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadF
         .unwrap_or_else(|_| Err(ReadFailure::Corrupt("解析时出现异常".into())))
 }
 
+/// An xlsx whose hash is not wanted (a workbook of ours read back) is read from its file,
+/// not from its bytes in memory: a national 汇总表 is 100-175 MB, and its bytes were held for
+/// as long as its cells were made (176 MB of the 714 MB the next quarter's run peaked at,
+/// reading this one as an earlier quarter's). `None`: not an xlsx, or not openable here; the
+/// caller reads the bytes as before, and says why.
+fn read_xlsx_file(path: &Path, scope: Scope) -> Option<Result<RawBook, ReadFailure>> {
+    use std::io::{Read, Seek};
+    let mut file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    let mut head = [0u8; 4];
+    file.read_exact(&mut head).ok()?;
+    if !super::sniff::is_zip(&head) {
+        return None;
+    }
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        file.rewind().ok()?;
+        let format = match super::sniff::zip_kind_of(&mut file, scope.zip_scale) {
+            Ok(Format::Xlsx) => Format::Xlsx,
+            Ok(_) => return None,
+            Err(why) => return Some(Err(why)),
+        };
+        file.rewind().ok()?;
+        let mut budget = Budget::new(scope);
+        Some(read_xlsx(file, &mut budget).map(|sheets| budget.into_book(format, sheets)))
+    }));
+    read.unwrap_or_else(|_| Some(Err(ReadFailure::Corrupt("解析时出现异常".into()))))
+}
+
 fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> {
     if super::copy::is_copy(ext) {
         return super::copy::read_bytes(bytes, ext);
@@ -194,7 +230,7 @@ fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> 
     let format = sniff_within(bytes, ext, scope.zip_scale)?;
     let mut budget = Budget::new(scope);
     let sheets = match format {
-        Format::Xlsx => read_xlsx(bytes, &mut budget)?,
+        Format::Xlsx => read_xlsx(Cursor::new(bytes), &mut budget)?,
         Format::Xls => {
             let wb = Xls::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
             read_dense(wb, &mut budget)?
@@ -202,12 +238,7 @@ fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> 
         Format::Ods => read_ods(bytes, &mut budget)?,
         Format::Csv => vec![read_csv(bytes, &mut budget)?],
     };
-    Ok(RawBook {
-        format,
-        sheets,
-        truncated: budget.notes,
-        formulas: budget.formulas,
-    })
+    Ok(budget.into_book(format, sheets))
 }
 
 fn classify(msg: &str) -> ReadFailure {
@@ -231,6 +262,16 @@ struct Budget {
 }
 
 impl Budget {
+    /// The book of `sheets`, with what this budget left out and the formulas it noted.
+    fn into_book(self, format: Format, sheets: Vec<RawSheet>) -> RawBook {
+        RawBook {
+            format,
+            sheets,
+            truncated: self.notes,
+            formulas: self.formulas,
+        }
+    }
+
     fn new(scope: Scope) -> Budget {
         Budget {
             scope,
@@ -505,8 +546,11 @@ fn sheet_list(sheets: &[calamine::Sheet]) -> Vec<(String, bool)> {
         .collect()
 }
 
-fn read_xlsx(bytes: &[u8], budget: &mut Budget) -> Result<Vec<RawSheet>, ReadFailure> {
-    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
+fn read_xlsx<R: std::io::Read + std::io::Seek>(
+    reader: R,
+    budget: &mut Budget,
+) -> Result<Vec<RawSheet>, ReadFailure> {
+    let mut wb = Xlsx::new(reader).map_err(|e| classify(&e.to_string()))?;
     let metas = sheet_list(wb.sheets_metadata());
     let mut sheets = Vec::new();
     for (name, vis) in metas {
@@ -542,8 +586,8 @@ fn read_thinned(
 }
 
 /// One xlsx sheet, streamed cell by cell.
-fn xlsx_sheet(
-    wb: &mut Xlsx<Cursor<&[u8]>>,
+fn xlsx_sheet<R: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<R>,
     sheet: &mut SheetCells,
     budget: &mut Budget,
 ) -> Result<(), ReadFailure> {
@@ -758,6 +802,64 @@ mod tests {
         let path = dir.path().join("汇总表.xlsx");
         wb.save(&path).unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn a_workbook_of_ours_read_from_its_file_is_the_book_its_bytes_give() {
+        // What real spreadsheet programs saved, a workbook of ours, and what is not an xlsx:
+        // the file path (xlsx only) and the bytes agree, failures included.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("稿件明细").unwrap();
+        for (c, h) in crate::contract::book::DECISION_CELLS.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 4, "备注").unwrap();
+        for r in 2..40u32 {
+            ws.write_string(r, 4, format!("第{r}行")).unwrap();
+        }
+        ws.write_string(12, 0, "计分").unwrap();
+        ws.write_formula(20, 1, "=\"经\"&\"核实\"").unwrap();
+        let (_dir, ours) = saved(wb);
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let truncated = _dir.path().join("截断.xlsx");
+        let bytes = std::fs::read(&ours).unwrap();
+        std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+        let mut files = vec![ours, truncated];
+        for name in [
+            "libreoffice_resaved.xlsx",
+            "openpyxl_plain.xlsx",
+            "inline_strings.xlsx",
+            "gnumeric/通化_gnumeric.xlsx",
+            "encrypted.xlsx",
+            "libreoffice.ods",
+            "libreoffice.xls",
+            "zip/有密码.zip",
+        ] {
+            files.push(fixtures.join(name));
+        }
+        for scope in [Scope::ours(&[]), Scope::decisions(), Scope::decided_rows()] {
+            for path in &files {
+                let bytes = std::fs::read(path).unwrap();
+                let ext = path.extension().unwrap().to_str().unwrap();
+                let from_bytes = read_bytes_in(&bytes, ext, scope);
+                let from_file = read_file_in(path, scope);
+                assert_eq!(from_file.book, from_bytes, "{}", path.display());
+                assert_eq!(from_file.size, bytes.len() as u64);
+                let by_file = read_xlsx_file(path, scope).is_some();
+                if matches!(
+                    from_bytes,
+                    Ok(RawBook {
+                        format: Format::Xlsx,
+                        ..
+                    })
+                ) {
+                    assert!(by_file, "{}: an xlsx is read from its file", path.display());
+                }
+                if ext == "ods" || ext == "xls" {
+                    assert!(!by_file, "{}: left to the bytes", path.display());
+                }
+            }
+        }
     }
 
     #[test]

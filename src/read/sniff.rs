@@ -59,8 +59,19 @@ pub fn sniff_within(bytes: &[u8], ext: &str, scale: u64) -> Result<Format, ReadF
     Err(ReadFailure::NotSpreadsheet("未知的文件类型".into()))
 }
 
+/// Whether a file's first bytes are a zip's (xlsx, ods and other zips: [`zip_kind_of`] tells).
+pub fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(ZIP)
+}
+
 fn zip_kind(bytes: &[u8], scale: u64) -> Result<Format, ReadFailure> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+    zip_kind_of(std::io::Cursor::new(bytes), scale)
+}
+
+/// What a zip holds (a spreadsheet's format, or why it is none), read where it lies: bytes in
+/// memory or a file. Its entries are allowed `scale` times the usual unpacked size.
+pub fn zip_kind_of<R: Read + Seek>(reader: R, scale: u64) -> Result<Format, ReadFailure> {
+    let mut z = zip::ZipArchive::new(reader)
         .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
     check_zip_within(&mut z, scale)?;
     if let Ok(mut m) = z.by_name("mimetype") {
