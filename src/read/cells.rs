@@ -193,11 +193,16 @@ pub fn read_bytes(bytes: &[u8], ext: &str) -> Result<RawBook, ReadFailure> {
 
 fn read_bytes_in(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(bytes, ext, scope)))
-        .unwrap_or_else(|_| Err(ReadFailure::Corrupt("解析时出现异常".into())))
+        .unwrap_or_else(|_| Err(parser_panicked()))
+}
+
+/// What a panic inside a parser is reported as: damage to the file.
+fn parser_panicked() -> ReadFailure {
+    ReadFailure::Corrupt("解析时出现异常".into())
 }
 
 /// An xlsx whose hash is not wanted (a workbook of ours read back) is read from its file,
-/// not from its bytes in memory: a national 汇总表 is 100-175 MB, and its bytes were held for
+/// not from its bytes in memory: a national 汇总表 is 176 MB, and its bytes were held for
 /// as long as its cells were made (176 MB of the 714 MB the next quarter's run peaked at,
 /// reading this one as an earlier quarter's). `None`: not an xlsx, or not openable here; the
 /// caller reads the bytes as before, and says why.
@@ -220,7 +225,7 @@ fn read_xlsx_file(path: &Path, scope: Scope) -> Option<Result<RawBook, ReadFailu
         let mut budget = Budget::new(scope);
         Some(read_xlsx(file, &mut budget).map(|sheets| budget.into_book(format, sheets)))
     }));
-    read.unwrap_or_else(|_| Some(Err(ReadFailure::Corrupt("解析时出现异常".into()))))
+    read.unwrap_or_else(|_| Some(Err(parser_panicked())))
 }
 
 fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> {
@@ -819,9 +824,9 @@ mod tests {
         }
         ws.write_string(12, 0, "计分").unwrap();
         ws.write_formula(20, 1, "=\"经\"&\"核实\"").unwrap();
-        let (_dir, ours) = saved(wb);
+        let (dir, ours) = saved(wb);
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        let truncated = _dir.path().join("截断.xlsx");
+        let truncated = dir.path().join("截断.xlsx");
         let bytes = std::fs::read(&ours).unwrap();
         std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
         let mut files = vec![ours, truncated];
