@@ -756,3 +756,31 @@ fn a_receipt_leaves_out_the_problems_of_a_file_not_used() {
             && receipt.text("得分", r, 1).contains("长春市局_草稿.csv"))
     );
 }
+
+#[test]
+fn dates_and_sizes_stand_apart_from_the_names_beside_them() {
+    // A right-aligned date (or size) ran into the left-aligned name in the next column.
+    if !openpyxl() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let (_, _, xlsx) = consolidate(&samples(), out.path(), &[]);
+    python_openpyxl(&format!(
+        r#"
+import openpyxl, datetime
+wb = openpyxl.load_workbook({:?})
+for sheet, header in [("稿件明细", "刊发日期"), ("报送情况", "填报日期")]:
+    ws = wb[sheet]
+    col = next(c.column for c in ws[2] if c.value == header)
+    dates = [r[0] for r in ws.iter_rows(min_row=3, min_col=col, max_col=col)
+             if isinstance(r[0].value, datetime.datetime)]
+    assert dates, (sheet, "no dates")
+    for c in dates:
+        assert c.alignment.horizontal == "center", (sheet, c.coordinate, c.alignment.horizontal)
+ws = wb["说明"]
+sizes = [r[1] for r in ws.iter_rows() if r[0].value == "延边州局.xlsx"]
+assert sizes and isinstance(sizes[0].value, str) and sizes[0].alignment.horizontal != "right", sizes
+"#,
+        xlsx.to_str().unwrap()
+    ));
+}

@@ -147,7 +147,11 @@ impl Default for Formats {
                 .set_align(FormatAlign::Center)
                 .set_background_color(Color::RGB(0xD9E2F3)),
             cell: border.clone(),
-            date: border.clone().set_num_format("yyyy-mm-dd"),
+            // Centred like the numbers: right-aligned, a date ran into the name beside it.
+            date: border
+                .clone()
+                .set_num_format("yyyy-mm-dd")
+                .set_align(FormatAlign::Center),
             number: border.clone().set_align(FormatAlign::Center),
             input: border.set_background_color(Color::RGB(0xFFFDE7)),
         }
