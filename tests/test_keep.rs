@@ -664,3 +664,66 @@ fn a_full_disk_is_said_once_in_chinese_and_the_old_workbook_is_kept() {
     // The decisions are where they were.
     assert_eq!(verdicts(&record_of(dir.path())).len(), 4);
 }
+
+/// A run that saved the record but could not write the 汇总表 (here: a file in the way of the
+/// backup folder) leaves the old 汇总表, with the clerk's 二级 in it, as the newest there is.
+/// She changes the same cell to 不计分 and runs again: that is her latest word, not an older
+/// copy, and it is taken. A copy of that workbook as it was when 二级 was taken, put back
+/// afterwards, is still an older copy (D04), never undoing 不计分.
+#[test]
+fn a_decision_changed_after_a_run_that_could_not_write_the_workbook_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path(), false);
+    let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
+    run(&returns, "2026-09-25T10:00:00", &[]);
+    let decide = |v: &str| {
+        lo_edit(
+            &xlsx,
+            serde_json::json!([{"title": PENDING_TITLE, "column": "复核决定", "value": v}]),
+        )
+    };
+    let Some(()) = decide("二级") else { return };
+    let with_second = std::fs::read(&xlsx).unwrap();
+    // The backup folder's place is taken by a file: the run fails after saving the record.
+    let blocker = dir.path().join("汇总表备份");
+    std::fs::write(&blocker, b"x").unwrap();
+    let (code, _, err) = run(&returns, "2026-09-26T10:00:00", &[]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        std::fs::read(&xlsx).unwrap(),
+        with_second,
+        "old 汇总表 kept"
+    );
+    let v = verdicts(&record_of(dir.path()));
+    assert!(
+        v.iter()
+            .any(|(d, t)| d == "二级" && t.contains(PENDING_TITLE)),
+        "{v:?}"
+    );
+    std::fs::remove_file(&blocker).unwrap();
+
+    decide("不计分").unwrap();
+    let (code, text, err) = run(&returns, "2026-09-27T10:00:00", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!text.contains("较早写出"), "{text}");
+    let v = verdicts(&record_of(dir.path()));
+    assert!(
+        v.iter()
+            .any(|(d, t)| d == "不计分" && t.contains(PENDING_TITLE)),
+        "{v:?}"
+    );
+    assert_eq!(shown_decision(&xlsx, PENDING_TITLE), "不计分");
+
+    // The copy with 二级 put back is older than 不计分: listed, not taken.
+    std::fs::write(&xlsx, &with_second).unwrap();
+    let (code, text, err) = run(&returns, "2026-09-28T10:00:00", &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("是较早写出的汇总表"), "{text}");
+    let v = verdicts(&record_of(dir.path()));
+    assert!(
+        v.iter()
+            .any(|(d, t)| d == "不计分" && t.contains(PENDING_TITLE)),
+        "{v:?}"
+    );
+    assert_eq!(shown_decision(&xlsx, PENDING_TITLE), "不计分");
+}

@@ -764,6 +764,7 @@ mod tests {
             recorded_at: String::new(),
             source: String::new(),
             generation: 0,
+            from: None,
         }
     }
 
@@ -981,6 +982,7 @@ mod tests {
             recorded_at: String::new(),
             source: String::new(),
             generation: 1,
+            from: None,
         }
     }
 

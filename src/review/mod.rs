@@ -191,6 +191,15 @@ pub struct Decided<S: Subject> {
     /// The record's generation when it was made (see `record::Record::generation`).
     #[serde(default)]
     pub generation: u64,
+    /// The generation of the 汇总表 it was typed into or restored from (`None`: recorded by a
+    /// version that did not keep it). Tells an older copy put back from the newest workbook
+    /// changed again after a run that could not replace it (`record::Record::taken_before`).
+    #[serde(
+        default,
+        rename = "from_generation",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<u64>,
 }
 
 /// A decision on one row (§6).

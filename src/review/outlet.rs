@@ -183,6 +183,7 @@ mod tests {
                 verdict: Some(Ruling::Tier(Tier::Two)),
                 reason: "市委机关报".into(),
                 source: "汇总表_2026Q3.xlsx 媒体认定!G3".into(),
+                from: Some(0),
             }],
             "2026-09-25 10:00:00",
             1,

@@ -14,7 +14,7 @@
 //! its edits are taken as before, and only decisions the record never heard of are restored.
 
 use super::harvest::{Harvested, Shown};
-use super::record::{Current, Edit, Record};
+use super::record::{Current, Edit, Origin, Record};
 use super::Subject;
 use crate::problem::{Code, Problem, Severity};
 use std::collections::BTreeMap;
@@ -55,8 +55,9 @@ enum Ask<S: Subject> {
 /// Read every workbook's cells against `record`.
 pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reconciled<S> {
     let mut out = Reconciled::default();
-    // id → (what is asked, the row, the file): one per row, whichever cell asked first.
-    let mut asked: BTreeMap<String, (Ask<S>, Shown<S>, String)> = BTreeMap::new();
+    // id → (what is asked, the row, the file and its generation): one per row, whichever cell
+    // asked first.
+    let mut asked: BTreeMap<String, (Ask<S>, Shown<S>, (String, Option<u64>))> = BTreeMap::new();
     let mut clashed: Vec<String> = Vec::new();
     for book in books {
         out.problems.extend(book.problems.iter().cloned());
@@ -67,11 +68,12 @@ pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reco
             };
             match asked.get(&row.id) {
                 None if !clashed.contains(&row.id) => {
-                    asked.insert(row.id.clone(), (ask, row.clone(), book.file.clone()));
+                    let from = (book.file.clone(), book.generation);
+                    asked.insert(row.id.clone(), (ask, row.clone(), from));
                 }
                 Some((first, _, _)) if value(first) == value(&ask) => {}
                 Some(_) => {
-                    let (first_ask, first, file) = asked.remove(&row.id).expect("just seen");
+                    let (first_ask, first, (file, _)) = asked.remove(&row.id).expect("just seen");
                     out.problems.push(clash(
                         (&first, &file, value(&first_ask)),
                         (row, &book.file, value(&ask)),
@@ -85,13 +87,13 @@ pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reco
             out.older_copies.push((book.file.clone(), older));
         }
     }
-    for (_, (ask, row, file)) in asked {
+    for (_, (ask, row, (file, g))) in asked {
         match ask {
-            Ask::Edit(v) => out.edits.push(edit(&row, v, row.source(&file))),
+            Ask::Edit(v) => out.edits.push(edit(&row, v, row.source(&file), g)),
             Ask::Restore(v) => {
                 out.problems.push(restored(&row, &v, &file));
                 let source = format!("从 {} 恢复", row.source(&file));
-                out.restored.push(edit(&row, v, source));
+                out.restored.push(edit(&row, v, source, g));
             }
         }
     }
@@ -165,7 +167,10 @@ fn read_cell<S: Subject>(
         if now.as_ref() == Some(&typed) {
             return None;
         }
-        if let Some(g) = book.generation.filter(|&g| last > g) {
+        if let Some(g) = book
+            .generation
+            .filter(|&g| typed_before(record, row, g, &typed))
+        {
             *older += 1;
             problems.push(older_copy(book, row, g, &current, &typed));
             return None;
@@ -182,6 +187,20 @@ fn read_cell<S: Subject>(
         }
     };
     lost.then_some(Ask::Restore(typed))
+}
+
+/// Whether `typed`, in a workbook written from generation `g`, was typed before the row's
+/// latest decision: that decision came from a later workbook, or from one of the same
+/// generation that showed `typed` as an earlier state (a copy put back). A change typed into
+/// the newest workbook there is — after a run that took its earlier value but could not
+/// replace it — is not older. Decisions recorded without their workbook's generation are
+/// judged by the generation they were made in.
+fn typed_before<S: Subject>(record: &Record<S>, row: &Shown<S>, g: u64, typed: &Value<S>) -> bool {
+    match record.last_origin(&row.id) {
+        Origin::Never => false,
+        Origin::Unknown(made) => made > g,
+        Origin::Workbook(from) => from > g || (from == g && record.taken_before(&row.id, g, typed)),
+    }
 }
 
 /// An edit in a workbook written (from generation `g`) before the row's latest decision: not
@@ -243,13 +262,14 @@ fn label<S: Subject>(v: &Value<S>) -> String {
     }
 }
 
-fn edit<S: Subject>(row: &Shown<S>, v: Value<S>, source: String) -> Edit<S> {
+fn edit<S: Subject>(row: &Shown<S>, v: Value<S>, source: String, from: Option<u64>) -> Edit<S> {
     Edit {
         id: row.id.clone(),
         about: row.about.clone(),
         verdict: v.0,
         reason: v.1,
         source,
+        from,
     }
 }
 
@@ -360,15 +380,16 @@ mod tests {
     /// A record where row A was decided 二级 in generation 1, then 三级 in generation 2.
     fn decided_twice() -> Record {
         let mut r = Record::new("2026Q3");
-        let e = |v| Edit {
+        let e = |v, from| Edit {
             id: "A".into(),
             about: RowSubject::default(),
             verdict: Some(v),
             reason: String::new(),
             source: String::new(),
+            from,
         };
-        r.apply(&[e(Verdict::Tier(Tier::Two))], "t1", 1);
-        r.apply(&[e(Verdict::Tier(Tier::Three))], "t2", 2);
+        r.apply(&[e(Verdict::Tier(Tier::Two), Some(0))], "t1", 1);
+        r.apply(&[e(Verdict::Tier(Tier::Three), Some(1))], "t2", 2);
         r
     }
 
@@ -419,6 +440,87 @@ mod tests {
             )],
         );
         assert_eq!(got.edits.len(), 1);
+    }
+
+    /// A run took 二级 from the workbook of generation 0 but could not replace it; the clerk
+    /// then changed the same cell to 不计分 in that workbook, the newest there is: taken. A
+    /// copy showing 二级 again afterwards (the workbook as 二级 was taken from it, put back) is
+    /// an earlier state of it: not taken. A record made before workbooks' generations were
+    /// noted keeps the old rule (any later change makes the edit older).
+    #[test]
+    fn a_change_typed_after_a_run_that_could_not_replace_the_workbook_is_taken() {
+        let mut r = Record::new("2026Q3");
+        let e = |v, from| Edit {
+            id: "A".into(),
+            about: RowSubject::default(),
+            verdict: Some(v),
+            reason: String::new(),
+            source: String::new(),
+            from,
+        };
+        r.apply(&[e(Verdict::Tier(Tier::Two), Some(0))], "t1", 1);
+        let changed = |typed| {
+            reconcile(
+                &r,
+                &[book(
+                    "汇总表.xlsx",
+                    Some(0),
+                    vec![row("A", (typed, ""), Some(("", "")))],
+                )],
+            )
+        };
+        let got = changed("不计分");
+        assert_eq!(got.edits.len(), 1, "{:?}", got.problems);
+        assert_eq!(got.edits[0].from, Some(0));
+        assert!(got.older_copies.is_empty());
+        let mut r2 = r.clone();
+        r2.apply(&got.edits, "t2", 2);
+        // The copy showing 二级, put back: older than 不计分.
+        let back = reconcile(
+            &r2,
+            &[book(
+                "汇总表.xlsx",
+                Some(0),
+                vec![row("A", ("二级", ""), Some(("", "")))],
+            )],
+        );
+        assert!(back.edits.is_empty(), "{:?}", back.edits);
+        assert_eq!(back.older_copies.len(), 1);
+        // In the workbook written from generation 1 (showing 二级), the clerk clears the cell
+        // (taken; not replaced), then types 三级 there: taken. The copy showing the cell
+        // cleared, put back, is older.
+        let in_first = |rec: &Record, typed| {
+            reconcile(
+                rec,
+                &[book(
+                    "汇总表.xlsx",
+                    Some(1),
+                    vec![row("A", (typed, ""), Some(("二级", "")))],
+                )],
+            )
+        };
+        let cleared = in_first(&r, "");
+        assert_eq!(cleared.edits.len(), 1);
+        let mut r3 = r.clone();
+        r3.apply(&cleared.edits, "t2", 2);
+        let third = in_first(&r3, "三级");
+        assert_eq!(third.edits.len(), 1, "{:?}", third.problems);
+        let mut r4 = r3.clone();
+        r4.apply(&third.edits, "t3", 3);
+        assert!(in_first(&r4, "").edits.is_empty());
+        assert_eq!(in_first(&r4, "").older_copies.len(), 1);
+        // Legacy: the decision's workbook unknown; a later change makes the edit older.
+        let mut legacy = Record::new("2026Q3");
+        legacy.apply(&[e(Verdict::Tier(Tier::Two), None)], "t1", 1);
+        let got = reconcile(
+            &legacy,
+            &[book(
+                "汇总表.xlsx",
+                Some(0),
+                vec![row("A", ("不计分", ""), Some(("", "")))],
+            )],
+        );
+        assert!(got.edits.is_empty());
     }
 
     #[test]
@@ -529,6 +631,7 @@ mod tests {
             verdict: None,
             reason: String::new(),
             source: String::new(),
+            from: Some(2),
         };
         withdrawn.apply(&[none], "t3", 3);
         let records = [Record::new("2026Q3"), decided_twice(), withdrawn];

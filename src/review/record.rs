@@ -49,6 +49,13 @@ pub struct Past<S: Subject> {
     /// The record's generation when it ended.
     #[serde(default)]
     pub ended_generation: u64,
+    /// The generation of the 汇总表 whose edit ended it (see [`Decided::from`]).
+    #[serde(
+        default,
+        rename = "ended_from_generation",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ended_from: Option<u64>,
 }
 
 /// A change the clerk made in a 汇总表: a decision set (or changed), or withdrawn (`None`).
@@ -60,6 +67,18 @@ pub struct Edit<S: Subject> {
     pub reason: String,
     /// Where it was typed: "汇总表_2026Q3.xlsx 稿件明细!S12".
     pub source: String,
+    /// The generation of the 汇总表 it was read from (`None`: a workbook of an older version).
+    pub from: Option<u64>,
+}
+
+/// Where a row's latest change came from (see [`Record::last_origin`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Never,
+    /// Made in this generation by a version that did not note the workbook's.
+    Unknown(u64),
+    /// Read from a 汇总表 written from this generation.
+    Workbook(u64),
 }
 
 /// What the record holds for one subject.
@@ -75,7 +94,13 @@ pub enum Current<'a, S: Subject> {
 /// Fields the program writes for a decision besides its subject's (and, in `history`, for its
 /// end); anything else in the file was not written by the program.
 const DECISION_FIELDS: [&str; 2] = ["id", "verdict"];
-const DECISION_OPTIONAL: [&str; 4] = ["reason", "recorded_at", "source", "generation"];
+const DECISION_OPTIONAL: [&str; 5] = [
+    "reason",
+    "recorded_at",
+    "source",
+    "generation",
+    "from_generation",
+];
 const PAST_FIELDS: [&str; 2] = ["ended_at", "ended_by"];
 const RECORD_FIELDS: [&str; 3] = ["about", "decisions", "history"];
 
@@ -158,6 +183,51 @@ impl<S: Subject> Record<S> {
             || self.history.iter().any(|p| p.decision.id == id)
     }
 
+    /// Where row `id`'s latest change came from: never changed, changed by a version that did
+    /// not note the workbook's generation (then only the generation of the change is known), or
+    /// typed into (or restored from) a 汇总表 written from generation `from`.
+    pub fn last_origin(&self, id: &str) -> Origin {
+        let now = self.decisions.iter().filter(|d| d.id == id);
+        let past = self.history.iter().filter(|p| p.decision.id == id);
+        let changes = now
+            .map(|d| (d.generation, d.from))
+            .chain(past.flat_map(|p| {
+                [
+                    (p.decision.generation, p.decision.from),
+                    (p.ended_generation, p.ended_from),
+                ]
+            }));
+        match changes.max_by_key(|(g, _)| *g) {
+            None => Origin::Never,
+            Some((g, None)) => Origin::Unknown(g),
+            Some((_, Some(from))) => Origin::Workbook(from),
+        }
+    }
+
+    /// Whether row `id` once stood at `value` (`None`: no decision) by an edit read from a
+    /// 汇总表 written from generation `g`, and no longer does. Such a cell in a workbook of that
+    /// generation shows an earlier state of it — a copy put back — not a change typed since.
+    pub fn taken_before(&self, id: &str, g: u64, value: &(Option<S::Value>, String)) -> bool {
+        let mine = |d: &Decided<S>| d.id == id;
+        let ended = self.history.iter().filter(|p| mine(&p.decision));
+        match &value.0 {
+            Some(v) => ended.into_iter().any(|p| {
+                p.decision.from == Some(g)
+                    && p.decision.verdict == *v
+                    && p.decision.reason == value.1
+            }),
+            // A withdrawal read from that workbook: an ending that no decision replaced.
+            None => ended.into_iter().any(|p| {
+                p.ended_from == Some(g)
+                    && !self
+                        .decisions
+                        .iter()
+                        .chain(self.history.iter().map(|q| &q.decision))
+                        .any(|d| mine(d) && d.generation == p.ended_generation)
+            }),
+        }
+    }
+
     /// Take the clerk's edits in, as generation `generation`; true when anything changed. A
     /// decision changed or withdrawn moves to `history` (all of a row's decisions, when a
     /// hand-edited record held several); typing the same decision again changes nothing.
@@ -192,6 +262,7 @@ impl<S: Subject> Record<S> {
                     ended_at: now.into(),
                     ended_by,
                     ended_generation: generation,
+                    ended_from: e.from,
                 });
             }
             if let Some(verdict) = e.verdict.clone() {
@@ -203,6 +274,7 @@ impl<S: Subject> Record<S> {
                     recorded_at: now.into(),
                     source: e.source.clone(),
                     generation,
+                    from: e.from,
                 };
                 match pos {
                     Some(i) if i <= self.decisions.len() => self.decisions.insert(i, d),
@@ -287,7 +359,12 @@ fn parse<S: Subject>(bytes: &[u8], quartered: bool) -> Result<Record<S>, String>
             let optional: Vec<&str> = DECISION_OPTIONAL
                 .iter()
                 .copied()
-                .chain((!extra.is_empty()).then_some("ended_generation"))
+                .chain(
+                    (!extra.is_empty())
+                        .then_some(["ended_generation", "ended_from_generation"])
+                        .into_iter()
+                        .flatten(),
+                )
                 .collect();
             check_fields(fields, &required, &optional, &at)?;
             if let Some(v) = fields["verdict"].as_str() {
@@ -357,6 +434,7 @@ mod tests {
             verdict: v,
             reason: reason.into(),
             source: "汇总表_2026Q3.xlsx 稿件明细!S3".into(),
+            from: Some(0),
         }
     }
 
