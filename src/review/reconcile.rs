@@ -46,6 +46,9 @@ impl<S: Subject> Default for Reconciled<S> {
 /// A decision cell's meaning: the verdict (none: empty) and the reason.
 type Value<S> = (Option<<S as Subject>::Value>, String);
 
+/// A row's ask, the row, and the file it was read from with that file's generation.
+type Asked<S> = (Ask<S>, Shown<S>, (String, Option<u64>));
+
 /// What one cell asks for.
 enum Ask<S: Subject> {
     Edit(Value<S>),
@@ -57,7 +60,7 @@ pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reco
     let mut out = Reconciled::default();
     // id → (what is asked, the row, the file and its generation): one per row, whichever cell
     // asked first.
-    let mut asked: BTreeMap<String, (Ask<S>, Shown<S>, (String, Option<u64>))> = BTreeMap::new();
+    let mut asked: BTreeMap<String, Asked<S>> = BTreeMap::new();
     let mut clashed: Vec<String> = Vec::new();
     for book in books {
         out.problems.extend(book.problems.iter().cloned());
