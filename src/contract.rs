@@ -177,6 +177,9 @@ pub mod book {
     /// `review::reconcile::blank_rows_ask_nothing`), and a reader may pass it over.
     pub const DECISION_CELLS: [&str; 4] = [DECISION, REASON, WRITTEN_DECISION, WRITTEN_REASON];
 
+    /// The sheets the clerk types decisions into.
+    pub const DECISION_SHEETS: [&str; 3] = [SHEET_ENTRIES, SHEET_DECISIONS, SHEET_OUTLETS];
+
     /// The sheets a row or more per item or problem long, passed over when a 汇总表 is read
     /// back for its figures (the ranking and the hidden record hold them).
     pub const SHEETS_BULKY: &[&str] = &[SHEET_ENTRIES, SHEET_PROBLEMS, SHEET_PEOPLE];

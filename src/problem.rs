@@ -466,6 +466,9 @@ impl Problem {
 /// What kind of I/O failure it was, in Chinese only (no OS text, no temporary paths).
 pub fn io_kind(e: &std::io::Error) -> &'static str {
     use std::io::ErrorKind;
+    if crate::files::not_regular(e).is_some() {
+        return "不是普通文件";
+    }
     match e.kind() {
         ErrorKind::PermissionDenied => "没有写入权限",
         ErrorKind::NotFound => "找不到该位置",
@@ -480,6 +483,9 @@ pub fn io_kind(e: &std::io::Error) -> &'static str {
 /// denied. (os error 5)" on Windows) is kept only for errors without words of their own.
 pub fn io_reason(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
+    if let Some(what) = crate::files::not_regular(e) {
+        return what;
+    }
     let what = match e.kind() {
         ErrorKind::PermissionDenied => "没有权限",
         ErrorKind::NotFound => "找不到",

@@ -70,7 +70,7 @@ pub fn previous_quarter(path: &Path) -> Result<Previous, ReadbackError> {
 /// A 汇总表 read for its figures: every row of its ranking and hidden record, the sheets a row
 /// per item or problem passed over.
 pub fn read_figures(path: &Path) -> Result<crate::read::RawBook, ReadbackError> {
-    crate::read::cells::read_ours(path, crate::contract::book::SHEETS_BULKY)
+    crate::read::isolate::read_one(crate::read::isolate::Kind::Figures, path)
         .book
         .map_err(ReadbackError::Unreadable)
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 /// Bottom first; modules within one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
+    &["files"],
     &["text", "problem", "contract", "phase"],
     &["rules"],
     &["read"],

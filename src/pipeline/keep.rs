@@ -38,7 +38,7 @@ fn old_note(out: &Path) -> PathBuf {
 
 /// The notes in the state file: one line per 汇总表, "name<TAB>sum rec reg".
 fn notes_in(out: &Path) -> Vec<(String, String)> {
-    std::fs::read_to_string(state_file(out))
+    crate::files::read_to_string(&state_file(out))
         .unwrap_or_default()
         .lines()
         .filter_map(|l| l.split_once('\t'))
@@ -57,6 +57,12 @@ pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<Option<String>> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    if let Some(what) = crate::files::what_is(&meta.file_type()) {
+        bail!(
+            "{} 不是普通文件，而是{what}，没有覆盖它。请把它移走，或用 --out 另存到其他文件",
+            out.display()
+        );
+    }
     if meta.permissions().readonly() {
         bail!(
             "{} 是只读文件，没有覆盖。请去掉它的只读属性，或用 --out 另存到其他文件",
@@ -89,7 +95,7 @@ pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<Option<String>> {
 pub(super) fn keep_copy(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>> {
     // Streamed to the copy: the 汇总表 being replaced is read while the new one, at the run's
     // peak of memory, waits to be saved (a national one is hundreds of MB).
-    let Ok(mut file) = std::fs::File::open(out) else {
+    let Ok(mut file) = crate::files::open_regular(out) else {
         return Ok(None);
     };
     let stem = out
@@ -110,7 +116,7 @@ pub(super) fn noted(out: &Path) -> Option<Noted> {
         .into_iter()
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
-        .or_else(|| std::fs::read_to_string(old_note(out)).ok())?;
+        .or_else(|| crate::files::read_to_string(&old_note(out)).ok())?;
     let mut parts = text.split_whitespace().map(str::to_string);
     Some(Noted {
         workbook: parts.next()?,
@@ -349,7 +355,7 @@ pub(super) fn copies_of(workbooks: &[&Path]) -> Vec<PathBuf> {
 /// points); a quarter without any decision yet gets no file.
 pub(super) fn save_record<S: Subject>(path: &Path, record: &Record<S>) -> anyhow::Result<()> {
     let text = record.to_json();
-    let on_disk = std::fs::read_to_string(path).ok();
+    let on_disk = crate::files::read_to_string(path).ok();
     let empty = record.decisions.is_empty() && record.history.is_empty();
     if on_disk.as_deref() == Some(text.as_str()) || (on_disk.is_none() && empty) {
         return Ok(());

@@ -57,11 +57,13 @@ pub(super) fn previous(
 }
 
 /// The scoring rows of the four quarters before `quarter`, from their 汇总表s (verified as
-/// `annual` verifies them).
-/// Also the previous quarter's figures for [`previous`], when its 汇总表 is there.
+/// `annual` verifies them), each read in a reading child: a damaged file there costs that file.
+/// Also the previous quarter's figures for [`previous`], when its 汇总表 is there and can be
+/// read (`compare`: the 通报 compares with it); one that cannot be read is named once.
 pub(super) fn earlier(
     places: &Places,
     quarter: Quarter,
+    compare: bool,
     notes: &mut Vec<String>,
 ) -> (
     Earlier,
@@ -73,15 +75,25 @@ pub(super) fn earlier(
     for _ in 0..4 {
         q = q.prev();
         let path = summary_of(places, q);
-        if !path.is_file() {
+        // Anything there by that name is read (and, if it is not a 汇总表, said so).
+        if path.symlink_metadata().is_err() {
             continue;
         }
         let book = crate::readback::read_figures(&path);
+        if let (Err(why), true) = (&book, q == quarter.prev()) {
+            let also = if compare {
+                "，通报中也不与上季度比较"
+            } else {
+                ""
+            };
+            notes.push(format!(
+                "上季度的汇总表 {} 无法读取（{why}），未用于查找跨季度重复的稿件{also}",
+                path.display()
+            ));
+            continue;
+        }
         if q == quarter.prev() {
-            previous = Some(match &book {
-                Ok(b) => crate::readback::previous_in(b),
-                Err(why) => Err(why.clone()),
-            });
+            previous = book.as_ref().ok().map(crate::readback::previous_in);
         }
         let read = book.and_then(|mut book| {
             crate::readback::quarter_record(&mut book, crate::readback::RecordRows::Skipped)
@@ -138,8 +150,7 @@ pub(super) fn same_rules(out: &std::path::Path, rules: &crate::rules::Rules) -> 
     if !out.is_file() {
         return Ok(());
     }
-    let Ok(mut book) = crate::read::cells::read_ours(out, crate::contract::book::SHEETS_BULKY).book
-    else {
+    let Ok(mut book) = crate::readback::read_figures(out) else {
         return Ok(());
     };
     let Ok(rec) = crate::readback::quarter_record(&mut book, crate::readback::RecordRows::Skipped)

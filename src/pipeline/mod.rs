@@ -101,7 +101,8 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
     let mut notes: Vec<String> = stale_lock.into_iter().chain(taken.notes.clone()).collect();
     crate::phase::mark("decisions taken");
-    let (earlier, previous) = memory::earlier(&places, quarter, &mut notes);
+    let compare = named_previous.is_none() && !opts.no_previous;
+    let (earlier, previous) = memory::earlier(&places, quarter, compare, &mut notes);
     crate::phase::mark("earlier quarters read");
     let copies = std::mem::take(&mut batch.copies);
     let decided = Inputs {

@@ -208,7 +208,7 @@ pub(super) fn read_records(
     set_aside: &mut Vec<SetAside>,
 ) -> anyhow::Result<Vec<(QuarterIn, Unapplied)>> {
     let exe = isolate::reader_exe()?;
-    let ours = isolate::Kind::Ours;
+    let ours = isolate::Kind::Record;
     let read: Vec<Result<(QuarterIn, Unapplied), SetAside>> = if isolate::children_can_start(&exe) {
         isolate::read_all_of(ours, &exe, files, &|i, r| record_of(&files[i], r))
     } else {

@@ -167,9 +167,12 @@ fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
             };
         }
     }
-    let bytes = match std::fs::read(path) {
+    let bytes = match crate::files::read(path) {
         Ok(b) => b,
-        Err(e) => return failed(size, ReadFailure::Corrupt(format!("无法读取：{e}"))),
+        Err(e) => {
+            let why = crate::problem::io_reason(&e);
+            return failed(size, ReadFailure::Corrupt(format!("无法读取：{why}")));
+        }
     };
     let ext = path
         .extension()
@@ -183,6 +186,28 @@ fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
         size: bytes.len() as u64,
         book: read_bytes_in(&bytes, &ext, scope),
     }
+}
+
+/// (sheet, row, col) of every formula cell in `sheets` of the workbook at `path`, for formats
+/// whose formulas do not come with their values (xls, ods). Best effort: a workbook calamine
+/// cannot read formulas from gives none.
+pub fn formula_cells(path: &Path, sheets: &[&str]) -> Vec<(String, u32, u16)> {
+    let mut out = Vec::new();
+    let Ok(mut wb) = calamine::open_workbook_auto(path) else {
+        return out;
+    };
+    for name in sheets {
+        let Ok(range) = wb.worksheet_formula(name) else {
+            continue;
+        };
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (r, c, f) in range.used_cells() {
+            if !f.trim().is_empty() {
+                out.push((name.to_string(), r0 + r as u32, (c0 + c as u32) as u16));
+            }
+        }
+    }
+    out
 }
 
 /// Read a file's content; `ext` only matters for text files. A panic inside a parser (calamine
@@ -208,7 +233,7 @@ fn parser_panicked() -> ReadFailure {
 /// caller reads the bytes as before, and says why.
 fn read_xlsx_file(path: &Path, scope: Scope) -> Option<Result<RawBook, ReadFailure>> {
     use std::io::{Read, Seek};
-    let mut file = std::io::BufReader::new(std::fs::File::open(path).ok()?);
+    let mut file = std::io::BufReader::new(crate::files::open_regular(path).ok()?);
     let mut head = [0u8; 4];
     file.read_exact(&mut head).ok()?;
     if !super::sniff::is_zip(&head) {

@@ -411,7 +411,7 @@ fn read_bounded(p: &Path) -> Result<Vec<u8>, ReadFailure> {
     if size == 0 {
         return Err(ReadFailure::Empty);
     }
-    std::fs::read(p).map_err(|e| ReadFailure::Crashed(crate::problem::io_reason(&e)))
+    crate::files::read(p).map_err(|e| ReadFailure::Crashed(crate::problem::io_reason(&e)))
 }
 
 /// A fresh empty folder under this run's private temporary folder.

@@ -82,10 +82,7 @@ pub fn worker_main() -> std::process::ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
-    let kind = match std::env::args().nth(2).as_deref() {
-        Some(OURS_ARG) => Kind::Ours,
-        _ => Kind::Returns,
-    };
+    let kind = Kind::from_arg(std::env::args().nth(2).as_deref());
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let path: PathBuf = match serde_json::from_str::<String>(&line) {
@@ -132,25 +129,59 @@ fn read_frame(r: &mut impl Read, max: u64) -> Option<Vec<u8>> {
     Some(body)
 }
 
-/// What the children read: returns (held to [`limits`]), or workbooks this program wrote, read
-/// for their figures and any decisions typed since (`annual`, `archive`: every row, the sheets
-/// without decisions passed over — see [`super::cells::read_ours`]).
+/// What the children read: returns (held to [`limits`]), or workbooks this program wrote —
+/// which are files anyone can put in the office folder, so they are read as carefully.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Returns,
-    Ours,
+    /// A 汇总表 for its quarter's record and the decisions typed since it was consolidated
+    /// (`annual`, `archive`; see [`super::cells::read_for_record`]).
+    Record,
+    /// A 汇总表 for its figures: an earlier quarter's, the previous one's (see
+    /// [`super::cells::read_ours`] without the bulky sheets).
+    Figures,
+    /// A 汇总表 of this quarter for the decisions typed into it, every row
+    /// ([`super::cells::read_for_decisions`]) or only those showing one
+    /// ([`super::cells::read_for_decided_rows`]).
+    Decisions,
+    DecidedRows,
 }
 
-/// The worker's argument after [`WORKER_ARG`] for [`Kind::Ours`].
-const OURS_ARG: &str = "ours";
-
 impl Kind {
+    const ALL: [Kind; 5] = [
+        Kind::Returns,
+        Kind::Record,
+        Kind::Figures,
+        Kind::Decisions,
+        Kind::DecidedRows,
+    ];
+
+    /// The worker's argument after [`WORKER_ARG`].
+    fn arg(self) -> &'static str {
+        match self {
+            Kind::Returns => "returns",
+            Kind::Record => "record",
+            Kind::Figures => "figures",
+            Kind::Decisions => "decisions",
+            Kind::DecidedRows => "decided",
+        }
+    }
+
+    fn from_arg(arg: Option<&str>) -> Kind {
+        Kind::ALL
+            .into_iter()
+            .find(|k| Some(k.arg()) == arg)
+            .unwrap_or(Kind::Returns)
+    }
+
     fn read(self, path: &Path) -> ReadResult {
+        use super::cells;
         match self {
             Kind::Returns => read_file(path),
-            // The quarter's record, and the decisions typed since it was consolidated
-            // (`annual` counts them): not the rest of a national 稿件明细.
-            Kind::Ours => super::cells::read_for_record(path),
+            Kind::Record => cells::read_for_record(path),
+            Kind::Figures => cells::read_ours(path, crate::contract::book::SHEETS_BULKY),
+            Kind::Decisions => with_formulas(path, cells::read_for_decisions(path)),
+            Kind::DecidedRows => with_formulas(path, cells::read_for_decided_rows(path)),
         }
     }
 
@@ -158,9 +189,40 @@ impl Kind {
     fn max_frame_bytes(self) -> u64 {
         match self {
             Kind::Returns => limits::MAX_ANSWER_BYTES,
-            Kind::Ours => 2 * limits::MAX_OWN_TEXT_BYTES as u64,
+            _ => 2 * limits::MAX_OWN_TEXT_BYTES as u64,
         }
     }
+}
+
+/// A 汇总表 read for decisions with its formula cells noted: an xlsx gives them in the same
+/// pass as its values (a national 稿件明细 is half a million rows: parsing it a second time
+/// took 4 s); other formats are asked again, here in the child too.
+fn with_formulas(path: &Path, mut read: ReadResult) -> ReadResult {
+    if let Ok(book) = &mut read.book {
+        if book.format != super::Format::Xlsx {
+            book.formulas =
+                super::cells::formula_cells(path, &crate::contract::book::DECISION_SHEETS);
+        }
+    }
+    read
+}
+
+/// The reading children's executable, when a child can start on this computer (asked once a
+/// run).
+pub fn available() -> Option<&'static Path> {
+    static EXE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| reader_exe().ok().filter(|exe| children_can_start(exe)))
+        .as_deref()
+}
+
+/// Read one file of `kind` in a reading child, or here (a parser's panic caught) when no child
+/// can start: a damaged workbook that would abort or exhaust the program costs that file.
+pub fn read_one(kind: Kind, path: &Path) -> ReadResult {
+    let Some(exe) = available() else {
+        return read_here_as(kind, path);
+    };
+    let mut answers = read_all_of(kind, exe, &[path.to_path_buf()], &|_, r| r);
+    answers.pop().expect("one file, one answer")
 }
 
 /// Read one file in this process, a parser's panic caught (as `read_bytes` does).
@@ -242,7 +304,7 @@ impl Worker {
     fn spawn(exe: &Path, kind: Kind) -> std::io::Result<Worker> {
         let mut child = Command::new(exe)
             .arg(WORKER_ARG)
-            .args((kind == Kind::Ours).then_some(OURS_ARG))
+            .arg(kind.arg())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -436,7 +498,7 @@ mod tests {
             Some(0),
             "as a return: the record is cut off"
         );
-        let ours = read_here_as(Kind::Ours, &path).book.unwrap();
+        let ours = read_here_as(Kind::Record, &path).book.unwrap();
         let cells: Vec<(&str, usize)> = ours
             .sheets
             .iter()

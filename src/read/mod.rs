@@ -142,7 +142,7 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 /// SHA-256 of a file, streamed (never the whole file in memory); `None` when it cannot be read
 /// or is larger than any return is allowed to be.
 pub fn sha256_file(path: &std::path::Path) -> Option<String> {
-    let f = std::fs::File::open(path).ok()?;
+    let f = crate::files::open_regular(path).ok()?;
     if f.metadata().ok()?.len() > limits::MAX_FILE_BYTES {
         return None;
     }
@@ -153,7 +153,7 @@ pub fn sha256_file(path: &std::path::Path) -> Option<String> {
 /// large: a national 汇总表 is over 100 MB, and without its hash a run could neither tell its
 /// own output nor notice that the clerk saved it meanwhile.
 pub fn sha256_own_file(path: &std::path::Path) -> Option<String> {
-    sha256_of(std::fs::File::open(path).ok()?)
+    sha256_of(crate::files::open_regular(path).ok()?)
 }
 
 fn sha256_of(f: std::fs::File) -> Option<String> {

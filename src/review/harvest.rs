@@ -103,24 +103,21 @@ pub enum Rows {
     Decided,
 }
 
-/// Read the 汇总表 at `path` (in this process: it is the program's own output, or a copy the
-/// clerk saved). `Err` (in Chinese) when it cannot be read.
+/// Read the 汇总表 at `path` in a reading child (it is the program's own output, or a copy the
+/// clerk saved, but anyone can put a file there). `Err` (in Chinese) when it cannot be read.
 pub fn read_book(path: &Path, rows: Rows) -> Result<(RawBook, Formulas), HarvestError> {
+    use crate::read::isolate::{read_one, Kind};
     let result = match rows {
-        Rows::All => crate::read::cells::read_for_decisions(path),
-        Rows::Decided => crate::read::cells::read_for_decided_rows(path),
+        Rows::All => read_one(Kind::Decisions, path),
+        Rows::Decided => read_one(Kind::DecidedRows, path),
     };
     let book = result.book.map_err(HarvestError::Unreadable)?;
     // A decision in a cell left unread would be lost without a word.
     if let Some(note) = book.truncated.first() {
         return Err(HarvestError::Incomplete(note.clone()));
     }
-    // An xlsx gives its formula cells in the same pass as its values (a national 稿件明细 is
-    // half a million rows: parsing it a second time took 4 s); other formats are asked again.
-    let formulas = match book.format {
-        crate::read::Format::Xlsx => book.formulas.iter().cloned().collect(),
-        _ => formula_cells(path),
-    };
+    // The reader notes the formula cells (see `read::isolate::Kind::Decisions`).
+    let formulas = book.formulas.iter().cloned().collect();
     Ok((book, formulas))
 }
 
@@ -279,28 +276,6 @@ fn from_sheet<S: Subject>(h: &mut Harvested<S>, s: &RawSheet, cols: &Columns, fo
             id,
         });
     }
-}
-
-/// (sheet, row, col) of every formula cell in the sheets that hold decisions. Best effort: a
-/// workbook calamine cannot read formulas from gives none.
-fn formula_cells(path: &Path) -> Formulas {
-    use calamine::Reader;
-    let mut out = HashSet::new();
-    let Ok(mut wb) = calamine::open_workbook_auto(path) else {
-        return out;
-    };
-    for name in [h::SHEET_ENTRIES, h::SHEET_DECISIONS, h::SHEET_OUTLETS] {
-        let Ok(range) = wb.worksheet_formula(name) else {
-            continue;
-        };
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        for (r, c, f) in range.used_cells() {
-            if !f.trim().is_empty() {
-                out.insert((name.to_string(), r0 + r as u32, (c0 + c as u32) as u16));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

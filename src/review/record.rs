@@ -118,7 +118,7 @@ impl<S: Subject> Record<S> {
     /// the program writes stops the run (in Chinese, saying what is wrong): it must never be
     /// taken as empty and overwritten with less than it holds.
     pub fn load(path: &Path, quarter: &str) -> anyhow::Result<Record<S>> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match crate::files::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if path.symlink_metadata().is_ok() {
@@ -134,7 +134,7 @@ impl<S: Subject> Record<S> {
                 "无法读取{} {}（{}），为免丢失复核决定，本次没有汇总",
                 S::RECORD,
                 path.display(),
-                crate::problem::io_kind(&e)
+                crate::problem::io_reason(&e)
             ),
         };
         let record = parse::<S>(&bytes, !quarter.is_empty()).map_err(|why| {

@@ -164,12 +164,13 @@ impl Rules {
 
     /// Load rules from a file, or the built-in default when `path` is `None`.
     pub fn load(path: Option<&Path>) -> anyhow::Result<Rules> {
-        use anyhow::Context;
         match path {
             None => Ok(Rules::builtin()),
             Some(p) => {
-                let bytes = std::fs::read(p)
-                    .with_context(|| format!("无法读取规则文件 {}", p.display()))?;
+                let bytes = crate::files::read(p).map_err(|e| {
+                    let why = crate::problem::io_reason(&e);
+                    anyhow::anyhow!("无法读取规则文件 {}（{why}）", p.display())
+                })?;
                 let text = String::from_utf8(bytes).map_err(|_| {
                     anyhow::anyhow!(
                         "规则文件 {} 不是 UTF-8 编码，请用记事本“另存为”UTF-8",

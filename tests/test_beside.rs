@@ -1,0 +1,144 @@
+//! What lies beside the returns folder, or is linked from it, never stops, hangs or misleads
+//! the quarter (issue 31): a damaged 汇总表 of another quarter, a named pipe or a device where a
+//! record or a 汇总表 is expected, links leading out of the folder, a hand-edited register, a
+//! read-only record, and an output open in Excel. Each drives the binary over the samples.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-09-26T10:00:00";
+
+/// An office folder holding a copy of the sample returns in `2026Q3/`; returns that folder.
+fn office(dir: &Path) -> PathBuf {
+    copy_samples(&dir.join("2026Q3"))
+}
+
+/// Run consolidate on `returns` (time pinned); (exit code, stdout, stderr). A run that hangs
+/// fails the test after a minute instead of hanging it.
+fn run(returns: &Path, extra: &[&str]) -> (i32, String, String) {
+    let out = bin()
+        .env("XINXI_NOW", NOW)
+        .arg("consolidate")
+        .arg(returns)
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// A 2 KB compound file (the container of .xls) whose directory's sector chain points back
+/// at itself: a reader that follows it grows without end.
+fn looping_cfb() -> Vec<u8> {
+    let mut header = vec![0u8; 512];
+    header[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let put16 =
+        |h: &mut Vec<u8>, at: usize, v: u16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 =
+        |h: &mut Vec<u8>, at: usize, v: u32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    for (at, v) in [(24, 0x3E), (26, 3), (28, 0xFFFE), (30, 9), (32, 6)] {
+        put16(&mut header, at, v);
+    }
+    for (at, v) in [
+        (44, 1),
+        (48, 1),
+        (56, 4096),
+        (60, 0xFFFF_FFFE),
+        (68, 0xFFFF_FFFE),
+        (76, 0),
+    ] {
+        put32(&mut header, at, v);
+    }
+    for i in 1..109 {
+        put32(&mut header, 76 + 4 * i, 0xFFFF_FFFF);
+    }
+    let mut fat = vec![0xFFu8; 512];
+    fat[..12].copy_from_slice(&[0xFD, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0, 2, 0, 0, 0]);
+    [header, fat, vec![0u8; 1024]].concat()
+}
+
+/// A damaged 汇总表 of the previous quarter, and one of an earlier quarter, beside the folder:
+/// each read in a reading child, named once, and the quarter finishes.
+#[test]
+fn a_damaged_summary_of_another_quarter_is_passed_over_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let bad = looping_cfb();
+    std::fs::write(dir.path().join("汇总表_2026Q2.xlsx"), &bad).unwrap();
+    std::fs::write(dir.path().join("汇总表_2025Q4.xlsx"), &bad).unwrap();
+    // And a "Save as" copy of this quarter's, where decisions are looked for.
+    std::fs::write(dir.path().join("汇总表_2026Q3.ods"), &bad).unwrap();
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(dir.path().join("汇总表_2026Q3.xlsx").is_file());
+    assert_eq!(out.matches("汇总表_2026Q2.xlsx").count(), 1, "{out}");
+    assert!(
+        out.contains("上季度的汇总表") && out.contains("无法读取"),
+        "{out}"
+    );
+    assert_eq!(out.matches("汇总表_2025Q4.xlsx").count(), 1, "{out}");
+    assert!(!err.contains("memory allocation"), "{err}");
+    // The copy's problem is listed in 校验问题 with its name.
+    let book = Book::open(&dir.path().join("汇总表_2026Q3.xlsx"));
+    let p = book.sheet("校验问题");
+    let named = (0..p.height() as u32).any(|r| {
+        (0..p.width() as u32).any(|c| book.text("校验问题", r, c).contains("汇总表_2026Q3.ods"))
+    });
+    assert!(named, "the damaged copy is named");
+}
+
+/// A named pipe, or a link to /dev/zero, where a record, the register or a 汇总表 is expected:
+/// refused at once with a message naming it (the records), or passed over and named (an
+/// earlier quarter's 汇总表); the run never waits on it.
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_a_device_in_the_place_of_a_file_is_refused_not_waited_on() {
+    let mkfifo = |p: &Path| {
+        std::process::Command::new("mkfifo")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success()
+    };
+    for name in ["媒体认定.json", "复核记录_2026Q3.json"] {
+        for device in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let returns = office(dir.path());
+            let at = dir.path().join(name);
+            if device {
+                std::os::unix::fs::symlink("/dev/zero", &at).unwrap();
+            } else {
+                assert!(mkfifo(&at));
+            }
+            let (code, out, err) = run(&returns, &[]);
+            assert_eq!(code, 2, "{name}: {out}{err}");
+            let what = if device { "设备" } else { "命名管道" };
+            assert!(err.contains(name) && err.contains(what), "{name}: {err}");
+        }
+    }
+    // This quarter's 汇总表 is a pipe: not replaced, said why.
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    assert!(mkfifo(&dir.path().join("汇总表_2026Q3.xlsx")));
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("汇总表_2026Q3.xlsx") && err.contains("命名管道"),
+        "{err}"
+    );
+    // The previous quarter's: passed over with a line.
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    assert!(mkfifo(&dir.path().join("汇总表_2026Q2.xlsx")));
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("汇总表_2026Q2.xlsx") && out.contains("命名管道"),
+        "{out}"
+    );
+}
