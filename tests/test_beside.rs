@@ -142,3 +142,125 @@ fn a_pipe_or_a_device_in_the_place_of_a_file_is_refused_not_waited_on() {
         "{out}"
     );
 }
+
+/// A key written twice in the register (`"verdict": "二级", "verdict": "不计分"`) is a hand
+/// edit the program never writes: refused like every other, the file left as it is.
+#[test]
+fn a_register_with_a_key_written_twice_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let text = std::fs::read_to_string(samples.join("媒体认定.json")).unwrap();
+    let twice = text.replacen(
+        "\"verdict\": \"二级\",",
+        "\"verdict\": \"二级\",\n      \"verdict\": \"不计分\",",
+        1,
+    );
+    assert_ne!(twice, text);
+    let at = dir.path().join("媒体认定.json");
+    std::fs::write(&at, &twice).unwrap();
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("媒体认定.json") && err.contains("“verdict”项写了两次"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&at).unwrap(), twice);
+    assert!(!dir.path().join("汇总表_2026Q3.xlsx").exists());
+}
+
+/// A read-only decisions record (or register) is kept: a run that would change it stops and
+/// says so, and the decisions typed into the 汇总表 stay there for the next run.
+#[test]
+fn a_read_only_record_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let record = dir.path().join("复核记录_2026Q3.json");
+    std::fs::copy(samples.join("复核记录_2026Q3.json"), &record).unwrap();
+    let (code, _, err) = run(&returns, &[]);
+    assert_eq!(code, 0, "{err}");
+    // Deleted, the record would be restored from the 汇总表; read-only and emptied, it would
+    // have to be rewritten: refused.
+    let empty = r#"{"about": "", "quarter": "2026Q3", "decisions": [], "history": []}"#;
+    std::fs::write(&record, empty).unwrap();
+    let mut p = std::fs::metadata(&record).unwrap().permissions();
+    p.set_readonly(true);
+    std::fs::set_permissions(&record, p).unwrap();
+    let before = std::fs::read(dir.path().join("汇总表_2026Q3.xlsx")).unwrap();
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("复核记录_2026Q3.json") && err.contains("只读"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&record).unwrap(), empty);
+    assert!(std::fs::metadata(&record).unwrap().permissions().readonly());
+    assert_eq!(
+        std::fs::read(dir.path().join("汇总表_2026Q3.xlsx")).unwrap(),
+        before
+    );
+}
+
+/// Every output the program replaces is left alone while Excel, WPS or Word holds it open
+/// (its lock file beside it, written now): the 通报 of a quarter, a 回执, the 资料库.
+#[test]
+fn an_output_open_in_an_office_program_is_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let feedback = dir.path().join("回执");
+    let (code, _, err) = run(&returns, &["--feedback", feedback.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let docx = dir.path().join("通报_2026Q3.docx");
+    let receipt = std::fs::read_dir(&feedback)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("长春"))
+        .unwrap();
+    for (held, lock) in [
+        (&docx, dir.path().join("~$_2026Q3.docx")),
+        (
+            &receipt,
+            feedback.join(format!(
+                "~${}",
+                receipt.file_name().unwrap().to_string_lossy()
+            )),
+        ),
+    ] {
+        std::fs::write(&lock, b"owner").unwrap();
+        let before = std::fs::read(held).unwrap();
+        let (code, out, err) = run(&returns, &["--feedback", feedback.to_str().unwrap()]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(err.contains("请先关闭"), "{err}");
+        assert_eq!(&std::fs::read(held).unwrap(), &before);
+        std::fs::remove_file(&lock).unwrap();
+    }
+    // archive: 资料库.xlsx open in Excel.
+    let out = bin().arg("archive").arg(dir.path()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let archive = dir.path().join("资料库.xlsx");
+    let before = std::fs::read(&archive).unwrap();
+    std::fs::write(dir.path().join("~$资料库.xlsx"), b"owner").unwrap();
+    let out = bin().arg("archive").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("请先关闭") && err.contains("资料库.xlsx"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&archive).unwrap(), before);
+    // A folder given as --out is said to be a folder, not to be open.
+    let out = bin()
+        .arg("archive")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("回执"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("文件夹") && !err.contains("打开"), "{err}");
+}

@@ -31,6 +31,13 @@ pub fn archive(opts: &ArchiveOptions, waiting: &dyn Fn(&Path)) -> anyhow::Result
     if !opts.folder.is_dir() {
         anyhow::bail!("找不到文件夹 {}", opts.folder.display());
     }
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| opts.folder.join("资料库.xlsx"));
+    if !opts.finding {
+        crate::write::guard::check_replaceable(&out)?;
+    }
     let (files, _) = candidates(std::slice::from_ref(&opts.folder))?;
     // The office folder also holds the returns and the backups of replaced 汇总表s: only the
     // 汇总表s themselves are read.
@@ -51,10 +58,6 @@ pub fn archive(opts: &ArchiveOptions, waiting: &dyn Fn(&Path)) -> anyhow::Result
     let a = archive::build(chosen.into_iter().map(|(q, _)| q).collect(), set_aside);
     let mut written = Vec::new();
     if !opts.finding {
-        let out = opts
-            .out
-            .clone()
-            .unwrap_or_else(|| opts.folder.join("资料库.xlsx"));
         let dir = out
             .parent()
             .filter(|d| !d.as_os_str().is_empty())

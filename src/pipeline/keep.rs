@@ -46,50 +46,6 @@ fn notes_in(out: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Refuse to go on when the 汇总表 at `out` cannot be replaced: read-only, or open in Excel,
-/// WPS or LibreOffice (their lock file beside it). A lock file left behind by a program that
-/// crashed (nothing holds the workbook) is passed over: returns the line that says so.
-pub(super) fn check_replaceable(out: &Path) -> anyhow::Result<Option<String>> {
-    let Ok(meta) = std::fs::metadata(out) else {
-        return Ok(None);
-    };
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    if let Some(what) = crate::files::what_is(&meta.file_type()) {
-        bail!(
-            "{} 不是普通文件，而是{what}，没有覆盖它。请把它移走，或用 --out 另存到其他文件",
-            out.display()
-        );
-    }
-    if meta.permissions().readonly() {
-        bail!(
-            "{} 是只读文件，没有覆盖。请去掉它的只读属性，或用 --out 另存到其他文件",
-            out.display()
-        );
-    }
-    let mut note = None;
-    for lock in [format!("~${name}"), format!(".~lock.{name}#")] {
-        let path = folder(out).join(&lock);
-        if !path.exists() {
-            continue;
-        }
-        if super::stale::lock_is_stale(&path, out) {
-            note = Some(format!(
-                "{} 旁边有 Excel、WPS 或 LibreOffice 留下的锁文件 {lock}，但汇总表并没有打开（可能是该程序异常退出时留下的），已忽略",
-                out.display()
-            ));
-            continue;
-        }
-        bail!(
-            "请先关闭 {}：它正在 Excel、WPS 或 LibreOffice 中打开（发现锁文件 {lock}）。关闭后再运行",
-            out.display()
-        );
-    }
-    Ok(note)
-}
-
 /// Keep a dated copy of the 汇总表 at `out` in 汇总表备份 before it is replaced (never over an
 /// earlier copy). Returns where it went.
 pub(super) fn keep_copy(out: &Path, now: NaiveDateTime) -> anyhow::Result<Option<PathBuf>> {
@@ -359,6 +315,15 @@ pub(super) fn save_record<S: Subject>(path: &Path, record: &Record<S>) -> anyhow
     let empty = record.decisions.is_empty() && record.history.is_empty();
     if on_disk.as_deref() == Some(text.as_str()) || (on_disk.is_none() && empty) {
         return Ok(());
+    }
+    // A read-only record means someone wants it kept as it is: never replaced behind their back.
+    if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        bail!(
+            "{} {} 是只读文件，本次没有汇总，也没有改动它。汇总表中新填写的{}都还在；请去掉该文件的只读属性后再运行",
+            S::RECORD,
+            path.display(),
+            S::COLUMNS.decision
+        );
     }
     crate::write::save_durable(&save_path(path), text.as_bytes())
         .map_err(|e| anyhow::anyhow!("无法保存{} {}：{e:#}", S::RECORD, path.display()))

@@ -7,7 +7,6 @@ pub mod archive;
 mod keep;
 pub mod memory;
 mod outputs;
-mod stale;
 pub mod year;
 
 use crate::batch::{Batch, QuarterChoice};
@@ -17,9 +16,10 @@ use crate::report::Report;
 use crate::resolve::Inputs;
 use crate::rules::{Quarter, Rules};
 use crate::summary::Summary;
+use crate::write::guard::check_replaceable;
 use anyhow::bail;
 use chrono::NaiveDateTime;
-use keep::{backups_of, check_replaceable, take_decisions};
+use keep::{backups_of, take_decisions};
 pub use outputs::REGISTER_FILE;
 use outputs::{
     folder, give_back_memory, write_bulletin, write_feedback, write_json, write_workbook, Places,
@@ -94,12 +94,23 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     }
     let _locks = hold_folders(&places, env)?;
     let stale_lock = check_replaceable(&places.out)?;
+    // The other outputs too, before anything is replaced.
+    let mut others: Vec<PathBuf> = opts.json.iter().cloned().collect();
+    if !opts.no_bulletin {
+        let stem = format!("通报_{quarter}");
+        others.extend(outputs::document_paths(folder(&places.out), &stem));
+    }
+    let stale_others = crate::write::guard::check_all(&others)?;
 
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
     // into the record, and the record is saved, before anything is replaced.
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
-    let mut notes: Vec<String> = stale_lock.into_iter().chain(taken.notes.clone()).collect();
+    let mut notes: Vec<String> = stale_lock
+        .into_iter()
+        .chain(stale_others)
+        .chain(taken.notes.clone())
+        .collect();
     crate::phase::mark("decisions taken");
     let compare = named_previous.is_none() && !opts.no_previous;
     let (earlier, previous) = memory::earlier(&places, quarter, compare, &mut notes);

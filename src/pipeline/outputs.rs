@@ -161,8 +161,8 @@ pub(super) fn write_bulletin(
 ) -> anyhow::Result<String> {
     let dir = folder(&places.out);
     let stem = format!("通报_{quarter}");
-    for ext in ["docx", "txt", "html"] {
-        places.guard(&dir.join(format!("{stem}.{ext}")))?;
+    for p in document_paths(dir, &stem) {
+        places.guard(&p)?;
     }
     let docx = save_documents(b, dir, &stem)?;
     Ok(format!(
@@ -174,6 +174,11 @@ pub(super) fn write_bulletin(
             "季度通报"
         }
     ))
+}
+
+/// Where [`save_documents`] writes a bulletin `stem` in `dir`.
+pub(crate) fn document_paths(dir: &Path, stem: &str) -> [PathBuf; 3] {
+    ["docx", "txt", "html"].map(|ext| dir.join(format!("{stem}.{ext}")))
 }
 
 /// A bulletin as `stem`.docx, .txt (with a byte-order mark and Windows line ends, so that

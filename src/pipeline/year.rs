@@ -72,13 +72,19 @@ fn write_year(
     // Consolidation in the same office folder clears temporary files it finds there: one run
     // at a time, as consolidate does.
     let _lock = crate::write::lock::lock_folders(&[dir.as_path()], waiting)?;
+    let stem = format!("表彰通报_{year}");
+    let mut outputs = vec![out.clone()];
+    if !opts.no_bulletin {
+        outputs.extend(super::outputs::document_paths(&dir, &stem));
+    }
+    outputs.extend(opts.json.clone());
+    crate::write::guard::check_all(&outputs)?;
     let mut written = Vec::new();
     let mut wb = workbook::build(a, opts.now).context("生成年度汇总表失败")?;
     save_workbook_whole(&out, &mut wb)?;
     written.push(out.display().to_string());
     if !opts.no_bulletin {
         let b = crate::bulletin::compose_commendation(a, &rules.bulletin, opts.now.date());
-        let stem = format!("表彰通报_{year}");
         let docx = super::outputs::save_documents(&b, &dir, &stem)?;
         written.push(format!(
             "{}、{stem}.txt、{stem}.html（{}）",

@@ -14,10 +14,10 @@
 //! its edits are taken as before, and only decisions the record never heard of are restored.
 
 use super::harvest::{Harvested, Shown};
-use super::record::{Current, Edit, Origin, Record};
+use super::record::{Current, Edit, Origin, Record, Trail};
 use super::Subject;
 use crate::problem::{Code, Problem, Severity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// What the workbooks add to the record.
 #[derive(Debug)]
@@ -61,12 +61,20 @@ pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reco
     // id → (what is asked, the row, the file and its generation): one per row, whichever cell
     // asked first.
     let mut asked: BTreeMap<String, Asked<S>> = BTreeMap::new();
-    let mut clashed: Vec<String> = Vec::new();
+    let mut clashed: HashSet<String> = HashSet::new();
+    let index = record.index();
     for book in books {
         out.problems.extend(book.problems.iter().cloned());
         let mut older = 0;
         for row in &book.rows {
-            let Some(ask) = read_cell(record, book, row, &mut out.problems, &mut older) else {
+            let trail = index.trail(&row.id);
+            let Some(ask) = read_cell(
+                (trail, record.generation),
+                book,
+                row,
+                &mut out.problems,
+                &mut older,
+            ) else {
                 continue;
             };
             match asked.get(&row.id) {
@@ -81,7 +89,7 @@ pub fn reconcile<S: Subject>(record: &Record<S>, books: &[Harvested<S>]) -> Reco
                         (&first, &file, value(&first_ask)),
                         (row, &book.file, value(&ask)),
                     ));
-                    clashed.push(row.id.clone());
+                    clashed.insert(row.id.clone());
                 }
                 None => {}
             }
@@ -122,19 +130,19 @@ fn value<S: Subject>(a: &Ask<S>) -> &Value<S> {
 
 /// What one row's cells ask of the record, if anything.
 fn read_cell<S: Subject>(
-    record: &Record<S>,
+    (record, generation): (&Trail<S>, u64),
     book: &Harvested<S>,
     row: &Shown<S>,
     problems: &mut Vec<Problem>,
     older: &mut usize,
 ) -> Option<Ask<S>> {
-    let current = record.current(&row.id);
+    let current = record.current();
     let now: Option<Value<S>> = match &current {
         Current::One(d) => Some((Some(d.verdict.clone()), d.reason.clone())),
         Current::None => Some((None, String::new())),
         Current::Conflict => None,
     };
-    let is_current_book = book.generation == Some(record.generation);
+    let is_current_book = book.generation == Some(generation);
     // What the program wrote: the hidden columns, or — when they were deleted from the
     // workbook the record last wrote — the record itself.
     let written: Option<Value<S>> = match &row.written {
@@ -165,15 +173,12 @@ fn read_cell<S: Subject>(
         }
         return None;
     };
-    let last = record.last_change(&row.id);
+    let last = record.last_change();
     if typed != written {
         if now.as_ref() == Some(&typed) {
             return None;
         }
-        if let Some(g) = book
-            .generation
-            .filter(|&g| typed_before(record, row, g, &typed))
-        {
+        if let Some(g) = book.generation.filter(|&g| typed_before(record, g, &typed)) {
             *older += 1;
             problems.push(older_copy(book, row, g, &current, &typed));
             return None;
@@ -184,10 +189,8 @@ fn read_cell<S: Subject>(
     let lost = match (book.generation, &now) {
         (_, None) => false,
         (_, Some(n)) if *n == typed => false,
-        (None, _) => typed.0.is_some() && !record.knows(&row.id),
-        (Some(g), Some(n)) => {
-            last <= g && (g > record.generation || (typed.0.is_some() && n.0.is_none()))
-        }
+        (None, _) => typed.0.is_some() && !record.knows(),
+        (Some(g), Some(n)) => last <= g && (g > generation || (typed.0.is_some() && n.0.is_none())),
     };
     lost.then_some(Ask::Restore(typed))
 }
@@ -198,11 +201,11 @@ fn read_cell<S: Subject>(
 /// the newest workbook there is — after a run that took its earlier value but could not
 /// replace it — is not older. Decisions recorded without their workbook's generation are
 /// judged by the generation they were made in.
-fn typed_before<S: Subject>(record: &Record<S>, row: &Shown<S>, g: u64, typed: &Value<S>) -> bool {
-    match record.last_origin(&row.id) {
+fn typed_before<S: Subject>(trail: &Trail<S>, g: u64, typed: &Value<S>) -> bool {
+    match trail.last_origin() {
         Origin::Never => false,
         Origin::Unknown(made) => made > g,
-        Origin::Workbook(from) => from > g || (from == g && record.taken_before(&row.id, g, typed)),
+        Origin::Workbook(from) => from > g || (from == g && trail.taken_before(g, typed)),
     }
 }
 

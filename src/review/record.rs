@@ -5,6 +5,7 @@
 
 use super::{Decided, Subject};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The decisions of one kind, with their history. `quarter` is the quarter a row record
@@ -69,6 +70,119 @@ pub struct Edit<S: Subject> {
     pub source: String,
     /// The generation of the 汇总表 it was read from (`None`: a workbook of an older version).
     pub from: Option<u64>,
+}
+
+/// One subject's decisions in a record: those standing (one, or several that disagree in a
+/// hand-edited record) and those ended, in the record's order.
+#[derive(Debug)]
+pub struct Trail<'a, S: Subject> {
+    now: Vec<&'a Decided<S>>,
+    past: Vec<&'a Past<S>>,
+}
+
+impl<S: Subject> Default for Trail<'_, S> {
+    fn default() -> Self {
+        Trail {
+            now: Vec::new(),
+            past: Vec::new(),
+        }
+    }
+}
+
+impl<'a, S: Subject> Trail<'a, S> {
+    /// What the record holds for the subject.
+    pub fn current(&self) -> Current<'a, S> {
+        match self.now.as_slice() {
+            [] => Current::None,
+            [d] => Current::One(d),
+            _ => Current::Conflict,
+        }
+    }
+
+    /// The generation in which its decision last changed (0: never, or before generations
+    /// were kept).
+    pub fn last_change(&self) -> u64 {
+        let now = self.now.iter().map(|d| d.generation);
+        let past = self.past.iter();
+        now.chain(past.map(|p| p.ended_generation.max(p.decision.generation)))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether the record has ever held a decision for it.
+    pub fn knows(&self) -> bool {
+        !self.now.is_empty() || !self.past.is_empty()
+    }
+
+    /// Where its latest change came from: never changed, changed by a version that did not
+    /// note the workbook's generation (then only the generation of the change is known), or
+    /// typed into (or restored from) a 汇总表 written from generation `from`.
+    pub fn last_origin(&self) -> Origin {
+        let changes =
+            self.now
+                .iter()
+                .map(|d| (d.generation, d.from))
+                .chain(self.past.iter().flat_map(|p| {
+                    [
+                        (p.decision.generation, p.decision.from),
+                        (p.ended_generation, p.ended_from),
+                    ]
+                }));
+        match changes.max_by_key(|(g, _)| *g) {
+            None => Origin::Never,
+            Some((g, None)) => Origin::Unknown(g),
+            Some((_, Some(from))) => Origin::Workbook(from),
+        }
+    }
+
+    /// Whether it once stood at `value` (`None`: no decision) by an edit read from a 汇总表
+    /// written from generation `g`, and no longer does. Such a cell in a workbook of that
+    /// generation shows an earlier state of it — a copy put back — not a change typed since.
+    pub fn taken_before(&self, g: u64, value: &(Option<S::Value>, String)) -> bool {
+        match &value.0 {
+            Some(v) => self.past.iter().any(|p| {
+                p.decision.from == Some(g)
+                    && p.decision.verdict == *v
+                    && p.decision.reason == value.1
+            }),
+            // A withdrawal read from that workbook: an ending that no decision replaced.
+            None => self.past.iter().any(|p| {
+                let made_then = |d: &Decided<S>| d.generation == p.ended_generation;
+                p.ended_from == Some(g)
+                    && !self.now.iter().any(|d| made_then(d))
+                    && !self.past.iter().any(|q| made_then(&q.decision))
+            }),
+        }
+    }
+}
+
+/// Every subject's [`Trail`] in a record, by id.
+pub struct Index<'a, S: Subject> {
+    by_id: HashMap<&'a str, Trail<'a, S>>,
+    none: Trail<'a, S>,
+}
+
+impl<'a, S: Subject> Index<'a, S> {
+    /// The subject's trail (empty when the record never held it).
+    pub fn trail(&self, id: &str) -> &Trail<'a, S> {
+        self.by_id.get(id).unwrap_or(&self.none)
+    }
+}
+
+/// `old`, ended by edit `e`.
+fn ended<S: Subject>(old: Decided<S>, e: &Edit<S>, now: &str, generation: u64) -> Past<S> {
+    let ended_by = match &e.verdict {
+        Some(v) if *v == old.verdict => format!("修改{}（{}）", S::COLUMNS.reason, e.source),
+        Some(v) => format!("改为 {}（{}）", S::label(v), e.source),
+        None => format!("撤销（{}）", e.source),
+    };
+    Past {
+        decision: old,
+        ended_at: now.into(),
+        ended_by,
+        ended_generation: generation,
+        ended_from: e.from,
+    }
 }
 
 /// Where a row's latest change came from (see [`Record::last_origin`]).
@@ -156,115 +270,78 @@ impl<S: Subject> Record<S> {
         Ok(record)
     }
 
-    /// What the record holds for row `id`.
+    /// What the record holds for row `id` (looked up by a scan: for many rows, see
+    /// [`Record::index`]).
     pub fn current(&self, id: &str) -> Current<'_, S> {
-        let mut found = self.decisions.iter().filter(|d| d.id == id);
-        match (found.next(), found.next()) {
-            (None, _) => Current::None,
-            (Some(d), None) => Current::One(d),
-            (Some(_), Some(_)) => Current::Conflict,
+        self.trail(id).current()
+    }
+
+    /// Row `id`'s decisions, standing and ended, found by a scan of the record.
+    pub fn trail(&self, id: &str) -> Trail<'_, S> {
+        Trail {
+            now: self.decisions.iter().filter(|d| d.id == id).collect(),
+            past: self
+                .history
+                .iter()
+                .filter(|p| p.decision.id == id)
+                .collect(),
         }
     }
 
-    /// The generation in which row `id`'s decision last changed (0: never, or before
-    /// generations were kept).
-    pub fn last_change(&self, id: &str) -> u64 {
-        let now = self.decisions.iter().filter(|d| d.id == id);
-        let past = self.history.iter().filter(|p| p.decision.id == id);
-        now.map(|d| d.generation)
-            .chain(past.map(|p| p.ended_generation.max(p.decision.generation)))
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// Whether the record has ever held a decision for row `id`.
-    pub fn knows(&self, id: &str) -> bool {
-        self.decisions.iter().any(|d| d.id == id)
-            || self.history.iter().any(|p| p.decision.id == id)
-    }
-
-    /// Where row `id`'s latest change came from: never changed, changed by a version that did
-    /// not note the workbook's generation (then only the generation of the change is known), or
-    /// typed into (or restored from) a 汇总表 written from generation `from`.
-    pub fn last_origin(&self, id: &str) -> Origin {
-        let now = self.decisions.iter().filter(|d| d.id == id);
-        let past = self.history.iter().filter(|p| p.decision.id == id);
-        let changes = now
-            .map(|d| (d.generation, d.from))
-            .chain(past.flat_map(|p| {
-                [
-                    (p.decision.generation, p.decision.from),
-                    (p.ended_generation, p.ended_from),
-                ]
-            }));
-        match changes.max_by_key(|(g, _)| *g) {
-            None => Origin::Never,
-            Some((g, None)) => Origin::Unknown(g),
-            Some((_, Some(from))) => Origin::Workbook(from),
+    /// Every subject's [`Trail`], by id, made in one pass: a register of 100,000 outlets is
+    /// looked up once per row of a 媒体认定 sheet as long.
+    pub fn index(&self) -> Index<'_, S> {
+        let mut by_id: HashMap<&str, Trail<'_, S>> = HashMap::new();
+        for d in &self.decisions {
+            by_id.entry(d.id.as_str()).or_default().now.push(d);
         }
-    }
-
-    /// Whether row `id` once stood at `value` (`None`: no decision) by an edit read from a
-    /// 汇总表 written from generation `g`, and no longer does. Such a cell in a workbook of that
-    /// generation shows an earlier state of it — a copy put back — not a change typed since.
-    pub fn taken_before(&self, id: &str, g: u64, value: &(Option<S::Value>, String)) -> bool {
-        let mine = |d: &Decided<S>| d.id == id;
-        let ended = self.history.iter().filter(|p| mine(&p.decision));
-        match &value.0 {
-            Some(v) => ended.into_iter().any(|p| {
-                p.decision.from == Some(g)
-                    && p.decision.verdict == *v
-                    && p.decision.reason == value.1
-            }),
-            // A withdrawal read from that workbook: an ending that no decision replaced.
-            None => ended.into_iter().any(|p| {
-                p.ended_from == Some(g)
-                    && !self
-                        .decisions
-                        .iter()
-                        .chain(self.history.iter().map(|q| &q.decision))
-                        .any(|d| mine(d) && d.generation == p.ended_generation)
-            }),
+        for p in &self.history {
+            by_id
+                .entry(p.decision.id.as_str())
+                .or_default()
+                .past
+                .push(p);
+        }
+        Index {
+            by_id,
+            none: Trail::default(),
         }
     }
 
     /// Take the clerk's edits in, as generation `generation`; true when anything changed. A
     /// decision changed or withdrawn moves to `history` (all of a row's decisions, when a
-    /// hand-edited record held several); typing the same decision again changes nothing.
+    /// hand-edited record held several); typing the same decision again changes nothing. A
+    /// new decision takes its row's place in the list, or goes last.
     pub fn apply(&mut self, edits: &[Edit<S>], now: &str, generation: u64) -> bool {
+        let mut slots: Vec<Option<Decided<S>>> = std::mem::take(&mut self.decisions)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in slots.iter().enumerate() {
+            let id = d.as_ref().map(|d| d.id.clone()).unwrap_or_default();
+            by_id.entry(id).or_default().push(i);
+        }
         let mut changed = false;
         for e in edits {
-            let same = match self.current(&e.id) {
-                Current::One(d) => Some(&d.verdict) == e.verdict.as_ref() && d.reason == e.reason,
-                Current::None => e.verdict.is_none(),
-                Current::Conflict => false,
+            let at = by_id.entry(e.id.clone()).or_default();
+            let same = match at.as_slice() {
+                [i] => slots[*i].as_ref().is_some_and(|d| {
+                    Some(&d.verdict) == e.verdict.as_ref() && d.reason == e.reason
+                }),
+                [] => e.verdict.is_none(),
+                _ => false,
             };
             if same {
                 continue;
             }
             changed = true;
-            let pos = self.decisions.iter().position(|d| d.id == e.id);
-            let (ended, kept): (Vec<Decided<S>>, Vec<Decided<S>>) =
-                std::mem::take(&mut self.decisions)
-                    .into_iter()
-                    .partition(|d| d.id == e.id);
-            self.decisions = kept;
-            for old in ended {
-                let ended_by = match &e.verdict {
-                    Some(v) if *v == old.verdict => {
-                        format!("修改{}（{}）", S::COLUMNS.reason, e.source)
-                    }
-                    Some(v) => format!("改为 {}（{}）", S::label(v), e.source),
-                    None => format!("撤销（{}）", e.source),
-                };
-                self.history.push(Past {
-                    decision: old,
-                    ended_at: now.into(),
-                    ended_by,
-                    ended_generation: generation,
-                    ended_from: e.from,
-                });
+            for &i in at.iter() {
+                let old = slots[i].take().expect("a standing decision");
+                self.history.push(ended(old, e, now, generation));
             }
+            let place = at.first().copied();
+            at.clear();
             if let Some(verdict) = e.verdict.clone() {
                 let d = Decided {
                     id: e.id.clone(),
@@ -276,12 +353,15 @@ impl<S: Subject> Record<S> {
                     generation,
                     from: e.from,
                 };
-                match pos {
-                    Some(i) if i <= self.decisions.len() => self.decisions.insert(i, d),
-                    _ => self.decisions.push(d),
+                let i = place.unwrap_or(slots.len());
+                if i == slots.len() {
+                    slots.push(None);
                 }
+                slots[i] = Some(d);
+                at.push(i);
             }
         }
+        self.decisions = slots.into_iter().flatten().collect();
         if changed {
             self.generation = self.generation.max(generation);
         }
@@ -291,10 +371,18 @@ impl<S: Subject> Record<S> {
     /// Whether every decision `before` held is still here, standing or in `history`, and all
     /// of its history too: the record is never saved with less than it held.
     pub fn holds_all_of(&self, before: &Record<S>) -> bool {
-        let here = |d: &Decided<S>| {
-            self.decisions.contains(d) || self.history.iter().any(|p| &p.decision == d)
+        let here = self.index();
+        let held = |d: &Decided<S>| {
+            here.by_id
+                .get(d.id.as_str())
+                .is_some_and(|t| t.now.contains(&d) || t.past.iter().any(|p| &p.decision == d))
         };
-        before.decisions.iter().all(here) && before.history.iter().all(|p| self.history.contains(p))
+        let kept = |p: &Past<S>| {
+            here.by_id
+                .get(p.decision.id.as_str())
+                .is_some_and(|t| t.past.contains(&p))
+        };
+        before.decisions.iter().all(held) && before.history.iter().all(kept)
     }
 
     /// The record as saved: pretty JSON, one decision per block.
@@ -326,13 +414,23 @@ fn parse<S: Subject>(bytes: &[u8], quartered: bool) -> Result<Record<S>, String>
     if text.trim().is_empty() {
         return Err("文件是空的".into());
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "第 {} 行第 {} 列附近格式有误（可能是手工修改时多了或少了逗号、引号或括号）",
-            e.line(),
-            e.column()
-        )
-    })?;
+    let value = match serde_json::from_str::<Unique>(text) {
+        Ok(Unique(v)) => v,
+        Err(e) if e.is_data() => {
+            return Err(format!(
+                "第 {} 行附近{}（可能是手工修改时多写了一遍）",
+                e.line(),
+                e.to_string().split(" at line").next().unwrap_or_default()
+            ))
+        }
+        Err(e) => {
+            return Err(format!(
+                "第 {} 行第 {} 列附近格式有误（可能是手工修改时多了或少了逗号、引号或括号）",
+                e.line(),
+                e.column()
+            ))
+        }
+    };
     let obj = value
         .as_object()
         .ok_or("内容应是一个以 { 开头的记录，而不是列表或单个值")?;
@@ -382,14 +480,78 @@ fn parse<S: Subject>(bytes: &[u8], quartered: bool) -> Result<Record<S>, String>
     }
     let mut record: Record<S> = serde_json::from_value(value)
         .map_err(|_| "其中有的值类型不对（例如应是文字的地方写了数字）".to_string())?;
-    // The same decision twice (a hand edit, or a merge) is one decision.
-    let mut seen = Vec::new();
+    // The same decision twice (a hand edit, or a merge) is one decision. Compared within an
+    // id only: a register of 100,000 outlets loads in linear time.
+    let mut seen: HashMap<String, Vec<Decided<S>>> = HashMap::new();
     record.decisions.retain(|d| {
-        let new = !seen.contains(d);
-        seen.push(d.clone());
+        let same_id = seen.entry(d.id.clone()).or_default();
+        let new = !same_id.contains(d);
+        if new {
+            same_id.push(d.clone());
+        }
         new
     });
     Ok(record)
+}
+
+/// A JSON value in which no object names a key twice: serde_json would keep the last one
+/// silently, and a record the program never wrote (`"verdict": "二级", "verdict": "不计分"`)
+/// would load as if it had.
+struct Unique(serde_json::Value);
+
+impl<'de> Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Unique)
+    }
+}
+
+struct UniqueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Unique(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut obj = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if obj.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("“{key}”项写了两次")));
+            }
+            let Unique(v) = map.next_value()?;
+            obj.insert(key, v);
+        }
+        Ok(obj.into())
+    }
 }
 
 /// `obj` has every required field and nothing the program does not write.
@@ -503,6 +665,13 @@ mod tests {
             (good.replace("\"A\"", "\" \""), "没有编号"),
             (good.replace("\"重复\"", "3"), "值类型不对"),
             (good.replace("2026Q3", "2026Q2"), "属于 2026Q2"),
+            (
+                good.replace(
+                    "\"verdict\": \"不计分\"",
+                    "\"verdict\": \"二级\",\n      \"verdict\": \"不计分\"",
+                ),
+                "“verdict”项写了两次",
+            ),
         ];
         for (text, want) in damaged {
             std::fs::write(&p, &text).unwrap();
@@ -530,7 +699,7 @@ mod tests {
         assert!(r.apply(&[edit("A", Some(Verdict::NoScore), "")], "t2", 2));
         assert!(matches!(r.current("A"), Current::One(d) if d.verdict == Verdict::NoScore));
         assert_eq!(r.history.len(), 2);
-        assert_eq!(r.last_change("A"), 2);
+        assert_eq!(r.trail("A").last_change(), 2);
         assert_eq!(r.generation, 2);
     }
 

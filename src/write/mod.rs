@@ -7,10 +7,12 @@ pub mod archive;
 pub mod bulletin;
 pub mod consolidated;
 pub mod feedback;
+pub mod guard;
 pub mod html;
 pub mod lock;
 pub mod outlets;
 mod record;
+mod stale;
 pub mod table;
 pub mod template;
 
@@ -55,6 +57,7 @@ pub fn save_workbook_checked(
     wb: &mut rust_xlsxwriter::Workbook,
     before_replace: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    guard::check_replaceable(path)?;
     let tmp = temp_beside(path)?;
     let (saved, error) = {
         let mut latch = Latch::new(tmp.as_file());
@@ -239,6 +242,7 @@ fn write_temp_from(
 }
 
 fn save(path: &Path, bytes: &[u8], sync: bool) -> anyhow::Result<()> {
+    guard::check_replaceable(path)?;
     persist(write_temp(path, bytes, sync)?, path)
 }
 

@@ -10,7 +10,10 @@
 //! stands for `10000x50 20000x50` (several minutes); `rerun` adds, for each size, the next run
 //! after the 汇总表 was saved by another program (read back for the clerk's decisions:
 //! measured, no target); `readback` adds the next quarter's consolidate with this 汇总表 in the
-//! office folder and `annual` over it (measured, no target). `XINXI_BENCH_KEEP=DIR` keeps the generated
+//! office folder and `annual` over it (measured, no target). `register` (alone: only it) runs
+//! the sample quarter beside a 100,000-outlet 媒体认定.json, then again after the 汇总表 was
+//! saved by another program, so that its 100,000-row 媒体认定 sheet is read back (issue 31:
+//! within a few seconds). `XINXI_BENCH_KEEP=DIR` keeps the generated
 //! quarters for profiling (`XINXI_PHASES=1` makes a run print its stages' times).
 
 use calamine::{open_workbook_auto, Data, Reader};
@@ -244,6 +247,15 @@ impl Kept {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "register") {
+        register();
+        if !std::env::args()
+            .skip(1)
+            .any(|a| a.contains('x') || a == "national")
+        {
+            return;
+        }
+    }
     let sizes: Vec<(usize, usize)> = {
         let args: Vec<String> = std::env::args()
             .skip(1)
@@ -361,6 +373,47 @@ fn main() {
             met(b / a <= 1.2)
         );
     }
+}
+
+/// The sample quarter beside a register of 100,000 decided outlets (the program's own format),
+/// consolidated, then again once the 汇总表 was saved by another program.
+fn register() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let returns = dir.path().join("2026Q3");
+    std::fs::create_dir(&returns).unwrap();
+    for e in std::fs::read_dir(samples.join("2026Q3")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, returns.join(p.file_name().unwrap())).unwrap();
+    }
+    let mut reg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(samples.join("媒体认定.json")).unwrap())
+            .unwrap();
+    let model = reg["decisions"][1].clone();
+    let decisions: Vec<serde_json::Value> = (0..100_000)
+        .map(|i| {
+            let mut d = model.clone();
+            d["id"] = format!("测试日报{i}").into();
+            d["name"] = format!("测试日报{i}").into();
+            d
+        })
+        .collect();
+    reg["decisions"] = decisions.into();
+    let text = serde_json::to_string_pretty(&reg).unwrap();
+    std::fs::write(dir.path().join("媒体认定.json"), text).unwrap();
+    let run = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xinxi-score"));
+        cmd.arg("consolidate")
+            .arg(&returns)
+            .arg("--no-bulletin")
+            .stdout(std::process::Stdio::null());
+        peak_memory(cmd)
+    };
+    let (t, peak) = run();
+    println!("100,000-outlet register: consolidate {t:.2} s, peak memory {peak:.0} MB");
+    resave(&dir.path().join("汇总表_2026Q3.xlsx"));
+    let (t, peak) = run();
+    println!("  the run after the 汇总表 was saved by another program: {t:.2} s, peak memory {peak:.0} MB");
 }
 
 /// The 汇总表 as another program leaves it once the clerk has saved it: the same content,

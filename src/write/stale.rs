@@ -1,4 +1,4 @@
-//! Whether an office program's lock file beside a 汇总表 is left over from a crash. Excel and
+//! Whether an office program's lock file beside an output is left over from a crash. Excel and
 //! WPS write `~$name`, LibreOffice `.~lock.name#`; neither holds a process id. On Windows the
 //! workbook itself tells: it opens for writing with sharing denied only when nobody has it
 //! open. Elsewhere a lock more than a working day old is stale, and so is LibreOffice's lock
@@ -10,7 +10,7 @@ use std::time::Duration;
 /// A working day: nobody keeps the 汇总表 open longer without saving and closing.
 const OLD: Duration = Duration::from_secs(12 * 3600);
 
-pub(super) fn lock_is_stale(lock: &Path, workbook: &Path) -> bool {
+pub fn lock_is_stale(lock: &Path, workbook: &Path) -> bool {
     if cfg!(windows) {
         return opens_alone(workbook);
     }
