@@ -264,3 +264,78 @@ fn an_output_open_in_an_office_program_is_not_replaced() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("文件夹") && !err.contains("打开"), "{err}");
 }
+
+/// Links in the returns folder that lead out of it — a copy named after a row's title linking
+/// to /etc/passwd, a unit's "attachments" folder linking to /etc, a web page outside — and a
+/// link stored in a zip are passed over and named once each; nothing behind them is read,
+/// walked or linked to. A link to a return inside the folder does not read it twice.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_folder_are_not_followed_and_are_named_once() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let outside = dir.path().join("外面");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("页.html"), "<p>延边州局推进双语服务零售户</p>").unwrap();
+    symlink(
+        "/etc/passwd",
+        returns.join("延边州局推进双语服务零售户.pdf"),
+    )
+    .unwrap();
+    symlink("/etc", returns.join("延边附件")).unwrap();
+    symlink(outside.join("页.html"), returns.join("外.html")).unwrap();
+    symlink(returns.join("白山市局.xlsx"), returns.join("白山链接.xlsx")).unwrap();
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let o = zip::write::SimpleFileOptions::default();
+        z.add_symlink("通化/密码.pdf", "/etc/shadow", o).unwrap();
+        z.finish().unwrap();
+    }
+    std::fs::write(returns.join("通化附件.zip"), buf.into_inner()).unwrap();
+    let json = dir.path().join("s.json");
+    let (code, out, err) = run(&returns, &["--json", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    for name in [
+        "延边州局推进双语服务零售户.pdf",
+        "延边附件",
+        "外.html",
+        "通化附件.zip/通化/密码.pdf",
+    ] {
+        let lines = out
+            .lines()
+            .filter(|l| l.contains(name) && l.contains("链接"))
+            .count();
+        assert_eq!(lines, 1, "{name}: {out}");
+    }
+    // The same 46 rows as without the links: 白山 read once.
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(s["totals"]["rows_read"], 46, "{}", s["totals"]);
+    // Nothing of /etc in the 汇总表: no copy linked, no path walked.
+    let book = Book::open(&dir.path().join("汇总表_2026Q3.xlsx"));
+    for (name, range) in &book.sheets {
+        for (r, c, v) in range.used_cells() {
+            let v = v.to_string();
+            assert!(
+                !v.contains("/etc/") || v.contains("链接"),
+                "{name} {r},{c}: {v}"
+            );
+        }
+    }
+    // The row named by the linked copy has none.
+    let (t, c) = (book.col("稿件明细", "标题"), book.col("稿件明细", "复印件"));
+    let rows = book.sheet("稿件明细").height() as u32;
+    let row = (2..rows)
+        .find(|&r| book.text("稿件明细", r, t) == "延边州局推进双语服务零售户")
+        .unwrap();
+    assert_eq!(book.text("稿件明细", row, c), "缺");
+    let problems = book.sheet("校验问题");
+    let rows_about_etc = (0..problems.height() as u32)
+        .filter(|&r| {
+            (0..problems.width() as u32).any(|c| book.text("校验问题", r, c).contains("/etc"))
+        })
+        .count();
+    assert!(rows_about_etc <= 3, "{rows_about_etc} rows mention /etc");
+}

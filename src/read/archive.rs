@@ -36,6 +36,8 @@ pub fn kind(ext: &str) -> Option<Archive> {
 pub struct Skipped {
     pub inner: PathBuf,
     pub why: ReadFailure,
+    /// A symbolic link stored in the zip: never made, so never followed; named for the clerk.
+    pub link: bool,
 }
 
 /// How much one zip may unpack to: per member (what a return may be) and in all.
@@ -73,14 +75,15 @@ fn unpack_within(bytes: &[u8], into: &Path, caps: Caps) -> Result<Vec<Skipped>, 
     let mut skipped = Vec::new();
     let mut taken: u64 = 0;
     for i in 0..z.len() {
-        let (inner, encrypted, is_dir, modified) = {
+        let (inner, encrypted, is_dir, is_link, modified) = {
             let f = z
                 .by_index_raw(i)
                 .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{}", zip_error(&e))))?;
             (
                 member_path(f.name_raw()),
                 f.encrypted(),
-                f.is_dir() || f.is_symlink(),
+                f.is_dir(),
+                f.is_symlink(),
                 f.last_modified().and_then(zip_time),
             )
         };
@@ -88,10 +91,11 @@ fn unpack_within(bytes: &[u8], into: &Path, caps: Caps) -> Result<Vec<Skipped>, 
         if is_dir {
             continue;
         }
-        if encrypted {
+        if is_link || encrypted {
             skipped.push(Skipped {
                 inner,
                 why: ReadFailure::Encrypted,
+                link: is_link,
             });
             continue;
         }
@@ -104,7 +108,11 @@ fn unpack_within(bytes: &[u8], into: &Path, caps: Caps) -> Result<Vec<Skipped>, 
                     set_modified(&to, t);
                 }
             }
-            Err(why) => skipped.push(Skipped { inner, why }),
+            Err(why) => skipped.push(Skipped {
+                inner,
+                why,
+                link: false,
+            }),
         }
     }
     Ok(skipped)

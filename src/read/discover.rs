@@ -154,8 +154,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery, std::io::Error> {
     let mut d = Discovery::default();
     for p in paths {
         if p.is_dir() {
-            let mut visited = Vec::new();
-            walk(p, p, 0, &mut d, &mut visited, true)?;
+            let mut within = Within::new(p);
+            walk(p, p, 0, &mut d, &mut within, true)?;
         } else if p.exists() {
             // A file named explicitly is read whatever its name (only the content decides),
             // unless it is an archive, which is opened or named as in a folder.
@@ -186,23 +186,56 @@ fn extension(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The folder a walk stays within, and what it has entered and taken. A symbolic link (or a
+/// Windows junction) is followed only to a place inside the folder, and each folder and file
+/// is taken once by its real path, so that a link back up the tree does not recurse forever
+/// and a linked file is not read twice.
+struct Within {
+    root: Option<PathBuf>,
+    visited: std::collections::HashSet<PathBuf>,
+}
+
+impl Within {
+    fn new(root: &Path) -> Within {
+        Within {
+            root: dunce::canonicalize(root).ok(),
+            visited: Default::default(),
+        }
+    }
+
+    /// Whether `real` (a canonical path) was not entered or taken before; notes it.
+    fn first_time(&mut self, real: PathBuf) -> bool {
+        self.visited.insert(real)
+    }
+
+    /// Where the link at `p` leads, when that is inside the folder; otherwise why it is not
+    /// followed (its target, or that it leads nowhere).
+    fn follow(&self, p: &Path) -> Result<PathBuf, String> {
+        let target = std::fs::read_link(p)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        match (dunce::canonicalize(p), &self.root) {
+            (Ok(real), Some(root)) if real.starts_with(root) => Ok(real),
+            (Ok(real), _) => Err(format!("指向文件夹以外的 {}", real.display())),
+            (Err(_), _) => Err(format!("指向的 {target} 不存在")),
+        }
+    }
+}
+
 /// Walk `dir`, known to the clerk as `shown`, at zip depth `depth`. The folder the clerk named
-/// must be readable (`top`); a subfolder that cannot be read is reported and skipped. Folders
-/// are entered once each by their real path, so a symbolic link back up the tree does not
-/// recurse forever.
+/// must be readable (`top`); a subfolder that cannot be read is reported and skipped.
 fn walk(
     dir: &Path,
     shown: &Path,
     depth: usize,
     d: &mut Discovery,
-    visited: &mut Vec<PathBuf>,
+    within: &mut Within,
     top: bool,
 ) -> Result<(), std::io::Error> {
-    if let Ok(real) = dir.canonicalize() {
-        if visited.contains(&real) {
+    if let Ok(real) = dunce::canonicalize(dir) {
+        if !within.first_time(real) {
             return Ok(());
         }
-        visited.push(real);
     }
     let listing = match std::fs::read_dir(dir) {
         Ok(l) => l,
@@ -227,8 +260,27 @@ fn walk(
             d.skipped.push(shown_p);
             continue;
         }
+        if p.symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            match within.follow(&p) {
+                // A file reached again through a link is not read twice.
+                Ok(real) if !p.is_dir() && !within.first_time(real.clone()) => continue,
+                Ok(_) => {}
+                Err(why) => {
+                    link_passed_over(shown_p, why, d);
+                    continue;
+                }
+            }
+        } else if !p.is_dir() {
+            if let Ok(real) = dunce::canonicalize(&p) {
+                if !within.first_time(real) {
+                    continue;
+                }
+            }
+        }
         if p.is_dir() {
-            walk(&p, &shown_p, depth, d, visited, false)?;
+            walk(&p, &shown_p, depth, d, within, false)?;
             continue;
         }
         if OUTPUT_PREFIXES.iter().any(|pre| name.starts_with(pre)) {
@@ -253,6 +305,22 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// A symbolic link (or junction) not followed, named once on the terminal and in 校验问题: its
+/// content is never read, walked or linked to.
+fn link_passed_over(shown: PathBuf, why: String, d: &mut Discovery) {
+    let what = format!("这是一个链接（快捷方式），{why}，为安全起见没有读取");
+    d.archives_unread.push((shown.clone(), what.clone()));
+    d.ignored.push(
+        Problem::new(
+            Severity::Warning,
+            Code::F01Ignored,
+            shown.display().to_string(),
+            format!("未读取：{what}"),
+        )
+        .fix("如果这是某单位的报送表或稿件复印件，请把文件本身（而不是链接）复制到报送表文件夹中"),
+    );
 }
 
 /// A file that is neither a return, a copy nor an archive: named, with why.
@@ -347,8 +415,8 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
             for s in skipped {
                 skipped_member(shown, s, d);
             }
-            let mut visited = Vec::new();
-            if let Err(e) = walk(&into, shown, depth + 1, d, &mut visited, false) {
+            let mut within = Within::new(&into);
+            if let Err(e) = walk(&into, shown, depth + 1, d, &mut within, false) {
                 d.ignored.push(unreadable(shown, "压缩包", &e));
             }
         }
@@ -373,6 +441,9 @@ fn unpack_guarded(bytes: &[u8], into: &Path) -> Result<Vec<archive::Skipped>, Re
 /// unreadable return of its unit; anything else is named for the clerk.
 fn skipped_member(shown: &Path, s: archive::Skipped, d: &mut Discovery) {
     let member = shown.join(&s.inner);
+    if s.link {
+        return link_passed_over(member, "存放在压缩包中".into(), d);
+    }
     if SPREADSHEET_EXTS.contains(&extension(&member).as_str()) {
         // A return that cannot be taken out: its unit's return is unreadable.
         d.archives_unread.push((member.clone(), s.why.message()));
@@ -461,7 +532,7 @@ mod tests {
     fn a_subfolder_that_cannot_be_read_is_reported_not_fatal() {
         let dir = tempfile::tempdir().unwrap();
         let mut d = Discovery::default();
-        let mut seen = Vec::new();
+        let mut seen = Within::new(dir.path());
         let gone = dir.path().join("已删除");
         walk(&gone, &gone, 0, &mut d, &mut seen, false).unwrap();
         assert_eq!(d.ignored.len(), 1);
