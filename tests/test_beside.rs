@@ -339,3 +339,40 @@ fn links_out_of_the_folder_are_not_followed_and_are_named_once() {
         .count();
     assert!(rows_about_etc <= 3, "{rows_about_etc} rows mention /etc");
 }
+
+/// A copy in 长春's own subfolder whose name is 延边's title belongs to 长春 (SPEC §12: the
+/// folder it shares decides): it is not given to 延边's row, and, matching none of 长春's, it
+/// is listed (F19) under 长春.
+#[test]
+fn a_copy_in_a_units_subfolder_is_matched_to_that_units_rows_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let folder = returns.join("长春市局附件");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("延边州局推进双语服务零售户.png"),
+        b"\x89PNG\r\n\x1a\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    let book = Book::open(&dir.path().join("汇总表_2026Q3.xlsx"));
+    let (t, c) = (book.col("稿件明细", "标题"), book.col("稿件明细", "复印件"));
+    let rows = book.sheet("稿件明细").height() as u32;
+    let row = (2..rows)
+        .find(|&r| book.text("稿件明细", r, t) == "延边州局推进双语服务零售户")
+        .unwrap();
+    assert_eq!(book.text("稿件明细", row, c), "缺");
+    let p = book.sheet("校验问题");
+    let listed = (0..p.height() as u32).any(|r| {
+        let line: Vec<String> = (0..p.width() as u32)
+            .map(|c| book.text("校验问题", r, c))
+            .collect();
+        line.iter().any(|v| v == "F19")
+            && line.iter().any(|v| v.contains("长春市局"))
+            && line
+                .iter()
+                .any(|v| v.contains("延边州局推进双语服务零售户.png"))
+    });
+    assert!(listed, "listed as F19 under 长春");
+}

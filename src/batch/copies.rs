@@ -114,7 +114,9 @@ fn units_by_folder(
     by
 }
 
-/// The unit the copy's file name, or one of its folders or zips below the top, names.
+/// The unit one of the copy's folders or zips below the top names (the nearest first), else
+/// the unit its file name names. The folder decides: a copy in 长春's subfolder is 长春's even
+/// when its name is another unit's title (it is then listed, not given to that unit's row).
 fn named_unit(rules: &Rules, shown: &Path, top: &[PathBuf]) -> Option<usize> {
     let below = top
         .iter()
@@ -124,10 +126,11 @@ fn named_unit(rules: &Rules, shown: &Path, top: &[PathBuf]) -> Option<usize> {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().to_string())
         .collect();
-    // The file's own name first, then its folders from the nearest.
+    let file = parts.pop();
     parts.reverse();
     parts
         .iter()
+        .chain(file.as_ref())
         .find_map(|p| identify_in_text(rules, Path::new(p).file_stem()?.to_str()?))
 }
 
