@@ -293,8 +293,12 @@ impl From<&'static str> for Text {
 }
 
 impl From<String> for Text {
+    /// A message made of what files said: without invisible controls (see `text::visible`).
     fn from(s: String) -> Text {
-        Text::Made(Arc::from(s))
+        match crate::text::visible(&s) {
+            Cow::Borrowed(_) => Text::Made(Arc::from(s)),
+            Cow::Owned(clean) => Text::Made(Arc::from(clean)),
+        }
     }
 }
 
@@ -376,9 +380,14 @@ impl Problem {
         file: impl IntoShared,
         message: impl Into<Text>,
     ) -> Problem {
+        let file = file.into_shared();
+        let file = match crate::text::visible(&file) {
+            Cow::Borrowed(_) => file,
+            Cow::Owned(clean) => Arc::from(clean),
+        };
         let place = Place {
             unit: None,
-            file: file.into_shared(),
+            file,
             sheet: None,
         };
         Problem::placed(severity, code, &Arc::new(place), message)

@@ -81,6 +81,28 @@ pub fn is_blank(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
+/// Whether `c` is invisible and changes how text around it shows: bidirectional overrides and
+/// marks (a right-to-left override turns "报送表\u{202E}xslx.exe" into "报送表exe.xlsx"), control
+/// characters other than line breaks and tabs, and zero-width characters inside a text.
+fn is_hidden_control(c: char) -> bool {
+    matches!(c,
+        '\u{0000}'..='\u{0008}' | '\u{000B}' | '\u{000C}' | '\u{000E}'..='\u{001F}'
+        | '\u{007F}'..='\u{009F}'
+        | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// `s` without invisible controls (see [`is_hidden_control`]): what every text read from a
+/// file (cells, sheet names, file names) goes through, so that no writer — workbook, 通报,
+/// web page, terminal — passes on a character that hides or reorders what the clerk reads.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(is_hidden_control) {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| !is_hidden_control(c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// A cell's text as a person meant it: trimmed of every kind of white space (including
 /// non-breaking and ideographic spaces), internal line breaks turned into single spaces.
 pub fn clean_cell(s: &str) -> String {
@@ -154,6 +176,16 @@ mod tests {
         assert_ne!(title_digest("长春推进建设"), title_digest("吉林推进建设"));
         assert_eq!(title_digest("——！？"), None, "no letters, no key");
         assert!(title_digest("标题").is_some());
+    }
+
+    #[test]
+    fn invisible_controls_are_taken_out() {
+        assert_eq!(visible("报送表\u{202E}xslx.exe"), "报送表xslx.exe");
+        assert_eq!(visible("标\u{200B}题\u{0007}\u{2067}"), "标题");
+        assert!(matches!(
+            visible("普通\n标题\t"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

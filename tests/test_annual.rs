@@ -419,3 +419,50 @@ fn the_year_adds_up_its_quarters_everywhere() {
         "the repeat is listed"
     );
 }
+
+/// Two 汇总表s of one quarter written by the same run (a copy kept under another name): the
+/// same 生成时间, so neither is "较新" — the one set aside says it is the same run's.
+#[test]
+fn a_copy_of_a_quarter_written_by_the_same_run_is_not_called_newer() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let returns = copy_samples(&d.join("2026Q3"));
+    let out = bin()
+        .env("XINXI_NOW", "2026-09-25T10:00:00")
+        .arg("consolidate")
+        .arg(&returns)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let year = d.join("年度");
+    std::fs::create_dir(&year).unwrap();
+    std::fs::copy(
+        d.join("汇总表_2026Q3.xlsx"),
+        year.join("汇总表_2026Q3.xlsx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        d.join("汇总表_2026Q3.xlsx"),
+        year.join("汇总表_2026Q3_副本.xlsx"),
+    )
+    .unwrap();
+    let out = annual(d, &["年度", "--json", "a.json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("a.json")).unwrap()).unwrap();
+    let why: Vec<&str> = a["set_aside"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["why"].as_str())
+        .collect();
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert!(
+        why[0].contains("同一次汇总") && !why[0].contains("较新"),
+        "{why:?}"
+    );
+}

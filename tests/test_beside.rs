@@ -376,3 +376,95 @@ fn a_copy_in_a_units_subfolder_is_matched_to_that_units_rows_only() {
     });
     assert!(listed, "listed as F19 under 长春");
 }
+
+/// Messages say what the thing is: a folder named 媒体认定.json is a folder (not "系统拒绝写
+/// 入"); a folder given to `annual --out` is a folder (not "open in Excel"); a read-only file
+/// given to `archive --out` is read-only.
+#[test]
+fn messages_say_what_the_thing_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    std::fs::create_dir(dir.path().join("媒体认定.json")).unwrap();
+    let (code, out, err) = run(&returns, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("媒体认定.json") && err.contains("文件夹"),
+        "{err}"
+    );
+    assert!(!err.contains("系统拒绝写入"), "{err}");
+    std::fs::remove_dir(dir.path().join("媒体认定.json")).unwrap();
+    let (code, _, err) = run(&returns, &[]);
+    assert_eq!(code, 0, "{err}");
+
+    let folder = dir.path().join("输出");
+    std::fs::create_dir(&folder).unwrap();
+    let out = bin()
+        .args(["annual"])
+        .arg(dir.path().join("汇总表_2026Q3.xlsx"))
+        .arg("--out")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("文件夹") && !err.contains("打开"), "{err}");
+
+    let read_only = dir.path().join("只读.xlsx");
+    std::fs::write(&read_only, b"x").unwrap();
+    let mut p = std::fs::metadata(&read_only).unwrap().permissions();
+    p.set_readonly(true);
+    std::fs::set_permissions(&read_only, p).unwrap();
+    let out = bin()
+        .arg("archive")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&read_only)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("只读"), "{err}");
+}
+
+/// A right-to-left override and other invisible controls in a title, an outlet and a file's
+/// name never reach what the office reads: the 汇总表, the 通报 (.txt, .html, .docx), the
+/// JSON, the terminal.
+#[test]
+fn invisible_controls_in_a_return_reach_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let returns = office(dir.path());
+    let csv = "报送单位：松原市局\n填报日期,2026-09-18\n\
+        序号,稿件类别,标题,刊发媒体,媒体类别,刊发日期,作者,审核人,签发人\n\
+        1,宣传报道,松原\u{202E}市局推进\u{200B}专卖\u{0007}执法,东方烟草报\u{2066},,2026-08-05,张\u{202D}三,李四,王五\n";
+    std::fs::write(returns.join("松原\u{202E}xslx.csv"), csv).unwrap();
+    let json = dir.path().join("s.json");
+    let (code, out, err) = run(&returns, &["--json", json.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let hidden = |s: &str| {
+        s.chars()
+            .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{0007}'))
+    };
+    assert!(!hidden(&out), "terminal");
+    assert!(!hidden(&std::fs::read_to_string(&json).unwrap()), "JSON");
+    for ext in ["txt", "html"] {
+        let text = std::fs::read_to_string(dir.path().join(format!("通报_2026Q3.{ext}"))).unwrap();
+        assert!(!hidden(&text), "通报.{ext}");
+        if ext == "txt" {
+            assert!(
+                text.contains("松原市局推进专卖执法"),
+                "the title, cleaned, is there"
+            );
+        }
+    }
+    let docx = std::fs::read(dir.path().join("通报_2026Q3.docx")).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    assert!(!hidden(&xml), "通报.docx");
+    let book = Book::open(&dir.path().join("汇总表_2026Q3.xlsx"));
+    for (name, range) in &book.sheets {
+        for (r, c, v) in range.used_cells() {
+            assert!(!hidden(&v.to_string()), "{name} {r},{c}");
+        }
+    }
+}

@@ -372,10 +372,8 @@ fn common_base(paths: &[PathBuf]) -> Option<PathBuf> {
 }
 
 fn display_name(path: &Path, base: Option<&Path>) -> String {
-    base.and_then(|b| path.strip_prefix(b).ok())
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    let shown = base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path);
+    crate::text::visible(&shown.display().to_string()).into_owned()
 }
 
 /// [`examine`], with a panic on this file's content turned into a problem for this file, so

@@ -323,19 +323,30 @@ pub(super) fn choose_per_quarter<T>(
         match chosen.iter().position(|(c, _)| c.quarter == q.quarter) {
             None => chosen.push((q, path)),
             Some(i) => {
-                let newer = q.record.summary.generated_at > chosen[i].0.record.summary.generated_at;
-                let (keep, drop) = if newer {
+                let (was, now) = (
+                    &chosen[i].0.record.summary.generated_at,
+                    &q.record.summary.generated_at,
+                );
+                let same_run = was == now;
+                let (keep, drop) = if now > was {
                     let old = std::mem::replace(&mut chosen[i], (q, path));
                     (chosen[i].0.file.clone(), old.0)
                 } else {
                     (chosen[i].0.file.clone(), q)
                 };
-                aside.push(SetAside {
-                    why: format!(
-                        "{}有较新的汇总表“{keep}”（生成于 {}），本文件未使用",
-                        drop.quarter.chinese(),
-                        chosen[i].0.record.summary.generated_at
+                let at = &chosen[i].0.record.summary.generated_at;
+                let why = match same_run {
+                    // Written by one run (a copy): the same figures, and neither is newer.
+                    true => format!(
+                        "与“{keep}”是同一次汇总写出的（生成于 {at}），数字相同；用了“{keep}”，本文件未使用"
                     ),
+                    false => format!(
+                        "{}有较新的汇总表“{keep}”（生成于 {at}），本文件未使用",
+                        drop.quarter.chinese()
+                    ),
+                };
+                aside.push(SetAside {
+                    why,
                     file: drop.file,
                 });
             }

@@ -393,7 +393,10 @@ impl Thinning {
 
 impl SheetCells {
     fn new(name: String, visible: bool, scope: Scope) -> SheetCells {
-        let name: String = name.chars().take(limits::MAX_SHEET_NAME_CHARS).collect();
+        let name: String = crate::text::visible(&name)
+            .chars()
+            .take(limits::MAX_SHEET_NAME_CHARS)
+            .collect();
         SheetCells {
             name,
             visible,
@@ -504,6 +507,7 @@ impl SheetCells {
 }
 
 fn text(s: &str) -> Option<Cell> {
+    let s = &*crate::text::visible(s);
     if s.trim().is_empty() {
         return None;
     }

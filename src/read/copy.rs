@@ -90,21 +90,42 @@ fn pdf_text(_: &[u8]) -> CopyText {
 #[cfg(feature = "pdf-text")]
 fn pdf_text(bytes: &[u8]) -> CopyText {
     let no_text = |why: &str| CopyText::NameOnly(format!("PDF {why}，只按文件名匹配"));
+    let password = "设置了打开密码，无法读取其中的文字";
     let Ok(doc) = lopdf::Document::load_mem(bytes) else {
-        return no_text("无法读取（可能已损坏）");
+        return match declares_encryption(bytes) {
+            true => no_text(password),
+            false => no_text("无法读取（可能已损坏）"),
+        };
     };
     let pages: Vec<u32> = doc.get_pages().keys().copied().take(MAX_PAGES).collect();
+    let locked = doc.is_encrypted() || declares_encryption(bytes);
     if pages.is_empty() {
-        return no_text("没有可读的页面（可能已损坏）");
+        return no_text(if locked {
+            password
+        } else {
+            "没有可读的页面（可能已损坏）"
+        });
     }
     let text = match doc.extract_text_with_limit(&pages, MAX_INFLATED) {
         Ok(t) => t,
         Err(_) => return no_text("的文字无法提取"),
     };
     if !text.chars().any(is_cjk) {
-        return no_text("没有文字层（可能是扫描件）");
+        return no_text(if locked {
+            password
+        } else {
+            "没有文字层（可能是扫描件）"
+        });
     }
     CopyText::Text(text)
+}
+
+/// Whether a PDF's trailer names an encryption dictionary (`/Encrypt`): its strings and
+/// streams are enciphered, and without the password nothing in it reads.
+#[cfg(feature = "pdf-text")]
+fn declares_encryption(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(64 * 1024)..];
+    tail.windows(b"/Encrypt".len()).any(|w| w == b"/Encrypt")
 }
 
 #[cfg(feature = "pdf-text")]
@@ -163,6 +184,17 @@ mod tests {
             assert!(
                 matches!(got, CopyText::NameOnly(ref w) if w.contains("损坏")),
                 "{got:?}"
+            );
+        }
+        #[cfg(feature = "pdf-text")]
+        for name in ["password.pdf", "password_aes.pdf"] {
+            let at = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/hostile")
+                .join(name);
+            let got = text_of(&read_bytes(&std::fs::read(at).unwrap(), "pdf").unwrap()).unwrap();
+            assert!(
+                matches!(got, CopyText::NameOnly(ref w) if w.contains("打开密码")),
+                "{name}: {got:?}"
             );
         }
         let photo = text_of(&read_bytes(b"\xFF\xD8\xFF", "jpg").unwrap()).unwrap();

@@ -97,9 +97,9 @@ impl RawBook {
         let mut cells = Vec::new();
         for (r, row) in rows.iter().enumerate() {
             for (c, v) in row.as_ref().iter().enumerate() {
-                let v = v.as_ref();
+                let v = crate::text::visible(v.as_ref());
                 if !v.trim().is_empty() {
-                    cells.push((r as u32, c as u16, Cell::Text(v.to_string())));
+                    cells.push((r as u32, c as u16, Cell::Text(v.into_owned())));
                 }
             }
         }
