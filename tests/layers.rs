@@ -138,3 +138,14 @@ fn the_scanner_sees_paths_and_groups() {
         ["read", "rules", "text"]
     );
 }
+
+/// The build script reads where the checkout is when it runs (`std::env::var`), never when it
+/// was compiled (`env!`): a target folder shared by two checkouts reuses the compiled script,
+/// which then looked for the icon in the other checkout.
+#[test]
+fn the_build_script_reads_its_folder_when_it_runs() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/windows/build.rs");
+    let code = code_of(&script);
+    assert!(!code.contains("env!("), "build.rs uses env!: {code}");
+    assert!(code.contains("std::env::var(\"CARGO_MANIFEST_DIR\")"));
+}

@@ -7,7 +7,10 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return;
     }
-    let dir = format!("{}/templates/windows", env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it was compiled: a target folder shared by two
+    // checkouts (a CI cache, a second clone) reuses the compiled script.
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = format!("{root}/templates/windows");
     let mut res = winresource::WindowsResource::new();
     res.set_icon(&format!("{dir}/xinxi-score.ico"))
         .set_manifest_file(&format!("{dir}/xinxi-score.manifest"))
