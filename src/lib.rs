@@ -7,8 +7,8 @@
 //!
 //! | layer | modules | role |
 //! |---|---|---|
-//! | 0 | `files` | opening only regular files (never a pipe or a device in a file's place) |
-//! | shared | `text`, `problem`, `contract`, `phase` | name normalising; located problems; the template's and the 汇总表's layout, which writer and readers both take; phase timings for profiling |
+//! | 0 | `files`, `text` | opening only regular files (never a pipe or a device in a file's place); name normalising and invisible controls taken out |
+//! | shared | `problem`, `contract`, `phase` | located problems; the template's and the 汇总表's layout, which writer and readers both take; phase timings for profiling |
 //! | 1 | `rules` | the configuration: roster, outlets, points, quotas, quarters, bulletin and commendation settings |
 //! | 2 | `read` | files → cells: discovery (folders, zips), sniffing, isolated reading, locating the table |
 //! | 3 | `dates` | dates as units type them |

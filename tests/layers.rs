@@ -7,8 +7,8 @@ use std::path::Path;
 
 /// Bottom first; modules within one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["files"],
-    &["text", "problem", "contract", "phase"],
+    &["files", "text"],
+    &["problem", "contract", "phase"],
     &["rules"],
     &["read"],
     &["dates"],
