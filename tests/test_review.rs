@@ -276,7 +276,7 @@ fn a_read_only_or_open_summary_is_not_replaced() {
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said}");
     assert!(
-        said.contains("但汇总表并没有打开") && said.contains("已忽略"),
+        said.contains("但该文件并没有打开") && said.contains("已忽略"),
         "{said}"
     );
     std::fs::remove_file(&lock).unwrap();
