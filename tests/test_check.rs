@@ -9,6 +9,10 @@ use xinxi::problem::{Code, Severity};
 use xinxi::rules::{Quarter, Rules};
 use xinxi::validate::Status;
 
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/2026Q3")
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
@@ -617,4 +621,55 @@ fn other_quarter_old_template_missing_columns_and_bad_filed_date() {
     let e = &f.ret().unwrap().entries[0];
     assert_eq!(e.status, Status::NotScored);
     assert_eq!(e.reasons, ["缺少稿件类别", "缺少刊发日期"]);
+}
+
+/// 白山's return (6 rows) with a chart sheet added by openpyxl, and with an Excel 4.0 macro
+/// sheet added to its package (as Excel keeps one in an .xlsm): every row is still read, by
+/// `check` and by `consolidate`.
+#[test]
+fn a_chart_sheet_or_a_macro_sheet_does_not_lose_the_return() {
+    if !openpyxl() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = samples().join("白山市局.xlsx");
+    let chart = dir.path().join("白山市局_图表.xlsx");
+    let macro_ = dir.path().join("白山市局_宏.xlsm");
+    python_openpyxl(&format!(
+        r#"
+import openpyxl, zipfile, re
+from openpyxl.chart import BarChart, Reference
+wb = openpyxl.load_workbook({src:?})
+ws = wb["稿件明细"]
+cs = wb.create_chartsheet("图表")
+chart = BarChart()
+chart.add_data(Reference(ws, min_col=1, min_row=7, max_row=12))
+cs.add_chart(chart)
+wb.save({chart:?})
+zin = zipfile.ZipFile({src:?})
+zout = zipfile.ZipFile({macro_:?}, "w", zipfile.ZIP_DEFLATED)
+for item in zin.infolist():
+    data = zin.read(item.filename)
+    if item.filename == "xl/workbook.xml":
+        data = re.sub(rb"(<sheets>.*?)(</sheets>)", rb'\1<sheet name="Macro1" sheetId="99" r:id="rIdMacro"/>\2', data, flags=re.S)
+    if item.filename == "xl/_rels/workbook.xml.rels":
+        data = data.replace(b"</Relationships>", b'<Relationship Id="rIdMacro" Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet" Target="macrosheets/sheet1.xml"/></Relationships>')
+    if item.filename == "[Content_Types].xml":
+        data = data.replace(b"</Types>", b'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')
+    zout.writestr(item, data)
+zout.writestr("xl/macrosheets/sheet1.xml", '<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1"><f>RETURN()</f></c></row></sheetData></xm:macrosheet>')
+zout.close()
+"#,
+        src = src.display().to_string(),
+        chart = chart.display().to_string(),
+        macro_ = macro_.display().to_string(),
+    ));
+    let want = rows_of(&src);
+    assert_eq!(want.len(), 6);
+    for f in [&chart, &macro_] {
+        assert_eq!(rows_of(f), want, "{}", f.display());
+        let out = bin().arg("check").arg(f).output().unwrap();
+        let out = String::from_utf8_lossy(&out.stdout);
+        assert!(out.contains("读取 6 行") && !out.contains("F04"), "{out}");
+    }
 }

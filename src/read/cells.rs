@@ -260,7 +260,10 @@ fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> 
     let format = sniff_within(bytes, ext, scope.zip_scale)?;
     let mut budget = Budget::new(scope);
     let sheets = match format {
-        Format::Xlsx => read_xlsx(Cursor::new(bytes), &mut budget)?,
+        Format::Xlsx => match super::package::without_macro_sheets(bytes) {
+            Some(patched) => read_xlsx(Cursor::new(patched), &mut budget)?,
+            None => read_xlsx(Cursor::new(bytes), &mut budget)?,
+        },
         Format::Xls => {
             let wb = Xls::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
             read_dense(wb, &mut budget)?
@@ -572,10 +575,13 @@ fn excel_dt(dt: &calamine::ExcelDateTime) -> Cell {
     Cell::Number(dt.as_f64())
 }
 
-/// Each sheet's name and whether it is visible, taken before the workbook is borrowed to read.
+/// Each worksheet's name and whether it is visible, taken before the workbook is borrowed to
+/// read. Chart sheets, dialog sheets and macro sheets hold no table (a unit that adds a chart
+/// sheet to its return must not lose the return): passed over.
 fn sheet_list(sheets: &[calamine::Sheet]) -> Vec<(String, bool)> {
     sheets
         .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
         .map(|s| (s.name.clone(), matches!(s.visible, SheetVisible::Visible)))
         .collect()
 }

@@ -13,6 +13,7 @@ pub mod cells;
 pub mod copy;
 pub mod discover;
 pub mod isolate;
+pub mod package;
 pub mod sniff;
 pub mod table;
 
