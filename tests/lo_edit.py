@@ -9,6 +9,8 @@ An edit may name its "sheet" (default 稿件明细; 复核记录 has the same �
 and the column its "title" is found in, "by" (default 标题; 媒体认定 rows are found by 媒体名称).
 SAVE_AS, when given, is where the workbook is saved ("Save as": .xlsx, .ods or .xls by its
 extension) instead of over WORKBOOK.
+An edit may instead name a "cell" ("IV65536") of its "sheet" (default: the first) to type into;
+{"password": "1234"} saves the workbook with that password to open.
 An empty value clears the cell. Exits non-zero (with a message) when a title or column is not
 found, so a test cannot pass on edits that never happened.
 """
@@ -57,7 +59,16 @@ def main():
             "com.sun.star.frame.Desktop", ctx)
         url = uno.systemPathToFileUrl(path)
         doc = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+        password = None
         for e in edits:
+            if "password" in e:
+                password = e["password"]
+                continue
+            if "cell" in e:
+                sheets = doc.Sheets
+                sheet = sheets.getByName(e["sheet"]) if "sheet" in e else sheets.getByIndex(0)
+                sheet.getCellRangeByName(e["cell"]).setString(e["value"])
+                continue
             sheet = doc.Sheets.getByName(e.get("sheet", "稿件明细"))
             cursor = sheet.createCursor()
             cursor.gotoEndOfUsedArea(False)
@@ -80,8 +91,10 @@ def main():
         target = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else path
         filters = {".ods": "calc8", ".xls": "MS Excel 97"}
         kind = filters.get(os.path.splitext(target)[1].lower(), "Calc MS Excel 2007 XML")
-        doc.storeToURL(uno.systemPathToFileUrl(target),
-                       (prop("FilterName", kind), prop("Overwrite", True)))
+        args = [prop("FilterName", kind), prop("Overwrite", True)]
+        if password:
+            args.append(prop("Password", password))
+        doc.storeToURL(uno.systemPathToFileUrl(target), tuple(args))
         doc.close(True)
         try:
             desktop.terminate()

@@ -673,3 +673,85 @@ zout.close()
         assert!(out.contains("读取 6 行") && !out.contains("F04"), "{out}");
     }
 }
+
+/// .xls files as units send them, made by LibreOffice: one with a value typed in IV65536 (the
+/// last cell an .xls has) is read in what its cells cost, the far cell left out and said; one
+/// saved with a password to open (RC4), and one whose workbook declares XOR obfuscation
+/// (FILEPASS type 0, its code page scrambled as obfuscation leaves it), are F02, not damage.
+#[test]
+fn an_xls_with_a_far_cell_or_a_password_is_read_or_named_for_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = samples().join("白城市局.xls");
+    let far = dir.path().join("白城_远处.xls");
+    let locked = dir.path().join("白城_密码.xls");
+    let value = serde_json::json!([{"cell": "IV65536", "value": "远处"}]);
+    let Some(()) = lo_edit_as(&src, value, Some(&far)) else {
+        return;
+    };
+    lo_edit_as(
+        &src,
+        serde_json::json!([{"password": "1234"}]),
+        Some(&locked),
+    )
+    .unwrap();
+    let want = rows_of(&src);
+    assert_eq!(rows_of(&far), want);
+    let b = load(&[far.clone()], "2026Q3");
+    let notes: Vec<&str> = b.files[0].problems.iter().map(|p| &*p.message).collect();
+    assert!(notes.iter().any(|m| m.contains("1 个单元格")), "{notes:?}");
+    // And in what its cells cost: within 600 MB of address space for the whole run (the
+    // dense grid of IV65536 took a gigabyte).
+    #[cfg(target_os = "linux")]
+    {
+        let exe = assert_cmd::cargo::cargo_bin("xinxi-score");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 600000; exec '{}' check '{}'",
+                exe.display(),
+                far.display()
+            ))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("读取 4 行") && !text.contains("F06"),
+            "{text}"
+        );
+    }
+    // XOR obfuscation: WRITEACCESS made a FILEPASS of type 0, and the code page after it
+    // scrambled.
+    let xor = dir.path().join("白城_异或.xls");
+    let mut cf =
+        cfb::CompoundFile::open(std::io::Cursor::new(std::fs::read(&far).unwrap())).unwrap();
+    let mut stream = Vec::new();
+    std::io::Read::read_to_end(&mut cf.open_stream("/Workbook").unwrap(), &mut stream).unwrap();
+    let mut at = 0;
+    while at + 4 <= stream.len() {
+        let typ = u16::from_le_bytes([stream[at], stream[at + 1]]);
+        let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+        match typ {
+            0x005C => {
+                stream[at..at + 2].copy_from_slice(&0x002Fu16.to_le_bytes());
+                stream[at + 4..at + 6].copy_from_slice(&[0, 0]);
+            }
+            0x0042 => stream[at + 4..at + 6].copy_from_slice(&0xD7CCu16.to_le_bytes()),
+            0x0085 => break,
+            _ => {}
+        }
+        at += 4 + len;
+    }
+    {
+        use std::io::{Seek, Write};
+        let mut s = cf.open_stream("/Workbook").unwrap();
+        s.seek(std::io::SeekFrom::Start(0)).unwrap();
+        s.write_all(&stream).unwrap();
+    }
+    cf.flush().unwrap();
+    std::fs::write(&xor, cf.into_inner().into_inner()).unwrap();
+    for f in [&locked, &xor] {
+        let b = load(&[f.clone()], "2026Q3");
+        let codes: Vec<Code> = b.files[0].problems.iter().map(|p| p.code).collect();
+        assert_eq!(codes, [Code::F02Encrypted], "{}", f.display());
+    }
+}

@@ -265,6 +265,14 @@ fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> 
             None => read_xlsx(Cursor::new(bytes), &mut budget)?,
         },
         Format::Xls => {
+            let prepared = super::biff::prepare(bytes, scope.max_rows, scope.max_cols)?;
+            if prepared.left_out > 0 {
+                budget.notes.push(format!(
+                    "有 {} 个单元格在第 {} 行或第 {} 列以外，或远离表格中其他内容，未读取",
+                    prepared.left_out, scope.max_rows, scope.max_cols
+                ));
+            }
+            let bytes = prepared.bytes.as_deref().unwrap_or(bytes);
             let wb = Xls::new(Cursor::new(bytes)).map_err(|e| classify(&e.to_string()))?;
             read_dense(wb, &mut budget)?
         }

@@ -9,6 +9,7 @@
 //! - `table`: pure: finding the entry table, the metadata and the unit in a [`RawBook`].
 
 pub mod archive;
+pub mod biff;
 pub mod cells;
 pub mod copy;
 pub mod discover;

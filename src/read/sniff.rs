@@ -152,14 +152,14 @@ fn check_zip_within<R: Read + Seek>(
     Ok(())
 }
 
-/// An OLE container is an .xls, an encrypted OOXML workbook, or a Word/PowerPoint file.
+/// An OLE container (a compound file) is an .xls, an encrypted OOXML workbook, or a
+/// Word/PowerPoint file: its directory says which (a cell's text cannot pass for a stream's
+/// name). One whose directory cannot be read is damaged.
 fn ole_kind(bytes: &[u8]) -> Result<Format, ReadFailure> {
-    // Directory entry names are UTF-16LE; look for the telling stream names anywhere in the
-    // container rather than parsing it (the parser runs later, isolated).
-    let has = |name: &str| {
-        let pat: Vec<u8> = name.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-        bytes.windows(pat.len()).any(|w| w == pat.as_slice())
-    };
+    let cf = cfb::CompoundFile::open(std::io::Cursor::new(bytes))
+        .map_err(|_| ReadFailure::Corrupt("文件结构（复合文档目录）已损坏".into()))?;
+    let names: Vec<String> = cf.walk().map(|e| e.name().to_string()).collect();
+    let has = |name: &str| names.iter().any(|n| n == name);
     if has("EncryptedPackage") || has("EncryptionInfo") {
         return Err(ReadFailure::Encrypted);
     }
@@ -219,19 +219,42 @@ mod tests {
         );
     }
 
+    /// A compound file holding the streams named, with `text` in the first.
+    fn compound(streams: &[&str], text: &str) -> Vec<u8> {
+        let mut cf = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+        for (i, s) in streams.iter().enumerate() {
+            let mut st = cf.create_stream(format!("/{s}")).unwrap();
+            if i == 0 {
+                st.write_all(
+                    &text
+                        .encode_utf16()
+                        .flat_map(|u| u.to_le_bytes())
+                        .collect::<Vec<_>>(),
+                )
+                .unwrap();
+            }
+        }
+        cf.flush().unwrap();
+        cf.into_inner().into_inner()
+    }
+
     #[test]
-    fn encrypted_ole_is_named_as_such() {
-        let mut ole = OLE.to_vec();
-        ole.extend(vec![0u8; 100]);
-        ole.extend(
-            "EncryptedPackage"
-                .encode_utf16()
-                .flat_map(|u| u.to_le_bytes()),
-        );
-        assert_eq!(sniff(&ole, "xlsx"), Err(ReadFailure::Encrypted));
-        let mut xls = OLE.to_vec();
-        xls.extend("Workbook".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    fn a_compound_file_is_told_by_its_directory() {
+        let enc = compound(&["EncryptionInfo", "EncryptedPackage"], "");
+        assert_eq!(sniff(&enc, "xlsx"), Err(ReadFailure::Encrypted));
+        // A workbook whose cell says "WordDocument" is a workbook.
+        let xls = compound(&["Workbook"], "WordDocument EncryptedPackage");
         assert_eq!(sniff(&xls, "xlsx"), Ok(Format::Xls));
+        let doc = compound(&["WordDocument"], "");
+        assert!(
+            matches!(sniff(&doc, "xls"), Err(ReadFailure::NotSpreadsheet(s)) if s.contains("Word"))
+        );
+        let mut broken = OLE.to_vec();
+        broken.extend(vec![0u8; 100]);
+        assert!(matches!(
+            sniff(&broken, "xls"),
+            Err(ReadFailure::Corrupt(_))
+        ));
     }
 
     #[test]
