@@ -696,7 +696,7 @@ fn an_xls_with_a_far_cell_or_a_password_is_read_or_named_for_what_it_is() {
     .unwrap();
     let want = rows_of(&src);
     assert_eq!(rows_of(&far), want);
-    let b = load(&[far.clone()], "2026Q3");
+    let b = load(std::slice::from_ref(&far), "2026Q3");
     let notes: Vec<&str> = b.files[0].problems.iter().map(|p| &*p.message).collect();
     assert!(notes.iter().any(|m| m.contains("1 个单元格")), "{notes:?}");
     // And in what its cells cost: within 600 MB of address space for the whole run (the
@@ -750,7 +750,7 @@ fn an_xls_with_a_far_cell_or_a_password_is_read_or_named_for_what_it_is() {
     cf.flush().unwrap();
     std::fs::write(&xor, cf.into_inner().into_inner()).unwrap();
     for f in [&locked, &xor] {
-        let b = load(&[f.clone()], "2026Q3");
+        let b = load(std::slice::from_ref(f), "2026Q3");
         let codes: Vec<Code> = b.files[0].problems.iter().map(|p| p.code).collect();
         assert_eq!(codes, [Code::F02Encrypted], "{}", f.display());
     }
