@@ -755,3 +755,40 @@ fn an_xls_with_a_far_cell_or_a_password_is_read_or_named_for_what_it_is() {
         assert_eq!(codes, [Code::F02Encrypted], "{}", f.display());
     }
 }
+
+/// A return with a sheet of long, repetitive notes (as openpyxl writes them: a 9 MB sheet
+/// packed into some 30 KB) is a workbook, not a zip bomb: its rows are read.
+#[test]
+fn a_highly_compressible_workbook_is_read() {
+    if !openpyxl() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = samples().join("白山市局.xlsx");
+    let packed = dir.path().join("白山市局_长说明.xlsx");
+    python_openpyxl(&format!(
+        r#"
+import openpyxl
+wb = openpyxl.load_workbook({src:?})
+ws = wb.create_sheet("说明")
+for r in range(1, 101):
+    ws.cell(r, 1).value = f"第{{r}}条说明：" + "本单位稿件均已经审核签发。" * 2400
+wb.save({packed:?})
+"#,
+        src = src.display().to_string(),
+        packed = packed.display().to_string(),
+    ));
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&packed).unwrap()).unwrap();
+    let largest = (0..z.len())
+        .map(|i| {
+            let f = z.by_index_raw(i).unwrap();
+            (f.size(), f.compressed_size())
+        })
+        .max()
+        .unwrap();
+    assert!(
+        largest.0 > 5_000_000 && largest.1 * 100 < largest.0,
+        "{largest:?}"
+    );
+    assert_eq!(rows_of(&packed), rows_of(&src));
+}

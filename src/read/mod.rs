@@ -264,8 +264,6 @@ pub mod limits {
     pub const MAX_ZIP_ENTRIES: usize = 5_000;
     pub const MAX_ZIP_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
     pub const MAX_ZIP_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
-    /// Smallest allowed compressed/uncompressed ratio for entries over 1 MB (POI: 0.01).
-    pub const MIN_INFLATE_RATIO: f64 = 0.01;
     /// Time allowed to read one file in a child process.
     pub const READ_SECONDS: u64 = 30;
     /// Address-space limit for a reading child process (Unix).
