@@ -792,3 +792,56 @@ wb.save({packed:?})
     );
     assert_eq!(rows_of(&packed), rows_of(&src));
 }
+
+/// Spreadsheets in formats of their own are named for what they are, with how to re-save
+/// them: LibreOffice's flat ODS (made by LibreOffice), an Excel 2003 XML spreadsheet saved
+/// with an .xls name. A real xlsx whose member paths use backslashes is read.
+#[test]
+fn flat_ods_and_excel_2003_xml_are_named_and_a_backslash_zip_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = samples().join("白山市局.xlsx");
+    let Some(soffice) = soffice() else { return };
+    let fods = convert(&soffice, &src, "fods", "fods", dir.path());
+    let xml = dir.path().join("白山市局_2003.xls");
+    std::fs::write(
+        &xml,
+        "<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n\
+         <Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" \
+         xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\">\n\
+         <Worksheet ss:Name=\"稿件明细\"><Table><Row><Cell><Data ss:Type=\"String\">序号</Data></Cell></Row></Table></Worksheet>\n\
+         </Workbook>\n",
+    )
+    .unwrap();
+    for (f, what) in [(&fods, "扁平 ODS"), (&xml, "Excel 2003 XML")] {
+        let b = load(std::slice::from_ref(f), "2026Q3");
+        let p = &b.files[0].problems[0];
+        assert!(
+            p.message.contains(what) && !p.message.contains("网页"),
+            "{}",
+            p.message
+        );
+        assert!(p.fix.as_deref().is_some_and(|x| x.contains("另存为 .xlsx")));
+    }
+    // In a folder, the .fods is a return that cannot be read, not a stray file.
+    let folder = dir.path().join("收到");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy(&fods, folder.join("白山.fods")).unwrap();
+    let found = xinxi::read::discover::discover(&[folder]).unwrap();
+    assert_eq!(found.files.len(), 1);
+    assert!(found.ignored.is_empty());
+    // Backslashes: each member of 白山's return renamed xl\worksheets\… .
+    let back = dir.path().join("白山市局_反斜杠.xlsx");
+    {
+        let mut zin = zip::ZipArchive::new(std::fs::File::open(&src).unwrap()).unwrap();
+        let mut zout = zip::ZipWriter::new(std::fs::File::create(&back).unwrap());
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().replace('/', "\\");
+            zout.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::copy(&mut f, &mut zout).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    assert_eq!(rows_of(&back), rows_of(&src));
+}

@@ -7,8 +7,9 @@ use super::{limits, ReadFailure};
 use crate::problem::{Code, Problem, Severity};
 use std::path::{Path, PathBuf};
 
-/// Extensions read as returns (WPS Office's own .et / .ett are sniffed like the others).
-pub const SPREADSHEET_EXTS: [&str; 7] = ["xlsx", "xlsm", "xls", "ods", "csv", "et", "ett"];
+/// Extensions read as returns (WPS Office's own .et / .ett, and LibreOffice's flat .fods, are
+/// sniffed like the others, so that one the program cannot read is named for what it is).
+pub const SPREADSHEET_EXTS: [&str; 8] = ["xlsx", "xlsm", "xls", "ods", "csv", "et", "ett", "fods"];
 
 /// File-name prefixes of the program's own outputs, which are never read as returns.
 pub const OUTPUT_PREFIXES: [&str; 4] = ["汇总表_", "回执_", "通报_", "复核记录_"];

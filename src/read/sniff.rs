@@ -35,6 +35,9 @@ pub fn sniff_within(bytes: &[u8], ext: &str, scale: u64) -> Result<Format, ReadF
     }
     let head = &bytes[..bytes.len().min(2048)];
     let lower = String::from_utf8_lossy(head).to_lowercase();
+    if let Some(unsupported) = xml_spreadsheet(bytes, ext) {
+        return Err(unsupported);
+    }
     if lower.contains("<html") || lower.contains("<?xml") || lower.contains("<table") {
         return Err(ReadFailure::NotSpreadsheet(
             "网页或 XML 文件，可能是从网页导出的“假 Excel”".into(),
@@ -57,6 +60,38 @@ pub fn sniff_within(bytes: &[u8], ext: &str, scale: u64) -> Result<Format, ReadF
         )));
     }
     Err(ReadFailure::NotSpreadsheet("未知的文件类型".into()))
+}
+
+/// A spreadsheet written as one XML file — LibreOffice's flat ODS (.fods) or Excel 2003's XML
+/// spreadsheet — named as what it is (real spreadsheet formats this program does not read),
+/// with the way to re-save it.
+fn xml_spreadsheet(bytes: &[u8], ext: &str) -> Option<ReadFailure> {
+    // The root element of a flat ODS names its many namespaces before its type.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]).to_lowercase();
+    if !head
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+    {
+        return None;
+    }
+    let unsupported = |format: &str, detail: &str| ReadFailure::Unsupported {
+        format: format.to_string(),
+        detail: detail.to_string(),
+    };
+    let shown = if ext.is_empty() { "xml" } else { ext };
+    if head.contains("<office:document") && head.contains("opendocument.spreadsheet") {
+        return Some(unsupported(
+            shown,
+            "LibreOffice 的单文件 XML 表格（扁平 ODS，.fods）",
+        ));
+    }
+    if head.contains("urn:schemas-microsoft-com:office:spreadsheet")
+        || head.contains("progid=\"excel.sheet\"")
+    {
+        return Some(unsupported(shown, "Excel 2003 XML 表格（SpreadsheetML）"));
+    }
+    None
 }
 
 /// Whether a file's first bytes are a zip's (xlsx, ods and other zips: [`zip_kind_of`] tells).
@@ -84,20 +119,24 @@ pub fn zip_kind_of<R: Read + Seek>(reader: R, scale: u64) -> Result<Format, Read
             "其他 OpenDocument 文件（{s}）"
         )));
     }
-    if z.index_for_name("xl/workbook.xml").is_some()
-        || z.index_for_name("xl/workbook.bin").is_some()
-    {
-        if z.index_for_name("xl/workbook.bin").is_some() {
+    // Some tools write member paths with backslashes (xl\workbook.xml); calamine reads them.
+    let names: Vec<String> = z
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.replace('\\', "/")))
+        .collect();
+    let has = |name: &str| names.iter().any(|n| n == name);
+    if has("xl/workbook.xml") || has("xl/workbook.bin") {
+        if has("xl/workbook.bin") {
             return Err(ReadFailure::NotSpreadsheet(
                 "Excel 二进制工作簿 .xlsb，请另存为 .xlsx".into(),
             ));
         }
         return Ok(Format::Xlsx);
     }
-    if z.index_for_name("word/document.xml").is_some() {
+    if has("word/document.xml") {
         return Err(ReadFailure::NotSpreadsheet("Word 文档".into()));
     }
-    if z.index_for_name("ppt/presentation.xml").is_some() {
+    if has("ppt/presentation.xml") {
         return Err(ReadFailure::NotSpreadsheet("PowerPoint 文档".into()));
     }
     Err(ReadFailure::NotSpreadsheet("压缩包，不是电子表格".into()))
