@@ -845,3 +845,54 @@ fn flat_ods_and_excel_2003_xml_are_named_and_a_backslash_zip_is_read() {
     }
     assert_eq!(rows_of(&back), rows_of(&src));
 }
+
+/// A table made in WPS the way offices make their own: the title names the quarter, and one
+/// merged cell under it holds 报送单位, 联系人, 联系电话 and 填报日期. Every value is read from it:
+/// no F10 (quarter) or F12 (filed date) problem, the unit and the date found.
+#[test]
+fn metadata_in_one_merged_cell_and_the_quarter_in_the_title_are_read() {
+    if !openpyxl() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("白山信息报送.xlsx");
+    python_openpyxl(&format!(
+        r#"
+import openpyxl, datetime
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Sheet1"
+ws["A1"] = "2026年第三季度政务信息和宣传报道报送表"
+ws.merge_cells("A1:I1")
+ws["A2"] = "报送单位：白山市局（分公司）  联系人：王明  联系电话：0439-1234567  填报日期：2026年9月15日"
+ws.merge_cells("A2:I2")
+ws.append(["序号", "稿件类别", "标题", "刊发媒体", "媒体类别", "刊发日期", "作者", "审核人", "签发人"])
+ws.append([1, "宣传报道", "白山市局推进林区卷烟配送", "东方烟草报", None, datetime.date(2026, 8, 5), "王明", "李四", "赵六"])
+wb.save({path:?})
+"#,
+        path = path.display().to_string()
+    ));
+    let rules = Rules::builtin();
+    let b = batch::load(
+        std::slice::from_ref(&path),
+        &rules,
+        QuarterChoice::Agreed,
+        ReadMode::InProcess,
+        &|_, _| {},
+    )
+    .unwrap()
+    .0;
+    let r = b.files[0].ret().unwrap();
+    let codes: Vec<Code> = b.files[0].problems.iter().map(|p| p.code).collect();
+    assert!(
+        !codes.contains(&Code::F10QuarterMismatch) && !codes.contains(&Code::F12NoFiledDate),
+        "{:?}",
+        b.files[0].problems
+    );
+    assert_eq!(
+        r.unit.map(|u| rules.units[u].name.as_str()),
+        Some("白山市局（分公司）")
+    );
+    assert_eq!(r.filed, chrono::NaiveDate::from_ymd_opt(2026, 9, 15));
+    assert_eq!(r.declared_quarter, Quarter::parse("2026Q3").ok());
+}

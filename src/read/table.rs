@@ -366,37 +366,117 @@ fn label_of(text: &str) -> Option<(Field, &str)> {
     })
 }
 
+/// The labelled values in one cell. A label at its start needs no colon (see [`label_of`]);
+/// further labels in the same cell — "报送单位：白山市局  联系人：王明  填报日期：2026年9月15日", as
+/// WPS-made tables put the whole block in one merged cell — must be followed by a colon, so
+/// that a title's 季度 or a name's 单位 is not taken for one. Each value runs to the next label.
+fn labelled(text: &str) -> Vec<(Field, &str)> {
+    // (where the label starts, where its value starts, the field)
+    let mut marks: Vec<(usize, usize, Field)> = Vec::new();
+    let mut from = 0;
+    if let Some((field, rest)) = label_of(text) {
+        let start = rest.as_ptr() as usize - text.as_ptr() as usize;
+        marks.push((0, start, field));
+        from = start;
+    }
+    let mut i = from;
+    while i < text.len() {
+        let here = &text[i..];
+        let found = LABELS
+            .iter()
+            .filter(|(l, _)| here.starts_with(l))
+            .find_map(|(l, f)| {
+                let after = here[l.len()..].trim_start_matches(is_blank);
+                let value = after.strip_prefix(['：', ':'])?;
+                let value = value.trim_start_matches(is_blank);
+                Some((l.len(), text.len() - value.len(), *f))
+            });
+        match found {
+            Some((len, value_at, field)) => {
+                marks.push((i, value_at, field));
+                i += len;
+            }
+            None => i += here.chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    let ends: Vec<usize> = marks
+        .iter()
+        .skip(1)
+        .map(|m| m.0)
+        .chain([text.len()])
+        .collect();
+    marks
+        .iter()
+        .zip(ends)
+        .map(|(&(_, at, field), end)| {
+            let value =
+                text[at..end.max(at)].trim_matches(|c: char| is_blank(c) || ",，;；、".contains(c));
+            (field, value)
+        })
+        .collect()
+}
+
+/// A quarter named in running text ("2026年第三季度政务信息和宣传报道报送表"), as the title of a
+/// return made without a 报送季度 line names it.
+fn quarter_in(text: &str) -> Option<&str> {
+    let end = text.find("季度")? + "季度".len();
+    (0..end)
+        .filter(|&i| text.is_char_boundary(i))
+        .map(|i| &text[i..end])
+        .find(|s| crate::rules::Quarter::parse(s).is_ok())
+}
+
 fn scan_meta(sheet: &RawSheet, g: &Grid, above: Option<u32>, meta: &mut Meta) {
     let above = above.unwrap_or(HEADER_SEARCH_ROWS);
+    let mut title_quarter = None;
     for (r, cols) in g.rows(0, above) {
         for (c, v) in cols.iter() {
             let Cell::Text(t) = v else { continue };
-            let Some((field, rest)) = label_of(t) else {
-                continue;
-            };
-            let value = if !rest.is_empty() {
-                Some((Cell::Text(rest.to_string()), c))
-            } else {
-                cols.iter()
-                    .filter(|&(vc, _)| vc > c && vc <= c.saturating_add(4))
-                    .find(|(_, v)| !matches!(v, Cell::Text(t) if label_of(t).is_some()))
-                    .map(|(vc, v)| (v.clone(), vc))
-            };
-            let Some((cell, vc)) = value else { continue };
-            let slot = match field {
-                Field::Unit => &mut meta.unit,
-                Field::Quarter => &mut meta.quarter,
-                Field::Contact => &mut meta.contact,
-                Field::Phone => &mut meta.phone,
-                Field::Filed => &mut meta.filed,
-            };
-            if slot.is_none() {
-                *slot = Some(MetaValue {
-                    cell,
-                    sheet: sheet.name.clone(),
-                    at: contract::cell_ref(r, vc),
-                });
+            let labelled = labelled(t);
+            if labelled.is_empty() && title_quarter.is_none() {
+                title_quarter = quarter_in(t).map(|q| (q.to_string(), r, c));
             }
+            for (field, rest) in labelled {
+                let value = if !rest.is_empty() {
+                    Some((Cell::Text(rest.to_string()), c))
+                } else {
+                    cols.iter()
+                        .filter(|&(vc, _)| vc > c && vc <= c.saturating_add(4))
+                        .find(|(_, v)| !matches!(v, Cell::Text(t) if label_of(t).is_some()))
+                        .map(|(vc, v)| (v.clone(), vc))
+                };
+                let Some((cell, vc)) = value else { continue };
+                meta.fill(field, cell, &sheet.name, contract::cell_ref(r, vc));
+            }
+        }
+    }
+    // No 报送季度 line: the quarter the title names.
+    if let (None, Some((q, r, c))) = (&meta.quarter, title_quarter) {
+        meta.fill(
+            Field::Quarter,
+            Cell::Text(q),
+            &sheet.name,
+            contract::cell_ref(r, c),
+        );
+    }
+}
+
+impl Meta {
+    /// `field` found in `cell` at `at` of `sheet`, unless found already.
+    fn fill(&mut self, field: Field, cell: Cell, sheet: &str, at: String) {
+        let slot = match field {
+            Field::Unit => &mut self.unit,
+            Field::Quarter => &mut self.quarter,
+            Field::Contact => &mut self.contact,
+            Field::Phone => &mut self.phone,
+            Field::Filed => &mut self.filed,
+        };
+        if slot.is_none() {
+            *slot = Some(MetaValue {
+                cell,
+                sheet: sheet.into(),
+                at,
+            });
         }
     }
 }
@@ -579,6 +659,32 @@ mod tests {
         );
         assert_eq!(l.meta.quarter.as_ref().unwrap().at, "B2");
         assert_eq!(l.missing_required(), [Column::Category]);
+    }
+
+    /// WPS-made tables: the whole block of labels in one merged cell, the quarter only in the
+    /// title above it.
+    #[test]
+    fn labels_in_one_cell_and_the_quarter_in_the_title() {
+        let block = "报送单位：白山市局（分公司）  联系人：王明\u{3000}联系电话：0439-1234567，填报日期：2026年9月15日";
+        let b = book(vec![sheet(
+            "x",
+            &[
+                &["2026年第三季度政务信息和宣传报道报送表"],
+                &[block],
+                &["标题", "刊发媒体", "刊发日期"],
+            ],
+        )]);
+        let l = locate(&b).unwrap();
+        let text = |m: &Option<MetaValue>| m.as_ref().expect("found").cell.display();
+        assert_eq!(text(&l.meta.unit), "白山市局（分公司）");
+        assert_eq!(text(&l.meta.contact), "王明");
+        assert_eq!(text(&l.meta.phone), "0439-1234567");
+        assert_eq!(text(&l.meta.filed), "2026年9月15日");
+        assert_eq!(text(&l.meta.quarter), "2026年第三季度");
+        assert_eq!(l.meta.quarter.as_ref().unwrap().at, "A1");
+        // A title's 季度 and a value's words are no labels without a colon.
+        assert_eq!(labelled("本季度单位稿件情况").len(), 0);
+        assert_eq!(labelled("报送单位 长春市局").len(), 1);
     }
 
     /// The labels as people type them: every kind of white space around them, colon full-width,
