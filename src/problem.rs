@@ -502,7 +502,15 @@ pub fn io_reason(e: &std::io::Error) -> String {
         ErrorKind::ReadOnlyFilesystem => "磁盘只读",
         ErrorKind::StorageFull => "磁盘已满",
         ErrorKind::ResourceBusy => "正被其他程序使用",
-        _ => return format!("系统错误：{e}"),
+        ErrorKind::InvalidData | ErrorKind::UnexpectedEof => "内容不完整或已损坏",
+        ErrorKind::TimedOut => "等待超时",
+        ErrorKind::Interrupted => "被中断",
+        _ => {
+            return match e.raw_os_error() {
+                Some(code) => format!("系统错误（代码 {code}）"),
+                None => "系统错误".into(),
+            }
+        }
     };
     what.to_string()
 }

@@ -896,3 +896,129 @@ wb.save({path:?})
     assert_eq!(r.filed, chrono::NaiveDate::from_ymd_opt(2026, 9, 15));
     assert_eq!(r.declared_quarter, Quarter::parse("2026Q3").ok());
 }
+
+/// Every refusal speaks Chinese: a return damaged in the ways the parsers refuse (cut short,
+/// a relationship or a shared-strings table missing, a cell without its row, an unknown XML
+/// entity, a cut .xls, a broken .ods, a csv with a stray quote) gets an F0x message whose only
+/// Latin words are the names of file formats and programs.
+#[test]
+fn refusals_say_what_is_wrong_in_chinese() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read(samples().join("白山市局.xlsx")).unwrap();
+    // The sample's members, to be rewritten one at a time.
+    let members: Vec<(String, Vec<u8>)> = {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&src)).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut b = Vec::new();
+                f.read_to_end(&mut b).unwrap();
+                (f.name().unwrap().to_string(), b)
+            })
+            .collect()
+    };
+    let rezip = |change: &dyn Fn(&str, &[u8]) -> Option<Vec<u8>>| -> Vec<u8> {
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in &members {
+            if let Some(b) = change(name, bytes) {
+                out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                    .unwrap();
+                out.write_all(&b).unwrap();
+            }
+        }
+        out.finish().unwrap().into_inner()
+    };
+    let sheet = |f: &dyn Fn(String) -> String| {
+        rezip(&|n, b| {
+            Some(match n.starts_with("xl/worksheets/sheet") {
+                true => f(String::from_utf8_lossy(b).to_string()).into_bytes(),
+                false => b.to_vec(),
+            })
+        })
+    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for cut in [200, 1000, src.len() / 2, src.len() - 30] {
+        files.push((format!("截断{cut}.xlsx"), src[..cut].to_vec()));
+    }
+    files.push((
+        "缺关系.xlsx".into(),
+        rezip(&|n, b| (!n.ends_with("workbook.xml.rels")).then(|| b.to_vec())),
+    ));
+    files.push((
+        "缺共享文字.xlsx".into(),
+        rezip(&|n, b| (!n.ends_with("sharedStrings.xml")).then(|| b.to_vec())),
+    ));
+    files.push((
+        "单元格.xlsx".into(),
+        sheet(&|x| x.replacen("r=\"A1\"", "r=\"A\"", 1)),
+    ));
+    files.push((
+        "实体.xlsx".into(),
+        sheet(&|x| x.replacen("<sheetData>", "<sheetData>&foo;", 1)),
+    ));
+    files.push((
+        "标签.xlsx".into(),
+        sheet(&|x| x.replacen("</sheetData>", "", 1)),
+    ));
+    let xls = std::fs::read(samples().join("白城市局.xls")).unwrap();
+    files.push(("截断.xls".into(), xls[..xls.len() / 3].to_vec()));
+    let mut scrambled = xls.clone();
+    for b in scrambled[1024..4096].iter_mut() {
+        *b ^= 0x5A;
+    }
+    files.push(("乱码.xls".into(), scrambled));
+    let ods = std::fs::read(fixtures().join("libreoffice.ods")).unwrap();
+    files.push(("截断.ods".into(), ods[..ods.len() / 2].to_vec()));
+    files.push((
+        "引号.csv".into(),
+        "报送单位：白山市局\n序号,标题\n1,\"白山\"市局\"推进,x\n"
+            .as_bytes()
+            .to_vec(),
+    ));
+    let allowed = [
+        "xlsx",
+        "xls",
+        "xlsm",
+        "ods",
+        "csv",
+        "CSV",
+        "zip",
+        "XML",
+        "Excel",
+        "WPS",
+        "LibreOffice",
+        "PDF",
+        "Word",
+        "OpenDocument",
+    ];
+    let mut seen = 0;
+    for (name, bytes) in &files {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let b = load(std::slice::from_ref(&p), "2026Q3");
+        for prob in b.files[0]
+            .problems
+            .iter()
+            .filter(|p| p.code.id().starts_with('F'))
+        {
+            seen += 1;
+            let text = format!(
+                "{} {}",
+                prob.message,
+                prob.fix.as_deref().unwrap_or_default()
+            );
+            for word in text
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| !w.is_empty())
+            {
+                assert!(allowed.contains(&word), "{name}: “{word}” in {text}");
+            }
+        }
+    }
+    assert!(
+        seen >= files.len() - 2,
+        "{seen} refusals for {} files",
+        files.len()
+    );
+}

@@ -150,7 +150,10 @@ fn read_file_in(path: &Path, scope: Scope) -> ReadResult {
     };
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
-        Err(e) => return failed(0, ReadFailure::Corrupt(format!("无法打开：{e}"))),
+        Err(e) => {
+            let why = crate::problem::io_reason(&e);
+            return failed(0, ReadFailure::Corrupt(format!("无法打开：{why}")));
+        }
     };
     if size > scope.max_bytes {
         return failed(
@@ -282,12 +285,60 @@ fn parse(bytes: &[u8], ext: &str, scope: Scope) -> Result<RawBook, ReadFailure> 
     Ok(budget.into_book(format, sheets))
 }
 
+/// A parser's refusal as the unit and the clerk read it: a password, or what part of the file
+/// is damaged, in Chinese. The parsers' own English ("Relationship not found", "Range is
+/// missing the expected row component", "Cfb error: Codepage D7CC not found") says nothing to
+/// them and stays out of every message.
 fn classify(msg: &str) -> ReadFailure {
-    if msg.to_lowercase().contains("password") {
-        ReadFailure::Encrypted
-    } else {
-        ReadFailure::Corrupt(msg.chars().take(200).collect())
+    let lower = msg.to_lowercase();
+    if lower.contains("password") {
+        return ReadFailure::Encrypted;
     }
+    /// (what the parser's text says, what is wrong), the first that fits.
+    const KINDS: [(&[&str], &str); 9] = [
+        (
+            &["zip", "eocd", "cdfh", "archive"],
+            "压缩包结构已损坏，可能没有下载或保存完整",
+        ),
+        (
+            &["codepage", "encoding"],
+            "文字编码无法识别，可能是加密或损坏",
+        ),
+        (
+            &["cfb", "ole", "sector", "stream"],
+            "文件结构（复合文档）已损坏",
+        ),
+        (
+            &["relationship", "file not found", "not found in archive"],
+            "工作簿缺少应有的组成部分",
+        ),
+        (&["shared string", "string index"], "工作簿的共享文字表有误"),
+        (
+            &[
+                "range",
+                "row component",
+                "column component",
+                "dimension",
+                "overflow",
+                "alphanumeric",
+            ],
+            "单元格位置的写法有误",
+        ),
+        (
+            &["xml", "entity", "expecting", "attribute", "end of"],
+            "工作表的内容（XML）有误",
+        ),
+        (
+            &["parse", "invalid", "unrecognized", "unknown", "unsupported"],
+            "其中有本程序无法识别的内容",
+        ),
+        (&["i/o"], "读取文件时出错"),
+    ];
+    let why = KINDS
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| lower.contains(n)))
+        .map_or("文件内容无法解析", |(_, why)| why);
+    ReadFailure::Corrupt(why.to_string())
 }
 
 /// The cell budget of one file, and what was left out.
@@ -789,7 +840,13 @@ fn read_csv(bytes: &[u8], budget: &mut Budget) -> Result<RawSheet, ReadFailure> 
         .from_reader(decoded.as_bytes());
     let mut sheet = SheetCells::new("CSV".to_string(), true, budget.scope);
     for (r, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| ReadFailure::Corrupt(format!("CSV 格式有误：{e}")))?;
+        let rec = rec.map_err(|e| {
+            let at = e
+                .position()
+                .map(|p| format!("第 {} 行", p.line()))
+                .unwrap_or_default();
+            ReadFailure::Corrupt(format!("CSV 格式有误{at}（可能是引号不成对）"))
+        })?;
         for (c, field) in rec.iter().enumerate() {
             let (r, c) = (
                 u32::try_from(r).unwrap_or(u32::MAX),

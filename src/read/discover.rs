@@ -427,15 +427,8 @@ fn take_archive(p: &Path, shown: &Path, kind: Archive, depth: usize, d: &mut Dis
 /// Unpack `bytes` into `into`. The zip crate is safe Rust and every size is bounded, but a panic
 /// on a hostile archive must still cost one file, not the run.
 fn unpack_guarded(bytes: &[u8], into: &Path) -> Result<Vec<archive::Skipped>, ReadFailure> {
-    std::panic::catch_unwind(|| archive::unpack(bytes, into)).unwrap_or_else(|p| {
-        Err(ReadFailure::Crashed(format!(
-            "解压程序内部错误：{}",
-            super::panic_text(p.as_ref())
-                .chars()
-                .take(120)
-                .collect::<String>()
-        )))
-    })
+    std::panic::catch_unwind(|| archive::unpack(bytes, into))
+        .unwrap_or_else(|_| Err(ReadFailure::Crashed("解压程序内部错误".into())))
 }
 
 /// A member of a zip at `shown` that could not be taken out: a return (by its extension) is an

@@ -89,17 +89,8 @@ pub fn worker_main() -> std::process::ExitCode {
             Ok(p) => PathBuf::from(p),
             Err(_) => break,
         };
-        let answer: ReadResult =
-            std::panic::catch_unwind(|| kind.read(&path)).unwrap_or_else(|p| {
-                let why = super::panic_text(p.as_ref());
-                crashed(
-                    &path,
-                    format!(
-                        "读取程序内部错误：{}",
-                        why.chars().take(120).collect::<String>()
-                    ),
-                )
-            });
+        let answer: ReadResult = std::panic::catch_unwind(|| kind.read(&path))
+            .unwrap_or_else(|_| crashed(&path, "解析程序内部错误".into()));
         let frame = encode(&answer);
         if out.write_all(&frame).and_then(|_| out.flush()).is_err() {
             break;
@@ -339,7 +330,7 @@ impl Worker {
     fn receive(&mut self, timeout: Duration) -> Result<ReadResult, String> {
         match self.answers.recv_timeout(timeout) {
             Ok(frame) => postcard::from_bytes::<ReadResult>(&frame)
-                .map_err(|e| format!("读取进程返回异常：{e}")),
+                .map_err(|_| "读取进程返回的内容有误".to_string()),
             Err(RecvTimeoutError::Timeout) => {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
@@ -355,13 +346,13 @@ impl Worker {
         {
             use std::os::unix::process::ExitStatusExt;
             if let Some(sig) = status.and_then(|s| s.signal()) {
-                return format!("读取时内存不足或解析程序异常终止（信号 {sig}）");
+                return format!("内存不足或解析程序异常终止（信号 {sig}）");
             }
         }
-        format!(
-            "读取进程意外退出（{}）",
-            status.map(|s| s.to_string()).unwrap_or_default()
-        )
+        match status.and_then(|s| s.code()) {
+            Some(code) => format!("读取进程意外退出（退出代码 {code}）"),
+            None => "读取进程意外退出".into(),
+        }
     }
 }
 

@@ -208,7 +208,7 @@ impl ReadFailure {
             ReadFailure::TooLarge(why) => {
                 format!("文件过大或结构异常，为安全起见不予读取（{why}）")
             }
-            ReadFailure::Crashed(why) => format!("读取该文件时出错（{why}），可能已损坏"),
+            ReadFailure::Crashed(why) => format!("读取该文件时出错：{why}，文件可能已损坏"),
             ReadFailure::Empty => "文件是空的（0 字节）".to_string(),
             ReadFailure::Unsupported { format, detail } => format!(
                 "本程序无法读取这种 .{format} 写法（{detail}）；文件本身不一定有问题"

@@ -107,7 +107,7 @@ fn zip_kind(bytes: &[u8], scale: u64) -> Result<Format, ReadFailure> {
 /// memory or a file. Its entries are allowed `scale` times the usual unpacked size.
 pub fn zip_kind_of<R: Read + Seek>(reader: R, scale: u64) -> Result<Format, ReadFailure> {
     let mut z = zip::ZipArchive::new(reader)
-        .map_err(|e| ReadFailure::Corrupt(format!("压缩包无法打开：{e}")))?;
+        .map_err(|_| ReadFailure::Corrupt("压缩包结构已损坏，可能没有下载或保存完整".into()))?;
     check_zip_within(&mut z, scale)?;
     if let Ok(mut m) = z.by_name("mimetype") {
         let mut s = String::new();
@@ -115,9 +115,14 @@ pub fn zip_kind_of<R: Read + Seek>(reader: R, scale: u64) -> Result<Format, Read
         if s.contains("opendocument.spreadsheet") {
             return Ok(Format::Ods);
         }
-        return Err(ReadFailure::NotSpreadsheet(format!(
-            "其他 OpenDocument 文件（{s}）"
-        )));
+        let what = if s.contains("text") {
+            "OpenDocument 文字文档（.odt）"
+        } else if s.contains("presentation") {
+            "OpenDocument 演示文稿（.odp）"
+        } else {
+            "OpenDocument 文件，但不是表格"
+        };
+        return Err(ReadFailure::NotSpreadsheet(what.into()));
     }
     // Some tools write member paths with backslashes (xl\workbook.xml); calamine reads them.
     let names: Vec<String> = z
@@ -165,7 +170,7 @@ fn check_zip_within<R: Read + Seek>(
     for i in 0..z.len() {
         let f = z
             .by_index_raw(i)
-            .map_err(|e| ReadFailure::Corrupt(format!("压缩包条目损坏：{e}")))?;
+            .map_err(|_| ReadFailure::Corrupt("压缩包中有条目已损坏".into()))?;
         let size = f.size();
         if size > limits::MAX_ZIP_ENTRY_BYTES * scale {
             return Err(ReadFailure::TooLarge(format!(
