@@ -784,3 +784,49 @@ assert sizes and isinstance(sizes[0].value, str) and sizes[0].alignment.horizont
         xlsx.to_str().unwrap()
     ));
 }
+
+/// What the office opens is laid out as Excel writes it (SPEC §5): the sample's 汇总表 and
+/// every 回执 keep their text in the shared-strings table (WPS has failed to open workbooks
+/// whose text is written into each cell), and their zip parts carry no data descriptors.
+#[test]
+fn the_summary_and_the_receipts_are_packed_as_excel_packs_them() {
+    let out = tempfile::tempdir().unwrap();
+    let feedback = out.path().join("回执");
+    let (_, _, xlsx) = consolidate(
+        &samples(),
+        out.path(),
+        &["--feedback", feedback.to_str().unwrap()],
+    );
+    let mut books = vec![xlsx];
+    books.extend(
+        std::fs::read_dir(&feedback)
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    assert_eq!(books.len(), 10);
+    for book in &books {
+        let bytes = std::fs::read(book).unwrap();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        assert!(
+            z.index_for_name("xl/sharedStrings.xml").is_some(),
+            "{}",
+            book.display()
+        );
+        for i in 0..z.len() {
+            let (name, at) = {
+                let f = z.by_index_raw(i).unwrap();
+                (f.name().unwrap().to_string(), f.header_start() as usize)
+            };
+            let flags = u16::from_le_bytes([bytes[at + 6], bytes[at + 7]]);
+            assert_eq!(
+                flags & 0x08,
+                0,
+                "{} {name}: a data descriptor",
+                book.display()
+            );
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut z.by_index(i).unwrap(), &mut xml).unwrap();
+            assert!(!xml.contains("inlineStr"), "{} {name}", book.display());
+        }
+    }
+}

@@ -95,6 +95,19 @@ pub struct Generations {
     pub register: u64,
 }
 
+/// Rows of 稿件明细 above which the 汇总表 keeps its text in each cell (rust_xlsxwriter's
+/// constant-memory worksheets, written on two threads) instead of Excel's own shared-strings
+/// table: a national quarter, whose table alone would take more memory than the run may. WPS
+/// has failed to open workbooks written that way, so every quarter of a province's size is
+/// written as Excel writes (SPEC §5), and the 说明 sheet of a larger one says how it was kept.
+pub const STREAMED_ABOVE_ROWS: usize = 200_000;
+
+/// Whether the 汇总表 of `report` is written with its text in each cell (see
+/// [`STREAMED_ABOVE_ROWS`]).
+pub fn streamed(report: &Report) -> bool {
+    report.scored.entries.len() + report.orphan_entries.len() > STREAMED_ABOVE_ROWS
+}
+
 /// The workbook, ready to save (its large sheets stream through temporary files).
 pub fn build(
     report: &Report,
@@ -107,12 +120,22 @@ pub fn build(
     // The detail sheets are large and written once; trade a little size for speed.
     wb.set_zip_compression_level(1);
     let f = Formats::default();
+    let streamed = streamed(report);
     let mut sheets = Vec::with_capacity(SHEETS.len() + 1);
     for _ in 0..=SHEETS.len() {
-        sheets.push(wb.new_worksheet_with_constant_memory()?);
+        sheets.push(match streamed {
+            true => wb.new_worksheet_with_constant_memory()?,
+            // Rows still go to temporary files; the text goes into the workbook's table.
+            false => wb.new_worksheet_with_low_memory()?,
+        });
     }
     // 媒体认定 is small and keeps its drop-down's values beside the table: written in memory.
     sheets[3] = Worksheet::new();
+    if !streamed {
+        // 得分排名 (a row a unit) too: its two-line title is rich text, which a low-memory
+        // worksheet writes into its cell rather than into the shared-strings table.
+        sheets[0] = Worksheet::new();
+    }
     let [rank, quota, detail, outlet, review, person, problem, submitted, notes, data] =
         &mut sheets[..]
     else {
@@ -125,28 +148,41 @@ pub fn build(
         rank.set_column_format(0, &fmt)?;
     }
     rank.set_column_format(0, &Format::new())?;
-    // 稿件明细 is most of the work: it is written on its own thread while the other sheets
-    // are written here (each sheet streams to its own temporary file).
-    std::thread::scope(|s| -> Result<(), XlsxError> {
-        let big = s.spawn(|| {
-            let done = entries(detail, report, &f);
-            crate::phase::mark("稿件明细 sheet written");
-            done
-        });
-        ranking(rank, report, &f)?;
-        quotas(quota, report, &f)?;
-        super::outlets::sheet(outlet, report, &summary.outlets, &f)?;
-        decisions(review, report, &f)?;
-        authors(person, report, &f)?;
-        crate::phase::mark("small sheets written");
-        problems(problem, report, &f)?;
-        crate::phase::mark("校验问题 sheet written");
-        submissions(submitted, report, &f)?;
-        about(notes, report, &f)?;
-        record_sheet(data, report, summary, generations)?;
-        crate::phase::mark("数据 sheet written");
-        big.join().expect("the 稿件明细 writer does not panic")
-    })?;
+    let mut rest =
+        |detail_done: &mut dyn FnMut() -> Result<(), XlsxError>| -> Result<(), XlsxError> {
+            ranking(rank, report, &f)?;
+            quotas(quota, report, &f)?;
+            detail_done()?;
+            super::outlets::sheet(outlet, report, &summary.outlets, &f)?;
+            decisions(review, report, &f)?;
+            authors(person, report, &f)?;
+            crate::phase::mark("small sheets written");
+            problems(problem, report, &f)?;
+            crate::phase::mark("校验问题 sheet written");
+            submissions(submitted, report, &f)?;
+            about(notes, report, &f, streamed)?;
+            record_sheet(data, report, summary, generations)?;
+            crate::phase::mark("数据 sheet written");
+            Ok(())
+        };
+    let detail_sheet = |ws: &mut Worksheet| {
+        let done = entries(ws, report, &f);
+        crate::phase::mark("稿件明细 sheet written");
+        done
+    };
+    if streamed {
+        // 稿件明细 is most of the work: it is written on its own thread while the other sheets
+        // are written here (each sheet streams to its own temporary file, its text in its cells).
+        std::thread::scope(|s| -> Result<(), XlsxError> {
+            let big = s.spawn(|| detail_sheet(detail));
+            rest(&mut || Ok(()))?;
+            big.join().expect("the 稿件明细 writer does not panic")
+        })?;
+    } else {
+        // One after another, in the sheets' order: the shared-strings table numbers each text
+        // where it first appears, and the same inputs must give the same bytes.
+        rest(&mut || detail_sheet(detail))?;
+    }
     for ws in sheets {
         wb.push_worksheet(ws);
     }
@@ -836,7 +872,12 @@ fn register_used<'r>(report: &'r Report) -> Vec<Vec<Val<'r>>> {
     rows
 }
 
-fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
+fn about(
+    ws: &mut Worksheet,
+    report: &Report,
+    f: &Formats,
+    streamed: bool,
+) -> Result<(), XlsxError> {
     let q = report.quarter;
     let w = q.window(report.rules.deadline_day);
     let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -872,6 +913,16 @@ fn about(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxErr
             ),
         ),
     ];
+    let mut facts = facts;
+    if streamed {
+        facts.push((
+            "保存方式",
+            format!(
+                "本季度稿件超过 {} 行，为节省内存，各单元格的文字直接保存在单元格中（不是 Excel 通常的共享文字表）；个别版本的 WPS 可能打不开，可用 Excel 或 LibreOffice 打开",
+                crate::text::grouped(STREAMED_ABOVE_ROWS as u64)
+            ),
+        ));
+    }
     let mut rows: Vec<Vec<Val<'_>>> = facts
         .into_iter()
         .map(|(k, v)| vec![k.into(), v.into(), Val::Empty, Val::Empty])

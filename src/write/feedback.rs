@@ -28,7 +28,7 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
         .into_iter()
         .map(|(k, v)| vec![k.into(), v.into()])
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
+    let ws = wb.add_worksheet_with_low_memory()?;
     ws.set_name("得分")?;
     let title = format!("{}{}得分回执", u.name, q.chinese());
     let table = Table {
@@ -39,7 +39,7 @@ pub fn build(report: &Report, unit: usize, now: NaiveDateTime) -> Result<Vec<u8>
 
     entries_sheet(&mut wb, report, unit, &f)?;
     problems_sheet(&mut wb, report, unit, &f)?;
-    wb.save_to_buffer()
+    super::zipped::repacked(wb.save_to_buffer()?)
 }
 
 /// The 得分 sheet's lines: (项目, 内容).
@@ -178,7 +178,7 @@ fn entries_sheet(
             ]
         })
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
+    let ws = wb.add_worksheet_with_low_memory()?;
     ws.set_name("稿件明细")?;
     let title = format!("{}报送稿件的计分情况", u.name);
     let headers = [
@@ -233,7 +233,7 @@ fn problems_sheet(
             ]
         })
         .collect();
-    let ws = wb.add_worksheet_with_constant_memory()?;
+    let ws = wb.add_worksheet_with_low_memory()?;
     ws.set_name("问题")?;
     let title = format!("{}报送表中发现的问题", u.name);
     let headers = ["级别", "代码", "文件", "位置", "说明", "建议"];

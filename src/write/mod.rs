@@ -15,6 +15,7 @@ mod record;
 mod stale;
 pub mod table;
 pub mod template;
+pub mod zipped;
 
 use std::io::Write;
 use std::path::Path;
@@ -70,8 +71,29 @@ pub fn save_workbook_checked(
         return Err(write_failed(path, &e));
     }
     saved.map_err(|e| anyhow::anyhow!("写入 {} 失败（{e}）", path.display()))?;
+    let packed = repack_beside(path, &tmp)?;
+    drop(tmp);
     before_replace()?;
-    persist(tmp, path)
+    persist(packed, path)
+}
+
+/// The workbook saved at `tmp`, repacked as Excel packs one (see [`zipped`]) into another
+/// temporary file beside `path`.
+fn repack_beside(
+    path: &Path,
+    tmp: &tempfile::NamedTempFile,
+) -> anyhow::Result<tempfile::NamedTempFile> {
+    let packed = temp_beside(path)?;
+    let from = std::io::BufReader::new(tmp.reopen().map_err(|e| write_failed(path, &e))?);
+    let mut latch = Latch::new(packed.as_file());
+    let done = zipped::repack(from, &mut latch).map(|_| ());
+    let _ = latch.flush();
+    if let Some(e) = latch.error.take() {
+        return Err(write_failed(path, &e));
+    }
+    done.map_err(|e| anyhow::anyhow!("写入 {} 失败（{e}）", path.display()))?;
+    drop(latch);
+    Ok(packed)
 }
 
 /// A file writer that remembers the first I/O error and, after it, takes every write without

@@ -95,7 +95,7 @@ pub fn build(rules: &Rules, spec: &TemplateSpec) -> Result<Vec<u8>, XlsxError> {
     wb.define_name("Tier2Names", &catalog.lookup_range(&sheet, Tier::Two))?;
     wb.define_name("AllNames", &catalog.lookup_all(&sheet))?;
 
-    wb.save_to_buffer()
+    super::zipped::repacked(wb.save_to_buffer()?)
 }
 
 /// Entry rows in the print area.
