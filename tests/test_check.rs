@@ -912,6 +912,9 @@ wb.save({path:?})
     assert_eq!(r.declared_quarter, Quarter::parse("2026Q3").ok());
 }
 
+/// A member rewritten (or, `None`, left out), by its name and bytes.
+type Change = dyn Fn(&str, &[u8]) -> Option<Vec<u8>>;
+
 /// Every refusal speaks Chinese: a return damaged in the ways the parsers refuse (cut short,
 /// a relationship or a shared-strings table missing, a cell without its row, an unknown XML
 /// entity, a cut .xls, a broken .ods, a csv with a stray quote) gets an F0x message whose only
@@ -933,7 +936,7 @@ fn refusals_say_what_is_wrong_in_chinese() {
             })
             .collect()
     };
-    let rezip = |change: &dyn Fn(&str, &[u8]) -> Option<Vec<u8>>| -> Vec<u8> {
+    let rezip = |change: &Change| -> Vec<u8> {
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (name, bytes) in &members {
             if let Some(b) = change(name, bytes) {
