@@ -913,7 +913,7 @@ wb.save({path:?})
 }
 
 /// A member rewritten (or, `None`, left out), by its name and bytes.
-type Change = dyn Fn(&str, &[u8]) -> Option<Vec<u8>>;
+type Change<'a> = dyn Fn(&str, &[u8]) -> Option<Vec<u8>> + 'a;
 
 /// Every refusal speaks Chinese: a return damaged in the ways the parsers refuse (cut short,
 /// a relationship or a shared-strings table missing, a cell without its row, an unknown XML
@@ -936,7 +936,7 @@ fn refusals_say_what_is_wrong_in_chinese() {
             })
             .collect()
     };
-    let rezip = |change: &Change| -> Vec<u8> {
+    let rezip = |change: &Change<'_>| -> Vec<u8> {
         let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (name, bytes) in &members {
             if let Some(b) = change(name, bytes) {
