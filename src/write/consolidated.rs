@@ -133,8 +133,10 @@ pub fn build(
     sheets[3] = Worksheet::new();
     if !streamed {
         // 得分排名 (a row a unit) too: its two-line title is rich text, which a low-memory
-        // worksheet writes into its cell rather than into the shared-strings table.
+        // worksheet writes into its cell rather than into the shared-strings table. And the
+        // hidden 数据 record, written beside the others (below).
         sheets[0] = Worksheet::new();
+        sheets[SHEETS.len()] = Worksheet::new();
     }
     let [rank, quota, detail, outlet, review, person, problem, submitted, notes, data] =
         &mut sheets[..]
@@ -148,41 +150,51 @@ pub fn build(
         rank.set_column_format(0, &fmt)?;
     }
     rank.set_column_format(0, &Format::new())?;
-    let mut rest =
-        |detail_done: &mut dyn FnMut() -> Result<(), XlsxError>| -> Result<(), XlsxError> {
-            ranking(rank, report, &f)?;
-            quotas(quota, report, &f)?;
-            detail_done()?;
-            super::outlets::sheet(outlet, report, &summary.outlets, &f)?;
-            decisions(review, report, &f)?;
-            authors(person, report, &f)?;
-            crate::phase::mark("small sheets written");
-            problems(problem, report, &f)?;
-            crate::phase::mark("校验问题 sheet written");
-            submissions(submitted, report, &f)?;
-            about(notes, report, &f, streamed)?;
-            record_sheet(data, report, summary, generations)?;
-            crate::phase::mark("数据 sheet written");
-            Ok(())
-        };
+    // One sheet is written on a thread of its own while the others are written here, one after
+    // another. Streamed, that is 稿件明细 (most of the work; every sheet streams to its own
+    // temporary file, its text in its cells). With the shared-strings table, whose numbers are
+    // given as texts are first written, the others must keep their order for the same inputs to
+    // give the same bytes: the one beside them is the hidden 数据 record, kept in memory, whose
+    // texts are numbered when the workbook is saved.
     let detail_sheet = |ws: &mut Worksheet| {
         let done = entries(ws, report, &f);
         crate::phase::mark("稿件明细 sheet written");
         done
     };
-    if streamed {
-        // 稿件明细 is most of the work: it is written on its own thread while the other sheets
-        // are written here (each sheet streams to its own temporary file, its text in its cells).
-        std::thread::scope(|s| -> Result<(), XlsxError> {
-            let big = s.spawn(|| detail_sheet(detail));
-            rest(&mut || Ok(()))?;
-            big.join().expect("the 稿件明细 writer does not panic")
-        })?;
-    } else {
-        // One after another, in the sheets' order: the shared-strings table numbers each text
-        // where it first appears, and the same inputs must give the same bytes.
-        rest(&mut || detail_sheet(detail))?;
-    }
+    let record = |ws: &mut Worksheet| {
+        let done = record_sheet(ws, report, summary, generations);
+        crate::phase::mark("数据 sheet written");
+        done
+    };
+    let (mut detail, mut data) = (Some(detail), Some(data));
+    let beside = match streamed {
+        true => detail.take(),
+        false => data.take(),
+    };
+    std::thread::scope(|s| -> Result<(), XlsxError> {
+        let side = s.spawn(|| match (beside, streamed) {
+            (Some(ws), true) => detail_sheet(ws),
+            (Some(ws), false) => record(ws),
+            (None, _) => Ok(()),
+        });
+        ranking(rank, report, &f)?;
+        quotas(quota, report, &f)?;
+        if let Some(ws) = detail {
+            detail_sheet(ws)?;
+        }
+        super::outlets::sheet(outlet, report, &summary.outlets, &f)?;
+        decisions(review, report, &f)?;
+        authors(person, report, &f)?;
+        crate::phase::mark("small sheets written");
+        problems(problem, report, &f)?;
+        crate::phase::mark("校验问题 sheet written");
+        submissions(submitted, report, &f)?;
+        about(notes, report, &f, streamed)?;
+        if let Some(ws) = data {
+            record(ws)?;
+        }
+        side.join().expect("a sheet writer does not panic")
+    })?;
     for ws in sheets {
         wb.push_worksheet(ws);
     }
