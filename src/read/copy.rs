@@ -148,7 +148,8 @@ fn docx_text(bytes: &[u8]) -> CopyText {
     }
 }
 
-/// Markup's text: what lies between tags, with the common entities decoded.
+/// Markup's text: what lies between tags, then every entity decoded once (named and numeric:
+/// `&amp;lt;` is the text "&lt;", `&#20013;` is 中).
 fn strip_tags(s: &str) -> String {
     let mut out = String::with_capacity(s.len() / 2);
     let mut in_tag = false;
@@ -160,11 +161,7 @@ fn strip_tags(s: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&nbsp;", " ")
+    html_escape::decode_html_entities(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -197,6 +194,13 @@ mod tests {
                 "{name}: {got:?}"
             );
         }
+        // Entities decoded once, after the tags are gone; numeric ones too.
+        let html = "<p>&#36890;&#x5316;&amp;lt;b&amp;gt;&nbsp;稿件</p>";
+        let b = read_bytes(html.as_bytes(), "html").unwrap();
+        assert_eq!(
+            text_of(&b),
+            Some(CopyText::Text("通化&lt;b&gt;\u{a0}稿件".into()))
+        );
         let photo = text_of(&read_bytes(b"\xFF\xD8\xFF", "jpg").unwrap()).unwrap();
         assert!(matches!(photo, CopyText::NameOnly(ref w) if w.contains("图片")));
         assert!(text_of(&RawBook::from_text_rows("表", &[&["x"]])).is_none());
