@@ -830,3 +830,28 @@ fn the_summary_and_the_receipts_are_packed_as_excel_packs_them() {
         }
     }
 }
+
+/// The 汇总表's layout is chosen by the rows 稿件明细 lists (all units' together, not the
+/// number of units): the sample quarter's 46, as its sheet shows them.
+#[test]
+fn the_layout_is_chosen_by_the_rows_listed() {
+    let mut books = Vec::new();
+    for e in std::fs::read_dir(samples()).unwrap() {
+        let p = e.unwrap().path();
+        let ext = p.extension().unwrap().to_string_lossy().to_lowercase();
+        if ["xlsx", "xls", "csv"].contains(&ext.as_str())
+            && !p.file_name().unwrap().to_string_lossy().starts_with("~$")
+        {
+            let book = xinxi::read::cells::read_bytes(&std::fs::read(&p).unwrap(), &ext).unwrap();
+            books.push((p.file_name().unwrap().to_string_lossy().to_string(), book));
+        }
+    }
+    let rules = xinxi::rules::Rules::builtin();
+    let q = xinxi::rules::Quarter::parse("2026Q3").unwrap();
+    let (report, summary) =
+        xinxi::pipeline::in_memory(&rules, q, books, Default::default(), "2026-09-25 10:00:00");
+    let rows = xinxi::write::consolidated::detail_rows(&report);
+    assert_eq!(rows as u64, summary.totals.rows_read as u64);
+    assert!(rows > rules.units.len(), "{rows}");
+    assert!(!xinxi::write::consolidated::streamed(&report));
+}

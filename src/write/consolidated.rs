@@ -105,7 +105,13 @@ pub const STREAMED_ABOVE_ROWS: usize = 200_000;
 /// Whether the 汇总表 of `report` is written with its text in each cell (see
 /// [`STREAMED_ABOVE_ROWS`]).
 pub fn streamed(report: &Report) -> bool {
-    report.scored.entries.len() + report.orphan_entries.len() > STREAMED_ABOVE_ROWS
+    detail_rows(report) > STREAMED_ABOVE_ROWS
+}
+
+/// The rows 稿件明细 lists: every unit's, and those of returns whose unit is unknown.
+pub fn detail_rows(report: &Report) -> usize {
+    let units: usize = report.scored.entries.iter().map(Vec::len).sum();
+    units + report.orphan_entries.len()
 }
 
 /// The workbook, ready to save (its large sheets stream through temporary files).
