@@ -16,7 +16,7 @@ use crate::report::Report;
 use crate::resolve::Inputs;
 use crate::rules::{Quarter, Rules};
 use crate::summary::Summary;
-use crate::write::guard::check_replaceable;
+use crate::write::guard::check_all;
 use anyhow::bail;
 use chrono::NaiveDateTime;
 use keep::{backups_of, take_decisions};
@@ -93,24 +93,13 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         memory::same_rules(&places.out, rules)?;
     }
     let _locks = hold_folders(&places, env)?;
-    let stale_lock = check_replaceable(&places.out)?;
-    // The other outputs too, before anything is replaced.
-    let mut others: Vec<PathBuf> = opts.json.iter().cloned().collect();
-    if !opts.no_bulletin {
-        let stem = format!("通报_{quarter}");
-        others.extend(outputs::document_paths(folder(&places.out), &stem));
-    }
-    let stale_others = crate::write::guard::check_all(&others)?;
+    let stale_locks = check_outputs(&places, opts, quarter)?;
 
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
     // into the record, and the record is saved, before anything is replaced.
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
     let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
-    let mut notes: Vec<String> = stale_lock
-        .into_iter()
-        .chain(stale_others)
-        .chain(taken.notes.clone())
-        .collect();
+    let mut notes: Vec<String> = stale_locks.into_iter().chain(taken.notes.clone()).collect();
     crate::phase::mark("decisions taken");
     let compare = named_previous.is_none() && !opts.no_previous;
     let (earlier, previous) = memory::earlier(&places, quarter, compare, &mut notes);
@@ -137,31 +126,7 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     crate::phase::mark("summary made");
     let mut written = write_workbook(&report, &summary, now, &taken, &places)?;
     crate::phase::mark("汇总表 written");
-    // The bulletin is composed now and laid out last, once the rows are no longer needed.
-    let bulletin = match opts.no_bulletin {
-        true => None,
-        false => Some(bulletin::compose(
-            &report,
-            &summary,
-            &rules.bulletin,
-            now.date(),
-        )),
-    };
-    if let Some(j) = &opts.json {
-        written.push(write_json(&summary, j, &places)?);
-    }
-    if let Some(dir) = &opts.feedback {
-        written.push(write_feedback(&report, dir, now, &places)?);
-    }
-    if let Some(b) = bulletin {
-        // The document's structures are large for a large province (docx-rust's Paragraph is
-        // 4.6 KB a cell): the rows go first, and their memory back to the system, so that the
-        // document does not add to the run's peak.
-        drop(std::mem::take(&mut report.scored.entries));
-        drop(std::mem::take(&mut report.orphan_entries));
-        give_back_memory();
-        written.push(write_bulletin(&b, quarter, &places)?);
-    }
+    written.extend(write_others(&mut report, &summary, opts, &places)?);
     crate::phase::mark("other outputs written");
     Ok(Outcome {
         quarter,
@@ -170,6 +135,55 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
         written,
         notes,
     })
+}
+
+/// The outputs after the 汇总表 — JSON, 回执, 通报 — as `opts` asks; the lines for 输出.
+fn write_others(
+    report: &mut Report,
+    summary: &Summary,
+    opts: &Options,
+    places: &Places,
+) -> anyhow::Result<Vec<String>> {
+    let mut written = Vec::new();
+    // The bulletin is composed now and laid out last, once the rows are no longer needed.
+    let bulletin = match opts.no_bulletin {
+        true => None,
+        false => Some(bulletin::compose(
+            report,
+            summary,
+            &report.rules.bulletin,
+            opts.now.date(),
+        )),
+    };
+    if let Some(j) = &opts.json {
+        written.push(write_json(summary, j, places)?);
+    }
+    if let Some(dir) = &opts.feedback {
+        written.push(write_feedback(report, dir, opts.now, places)?);
+    }
+    if let Some(b) = bulletin {
+        // The document's structures are large for a large province (docx-rust's Paragraph is
+        // 4.6 KB a cell): the rows go first, and their memory back to the system, so that the
+        // document does not add to the run's peak.
+        drop(std::mem::take(&mut report.scored.entries));
+        drop(std::mem::take(&mut report.orphan_entries));
+        give_back_memory();
+        written.push(write_bulletin(&b, report.quarter, places)?);
+    }
+    Ok(written)
+}
+
+/// Whether every output of the run — the 汇总表, the JSON, the 通报 — can be replaced (see
+/// `write::guard`), checked before anything is; the notes of lock files left by crashed
+/// programs and passed over.
+fn check_outputs(places: &Places, opts: &Options, quarter: Quarter) -> anyhow::Result<Vec<String>> {
+    let mut all = vec![places.out.clone()];
+    all.extend(opts.json.iter().cloned());
+    if !opts.no_bulletin {
+        let stem = format!("通报_{quarter}");
+        all.extend(outputs::document_paths(folder(&places.out), &stem));
+    }
+    check_all(&all)
 }
 
 /// `more` after `problems`, reserved exactly: the list is a national quarter's largest

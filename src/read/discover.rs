@@ -209,6 +209,34 @@ impl Within {
         self.visited.insert(real)
     }
 
+    /// Whether the entry at `p` is to be taken: a link only to a place inside the folder (one
+    /// leading out is named, see [`link_passed_over`]), a file only the first time its real
+    /// path is reached (a file reached again through a link is not read twice). Folders are
+    /// judged when entered.
+    fn takes(&mut self, p: &Path, shown: &Path, d: &mut Discovery) -> bool {
+        let real = if p
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            match self.follow(p) {
+                Ok(real) => Some(real),
+                Err(why) => {
+                    link_passed_over(shown.to_path_buf(), why, d);
+                    return false;
+                }
+            }
+        } else {
+            None
+        };
+        if p.is_dir() {
+            return true;
+        }
+        match real.or_else(|| dunce::canonicalize(p).ok()) {
+            Some(real) => self.first_time(real),
+            None => true,
+        }
+    }
+
     /// Where the link at `p` leads, when that is inside the folder; otherwise why it is not
     /// followed (its target, or that it leads nowhere).
     fn follow(&self, p: &Path) -> Result<PathBuf, String> {
@@ -261,24 +289,8 @@ fn walk(
             d.skipped.push(shown_p);
             continue;
         }
-        if p.symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            match within.follow(&p) {
-                // A file reached again through a link is not read twice.
-                Ok(real) if !p.is_dir() && !within.first_time(real.clone()) => continue,
-                Ok(_) => {}
-                Err(why) => {
-                    link_passed_over(shown_p, why, d);
-                    continue;
-                }
-            }
-        } else if !p.is_dir() {
-            if let Ok(real) = dunce::canonicalize(&p) {
-                if !within.first_time(real) {
-                    continue;
-                }
-            }
+        if !within.takes(&p, &shown_p, d) {
+            continue;
         }
         if p.is_dir() {
             walk(&p, &shown_p, depth, d, within, false)?;

@@ -439,45 +439,7 @@ fn parse<S: Subject>(bytes: &[u8], quartered: bool) -> Result<Record<S>, String>
         fields.insert(1, "quarter");
     }
     check_fields(obj, &fields, &["generation"], "")?;
-    for (list, extra) in [("decisions", &[][..]), ("history", &PAST_FIELDS[..])] {
-        let items = obj[list]
-            .as_array()
-            .ok_or_else(|| format!("“{list}”应是一个列表"))?;
-        for (i, item) in items.iter().enumerate() {
-            let at = format!("“{list}”第 {} 条", i + 1);
-            let fields = item
-                .as_object()
-                .ok_or_else(|| format!("{at}不是一条决定"))?;
-            let required: Vec<&str> = DECISION_FIELDS
-                .iter()
-                .chain(S::FIELDS)
-                .chain(extra)
-                .copied()
-                .collect();
-            let optional: Vec<&str> = DECISION_OPTIONAL
-                .iter()
-                .copied()
-                .chain(
-                    (!extra.is_empty())
-                        .then_some(["ended_generation", "ended_from_generation"])
-                        .into_iter()
-                        .flatten(),
-                )
-                .collect();
-            check_fields(fields, &required, &optional, &at)?;
-            if let Some(v) = fields["verdict"].as_str() {
-                if S::parse(v).is_none() {
-                    return Err(format!(
-                        "{at}的决定“{v}”无法识别（只能是 {}）",
-                        S::choices()
-                    ));
-                }
-            }
-            if fields["id"].as_str().is_none_or(|id| id.trim().is_empty()) {
-                return Err(format!("{at}没有编号"));
-            }
-        }
-    }
+    check_lists::<S>(obj)?;
     let mut record: Record<S> = serde_json::from_value(value)
         .map_err(|_| "其中有的值类型不对（例如应是文字的地方写了数字）".to_string())?;
     // The same decision twice (a hand edit, or a merge) is one decision. Compared within an
@@ -552,6 +514,51 @@ impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
         }
         Ok(obj.into())
     }
+}
+
+/// Every decision in `decisions` and `history` has the fields the program writes, and
+/// nothing else, with a value and an id it could have written.
+fn check_lists<S: Subject>(obj: &serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+    for (list, extra) in [("decisions", &[][..]), ("history", &PAST_FIELDS[..])] {
+        let items = obj[list]
+            .as_array()
+            .ok_or_else(|| format!("“{list}”应是一个列表"))?;
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("“{list}”第 {} 条", i + 1);
+            let fields = item
+                .as_object()
+                .ok_or_else(|| format!("{at}不是一条决定"))?;
+            let required: Vec<&str> = DECISION_FIELDS
+                .iter()
+                .chain(S::FIELDS)
+                .chain(extra)
+                .copied()
+                .collect();
+            let optional: Vec<&str> = DECISION_OPTIONAL
+                .iter()
+                .copied()
+                .chain(
+                    (!extra.is_empty())
+                        .then_some(["ended_generation", "ended_from_generation"])
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect();
+            check_fields(fields, &required, &optional, &at)?;
+            if let Some(v) = fields["verdict"].as_str() {
+                if S::parse(v).is_none() {
+                    return Err(format!(
+                        "{at}的决定“{v}”无法识别（只能是 {}）",
+                        S::choices()
+                    ));
+                }
+            }
+            if fields["id"].as_str().is_none_or(|id| id.trim().is_empty()) {
+                return Err(format!("{at}没有编号"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `obj` has every required field and nothing the program does not write.

@@ -129,23 +129,7 @@ pub fn build(
     wb.set_zip_compression_level(1);
     let f = Formats::default();
     let streamed = streamed(report);
-    let mut sheets = Vec::with_capacity(SHEETS.len() + 1);
-    for _ in 0..=SHEETS.len() {
-        sheets.push(match streamed {
-            true => wb.new_worksheet_with_constant_memory()?,
-            // Rows still go to temporary files; the text goes into the workbook's table.
-            false => wb.new_worksheet_with_low_memory()?,
-        });
-    }
-    // 媒体认定 is small and keeps its drop-down's values beside the table: written in memory.
-    sheets[3] = Worksheet::new();
-    if !streamed {
-        // 得分排名 (a row a unit) too: its two-line title is rich text, which a low-memory
-        // worksheet writes into its cell rather than into the shared-strings table. And the
-        // hidden 数据 record, written beside the others (below).
-        sheets[0] = Worksheet::new();
-        sheets[SHEETS.len()] = Worksheet::new();
-    }
+    let mut sheets = worksheets(&mut wb, streamed)?;
     let [rank, quota, detail, outlet, review, person, problem, submitted, notes, data] =
         &mut sheets[..]
     else {
@@ -207,6 +191,29 @@ pub fn build(
         wb.push_worksheet(ws);
     }
     Ok(wb)
+}
+
+/// The 汇总表's worksheets, one per sheet and the hidden 数据 last, each kept as its size and
+/// the layout (see [`STREAMED_ABOVE_ROWS`]) need.
+fn worksheets(wb: &mut Workbook, streamed: bool) -> Result<Vec<Worksheet>, XlsxError> {
+    let mut sheets = Vec::with_capacity(SHEETS.len() + 1);
+    for _ in 0..=SHEETS.len() {
+        sheets.push(match streamed {
+            true => wb.new_worksheet_with_constant_memory()?,
+            // Rows still go to temporary files; the text goes into the workbook's table.
+            false => wb.new_worksheet_with_low_memory()?,
+        });
+    }
+    // 媒体认定 is small and keeps its drop-down's values beside the table: written in memory.
+    sheets[3] = Worksheet::new();
+    if !streamed {
+        // 得分排名 (a row a unit) too: its two-line title is rich text, which a low-memory
+        // worksheet writes into its cell rather than into the shared-strings table. And the
+        // hidden 数据 record, written beside the others.
+        sheets[0] = Worksheet::new();
+        sheets[SHEETS.len()] = Worksheet::new();
+    }
+    Ok(sheets)
 }
 
 use super::record::record_sheet;
@@ -898,52 +905,7 @@ fn about(
     f: &Formats,
     streamed: bool,
 ) -> Result<(), XlsxError> {
-    let q = report.quarter;
-    let w = q.window(report.rules.deadline_day);
-    let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    let p = report.rules.points;
-    let facts: Vec<(&str, String)> = vec![
-        ("季度", q.chinese()),
-        ("截止日期", ymd(w.deadline)),
-        (
-            "报送范围",
-            format!(
-                "{} 至 {}{}",
-                ymd(w.earliest()),
-                ymd(w.deadline),
-                w.carried()
-                    .map(|(a, b)| format!("（其中 {} 至 {} 为补报）", ymd(a), ymd(b)))
-                    .unwrap_or_default()
-            ),
-        ),
-        (
-            "计分",
-            format!("一级 {} 分、二级 {} 分、三级 {} 分", p[0], p[1], p[2]),
-        ),
-        ("规则指纹", report.rules.fingerprint()),
-        ("生成时间", report.generated_at.clone()),
-        ("程序版本", format!("xinxi-score {}", crate::VERSION)),
-        (
-            "输入文件",
-            format!(
-                "{} 个（另有未读取 {} 个、跳过 {} 个）",
-                report.batch.files.len(),
-                report.batch.ignored.len(),
-                report.batch.skipped.len()
-            ),
-        ),
-    ];
-    let mut facts = facts;
-    if streamed {
-        facts.push((
-            "保存方式",
-            format!(
-                "本季度稿件超过 {} 行，为节省内存，各单元格的文字直接保存在单元格中（不是 Excel 通常的共享文字表）；个别版本的 WPS 可能打不开，可用 Excel 或 LibreOffice 打开",
-                crate::text::grouped(STREAMED_ABOVE_ROWS as u64)
-            ),
-        ));
-    }
-    let mut rows: Vec<Vec<Val<'_>>> = facts
+    let mut rows: Vec<Vec<Val<'_>>> = facts(report, streamed)
         .into_iter()
         .map(|(k, v)| vec![k.into(), v.into(), Val::Empty, Val::Empty])
         .collect();
@@ -975,11 +937,61 @@ fn about(
     }
     rows.extend(register_used(report));
     ws.set_name(SHEETS[8])?;
-    let title = format!("{}汇总说明", q.chinese());
+    let title = format!("{}汇总说明", report.quarter.chinese());
     let table = Table {
         max_widths: &[(0, 30.0), (1, 44.0), (2, 68.0)],
         ..Table::new(&title, &["项目", "内容", "", ""])
     };
     write_spec(ws, f, &table, rows)?;
     Ok(())
+}
+
+/// The quarter's facts at the top of 说明: its window, points, rules, when and by what it was
+/// made, its inputs, and (for a quarter past [`STREAMED_ABOVE_ROWS`]) how it was kept.
+fn facts(report: &Report, streamed: bool) -> Vec<(&'static str, String)> {
+    let q = report.quarter;
+    let w = q.window(report.rules.deadline_day);
+    let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let p = report.rules.points;
+    let mut facts: Vec<(&'static str, String)> = vec![
+        ("季度", q.chinese()),
+        ("截止日期", ymd(w.deadline)),
+        (
+            "报送范围",
+            format!(
+                "{} 至 {}{}",
+                ymd(w.earliest()),
+                ymd(w.deadline),
+                w.carried()
+                    .map(|(a, b)| format!("（其中 {} 至 {} 为补报）", ymd(a), ymd(b)))
+                    .unwrap_or_default()
+            ),
+        ),
+        (
+            "计分",
+            format!("一级 {} 分、二级 {} 分、三级 {} 分", p[0], p[1], p[2]),
+        ),
+        ("规则指纹", report.rules.fingerprint()),
+        ("生成时间", report.generated_at.clone()),
+        ("程序版本", format!("xinxi-score {}", crate::VERSION)),
+        (
+            "输入文件",
+            format!(
+                "{} 个（另有未读取 {} 个、跳过 {} 个）",
+                report.batch.files.len(),
+                report.batch.ignored.len(),
+                report.batch.skipped.len()
+            ),
+        ),
+    ];
+    if streamed {
+        facts.push((
+            "保存方式",
+            format!(
+                "本季度稿件超过 {} 行，为节省内存，各单元格的文字直接保存在单元格中（不是 Excel 通常的共享文字表）；个别版本的 WPS 可能打不开，可用 Excel 或 LibreOffice 打开",
+                crate::text::grouped(STREAMED_ABOVE_ROWS as u64)
+            ),
+        ));
+    }
+    facts
 }
