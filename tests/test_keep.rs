@@ -84,6 +84,14 @@ fn shown_decision(xlsx: &Path, title: &str) -> String {
 
 const PENDING_TITLE: &str = "通化市局开展卷烟市场秩序检查";
 
+/// Type `v` into the 复核决定 of the pending row with LibreOffice (`None`: not installed).
+fn decide_pending(xlsx: &Path, v: &str) -> Option<()> {
+    lo_edit(
+        xlsx,
+        serde_json::json!([{"title": PENDING_TITLE, "column": "复核决定", "value": v}]),
+    )
+}
+
 #[test]
 fn a_deleted_record_is_restored_from_the_summary_workbook() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,12 +156,7 @@ fn an_older_copy_put_back_never_undoes_a_later_decision() {
     let returns = office(dir.path(), false);
     let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
     run(&returns, "2026-09-25T10:00:00", &[]);
-    let decide = |v: &str| {
-        lo_edit(
-            &xlsx,
-            serde_json::json!([{"title": PENDING_TITLE, "column": "复核决定", "value": v}]),
-        )
-    };
+    let decide = |v: &str| decide_pending(&xlsx, v);
     let Some(()) = decide("二级") else { return };
     run(&returns, "2026-09-26T10:00:00", &[]);
     decide("三级").unwrap();
@@ -676,12 +679,7 @@ fn a_decision_changed_after_a_run_that_could_not_write_the_workbook_is_taken() {
     let returns = office(dir.path(), false);
     let xlsx = dir.path().join("汇总表_2026Q3.xlsx");
     run(&returns, "2026-09-25T10:00:00", &[]);
-    let decide = |v: &str| {
-        lo_edit(
-            &xlsx,
-            serde_json::json!([{"title": PENDING_TITLE, "column": "复核决定", "value": v}]),
-        )
-    };
+    let decide = |v: &str| decide_pending(&xlsx, v);
     let Some(()) = decide("二级") else { return };
     let with_second = std::fs::read(&xlsx).unwrap();
     // The backup folder's place is taken by a file: the run fails after saving the record.

@@ -122,20 +122,16 @@ fn passed_over(records: &[Record], max_rows: u32, max_cols: u32) -> Vec<usize> {
     let mut sheet: Vec<(usize, u32, u32)> = Vec::new();
     let mut dimensions: Vec<usize> = Vec::new();
     let mut depth = 0usize;
+    let mut settle = |sheet: &mut Vec<_>, dimensions: &mut Vec<_>| {
+        settle(sheet, dimensions, records, max_rows, max_cols, &mut out)
+    };
     for (i, r) in records.iter().enumerate() {
         match r.typ {
             BOF => depth += 1,
             EOF => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    settle(
-                        &mut sheet,
-                        &mut dimensions,
-                        records,
-                        max_rows,
-                        max_cols,
-                        &mut out,
-                    );
+                    settle(&mut sheet, &mut dimensions);
                 }
             }
             DIMENSIONS => dimensions.push(i),
@@ -147,14 +143,7 @@ fn passed_over(records: &[Record], max_rows: u32, max_cols: u32) -> Vec<usize> {
             _ => {}
         }
     }
-    settle(
-        &mut sheet,
-        &mut dimensions,
-        records,
-        max_rows,
-        max_cols,
-        &mut out,
-    );
+    settle(&mut sheet, &mut dimensions);
     out.sort_unstable();
     out
 }

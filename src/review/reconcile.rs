@@ -383,17 +383,22 @@ mod tests {
         }
     }
 
-    /// A record where row A was decided 二级 in generation 1, then 三级 in generation 2.
-    fn decided_twice() -> Record {
-        let mut r = Record::new("2026Q3");
-        let e = |v, from| Edit {
+    /// Row A decided `v`, typed into a workbook written from generation `from`.
+    fn decided_a(v: Verdict, from: Option<u64>) -> Edit<RowSubject> {
+        Edit {
             id: "A".into(),
             about: RowSubject::default(),
             verdict: Some(v),
             reason: String::new(),
             source: String::new(),
             from,
-        };
+        }
+    }
+
+    /// A record where row A was decided 二级 in generation 1, then 三级 in generation 2.
+    fn decided_twice() -> Record {
+        let mut r = Record::new("2026Q3");
+        let e = decided_a;
         r.apply(&[e(Verdict::Tier(Tier::Two), Some(0))], "t1", 1);
         r.apply(&[e(Verdict::Tier(Tier::Three), Some(1))], "t2", 2);
         r
@@ -456,14 +461,7 @@ mod tests {
     #[test]
     fn a_change_typed_after_a_run_that_could_not_replace_the_workbook_is_taken() {
         let mut r = Record::new("2026Q3");
-        let e = |v, from| Edit {
-            id: "A".into(),
-            about: RowSubject::default(),
-            verdict: Some(v),
-            reason: String::new(),
-            source: String::new(),
-            from,
-        };
+        let e = decided_a;
         r.apply(&[e(Verdict::Tier(Tier::Two), Some(0))], "t1", 1);
         let changed = |typed| {
             reconcile(
