@@ -5,6 +5,7 @@
 
 use crate::rules::{Quarter, Rules};
 use crate::score::SubmissionStatus;
+use crate::scoring::Points;
 use crate::summary::{ItemLine, QuarterRecord, RowLine, UnitLine};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -39,7 +40,7 @@ pub struct QuarterUsed {
 /// A unit's figures in one quarter.
 #[derive(Clone, Debug, Serialize)]
 pub struct QuarterFigure {
-    pub total: u32,
+    pub total: Points,
     pub rank: Option<u32>,
     pub submission: SubmissionStatus,
 }
@@ -53,7 +54,7 @@ pub struct AnnualUnit {
     pub tier1: u32,
     pub tier2: u32,
     pub tier3: u32,
-    pub total: u32,
+    pub total: Points,
     /// Q1–Q4; `None` where the quarter's 汇总表 is missing or does not list the unit.
     pub quarters: [Option<QuarterFigure>; 4],
     /// Months (of 12) meeting the monthly news quota.
@@ -101,7 +102,7 @@ pub struct RepeatSide {
     pub quarter: String,
     pub outlet: String,
     pub date: String,
-    pub points: u32,
+    pub points: Points,
     /// How the row stood in its quarter (待核, 计分（已复核）…) and the decision taken there;
     /// empty for a 汇总表 written before rows were kept.
     pub status: String,
@@ -235,7 +236,7 @@ fn empty_unit(name: &str, group: &str) -> AnnualUnit {
         tier1: 0,
         tier2: 0,
         tier3: 0,
-        total: 0,
+        total: Points::ZERO,
         quarters: [None, None, None, None],
         news_months_met: 0,
         info_quarters_met: 0,
@@ -281,7 +282,7 @@ fn rank_units(units: &mut [AnnualUnit]) {
             u.order,
         )
     });
-    let totals: Vec<u32> = units.iter().map(|u| u.total).collect();
+    let totals: Vec<Points> = units.iter().map(|u| u.total).collect();
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, u) in units.iter().enumerate() {
         groups.entry(u.group.clone()).or_default().push(i);
@@ -290,7 +291,7 @@ fn rank_units(units: &mut [AnnualUnit]) {
         units[i].rank = r;
     }
     for members in groups.values() {
-        let of_group: Vec<u32> = members.iter().map(|&i| totals[i]).collect();
+        let of_group: Vec<Points> = members.iter().map(|&i| totals[i]).collect();
         for (&i, r) in members.iter().zip(competition_ranks(&of_group)) {
             units[i].group_rank = r;
         }
@@ -303,7 +304,7 @@ fn rank_people(quarters: &[QuarterIn]) -> Vec<AnnualPerson> {
     for q in quarters {
         for a in &q.record.summary.authors {
             let slot = acc.entry((a.name.clone(), a.unit.clone())).or_default();
-            slot.0[q.quarter.q as usize - 1] += a.points;
+            slot.0[q.quarter.q as usize - 1] += a.points.as_f64();
             slot.1 += a.items;
         }
     }
@@ -336,7 +337,7 @@ fn rank_people(quarters: &[QuarterIn]) -> Vec<AnnualPerson> {
 fn unit_candidates(units: &[AnnualUnit], per_group: u32) -> Vec<Candidate> {
     units
         .iter()
-        .filter(|u| u.total > 0 && u.group_rank <= per_group)
+        .filter(|u| u.total > Points::ZERO && u.group_rank <= per_group)
         .map(|u| {
             let mut notes = Vec::new();
             if !u.not_reported.is_empty() {
@@ -357,7 +358,7 @@ fn unit_candidates(units: &[AnnualUnit], per_group: u32) -> Vec<Candidate> {
                 rank: u.group_rank,
                 name: u.unit.clone(),
                 of: u.group.clone(),
-                points: u.total as f64,
+                points: u.total.as_f64(),
                 note: notes.join("；"),
             }
         })
@@ -494,19 +495,19 @@ mod tests {
             ),
         ];
         let a = aggregate(&r, 2026, &qs, Vec::new(), COUNTS);
-        let order: Vec<(&str, u32, u32)> = a
+        let order: Vec<(&str, String, u32)> = a
             .units
             .iter()
             .take(4)
-            .map(|u| (&u.unit[..6], u.total, u.rank))
+            .map(|u| (&u.unit[..6], u.total.to_string(), u.rank))
             .collect();
         assert_eq!(
             order,
             [
-                ("吉林", 15, 1),
-                ("四平", 15, 1),
-                ("通化", 6, 3),
-                ("白山", 6, 3)
+                ("吉林", "15".into(), 1),
+                ("四平", "15".into(), 1),
+                ("通化", "6".into(), 3),
+                ("白山", "6".into(), 3)
             ]
         );
         assert!(!a.complete);

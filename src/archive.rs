@@ -43,7 +43,7 @@ pub struct YearTotal {
     pub unit: String,
     pub quarters: u32,
     pub items: u32,
-    pub points: u32,
+    pub points: crate::scoring::Points,
 }
 
 /// The archive of `quarters` (one 汇总表 each, chosen by the caller).
@@ -77,7 +77,7 @@ pub fn build(mut quarters: Vec<QuarterIn>, set_aside: Vec<SetAside>) -> Archive 
                         unit: u.unit.clone(),
                         quarters: 0,
                         items: 0,
-                        points: 0,
+                        points: crate::scoring::Points::ZERO,
                     });
                     totals.last_mut().expect("just pushed")
                 }

@@ -6,6 +6,7 @@
 use crate::report::Report;
 use crate::rules::Tier;
 use crate::score::SubmissionStatus;
+use crate::scoring::Points;
 use crate::summary::{Summary, UnitLine};
 use chrono::{Datelike, NaiveDate};
 
@@ -147,7 +148,7 @@ fn overview(s: &Summary) -> String {
         sum(|u| u.tier1),
         sum(|u| u.tier2),
         sum(|u| u.tier3),
-        sum(|u| u.total),
+        s.ranking.iter().map(|u| u.total).sum::<Points>(),
     ));
     text
 }
@@ -155,12 +156,18 @@ fn overview(s: &Summary) -> String {
 /// 与上季度相比……
 fn change(s: &Summary, p: &Previous) -> String {
     let items: u32 = s.ranking.iter().map(|u| u.tier1 + u.tier2 + u.tier3).sum();
-    let points: u32 = s.ranking.iter().map(|u| u.total).sum();
-    let diff = |now: u32, then: u32, unit: &str| match now.cmp(&then) {
-        std::cmp::Ordering::Greater => format!("增加 {} {unit}", now - then),
-        std::cmp::Ordering::Less => format!("减少 {} {unit}", then - now),
-        std::cmp::Ordering::Equal => "持平".to_string(),
-    };
+    let points: Points = s.ranking.iter().map(|u| u.total).sum();
+    fn diff<T: Ord + std::ops::Sub<Output = T> + std::fmt::Display + Copy>(
+        now: T,
+        then: T,
+        unit: &str,
+    ) -> String {
+        match now.cmp(&then) {
+            std::cmp::Ordering::Greater => format!("增加 {} {unit}", now - then),
+            std::cmp::Ordering::Less => format!("减少 {} {unit}", then - now),
+            std::cmp::Ordering::Equal => "持平".to_string(),
+        }
+    }
     format!(
         "与{}（计分稿件 {} 篇、合计 {} 分）相比，计分稿件{}，合计得分{}。",
         p.quarter.chinese(),
@@ -198,7 +205,7 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
     let leaders: Vec<&str> = s
         .ranking
         .iter()
-        .filter(|u| u.total > 0 && u.rank.is_some_and(|r| r <= config.leading))
+        .filter(|u| u.total > Points::ZERO && u.rank.is_some_and(|r| r <= config.leading))
         .map(|u| u.unit.as_str())
         .collect();
     if !leaders.is_empty() {

@@ -10,6 +10,7 @@
 //! | 0 | `files`, `text` | opening only regular files (never a pipe or a device in a file's place); name normalising and invisible controls taken out |
 //! | shared | `problem`, `contract`, `phase` | located problems; the template's and the 汇总表's layout, which writer and readers both take; phase timings for profiling |
 //! | 1 | `rules` | the configuration: roster, outlets, points, quotas, quarters, bulletin and commendation settings |
+//! | 1½ | `scoring` | the scoring model: a row's points with their breakdown, a unit's total with its terms, the formulas and words that show them |
 //! | 2 | `read` | files → cells: discovery (folders, zips), sniffing, isolated reading, locating the table |
 //! | 3 | `dates` | dates as units type them |
 //! | 4 | `review` | the office's decisions: their types, the record on disk, reading them back from 汇总表s, reconciling the two |
@@ -43,6 +44,7 @@ pub mod resolve;
 pub mod review;
 pub mod rules;
 pub mod score;
+pub mod scoring;
 pub mod summary;
 pub mod text;
 pub mod validate;

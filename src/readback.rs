@@ -4,6 +4,7 @@
 
 use crate::read::{Cell, RawBook, RawSheet};
 use crate::rules::Quarter;
+use crate::scoring::Points;
 use crate::summary::Previous;
 use std::collections::HashMap;
 use std::fmt;
@@ -26,8 +27,8 @@ pub enum ReadbackError {
     /// A unit's total is not the sum of its scoring rows.
     Inconsistent {
         unit: String,
-        total: u32,
-        sum: u32,
+        total: Points,
+        sum: Points,
     },
 }
 
@@ -103,7 +104,7 @@ pub fn previous_in(book: &crate::read::RawBook) -> Result<Previous, ReadbackErro
         col("总分")?,
     );
     let rank = col("排名").ok();
-    let (mut items, mut points, mut ranks) = (0u32, 0u32, Vec::new());
+    let (mut items, mut points, mut ranks) = (0u32, Points::ZERO, Vec::new());
     // By place, not a search of the sheet per cell: a national 得分排名 is 10,000 rows.
     let mut grid: HashMap<(u32, u16), &Cell> = HashMap::with_capacity(sheet.cells.len());
     for (r, c, v) in &sheet.cells {
@@ -116,7 +117,7 @@ pub fn previous_in(book: &crate::read::RawBook) -> Result<Previous, ReadbackErro
             break;
         }
         items += tiers.iter().map(|&c| number_of(at(r, c))).sum::<u32>();
-        points += number_of(at(r, total));
+        points += points_of(at(r, total));
         // 未报送 / 无法读取 in the rank column read as 0: not ranked.
         if let Some(n) = rank.map(|c| number_of(at(r, c))).filter(|&n| n > 0) {
             ranks.push((name, n));
@@ -144,6 +145,15 @@ fn text_at(s: &RawSheet, row: u32, col: u16) -> String {
 fn text_of(v: Option<&Cell>) -> String {
     v.map(|v| v.display().trim().to_string())
         .unwrap_or_default()
+}
+
+/// Points a cell holds (a number, or its text); zero when it holds none.
+fn points_of(v: Option<&Cell>) -> Points {
+    match v {
+        Some(Cell::Number(n)) => Points::round(*n),
+        Some(v) => Points::parse(&v.display()).unwrap_or(Points::ZERO),
+        None => Points::ZERO,
+    }
 }
 
 fn number_of(v: Option<&Cell>) -> u32 {
@@ -237,7 +247,7 @@ fn item_lines(lines: Vec<String>) -> Vec<crate::summary::ItemLine> {
                 title: title.to_string(),
                 outlet: outlet.to_string(),
                 date: date.to_string(),
-                points: points.parse().unwrap_or(0),
+                points: Points::parse(points).unwrap_or(Points::ZERO),
             });
         }
     }
@@ -289,12 +299,12 @@ fn check_totals(
 ) -> Result<(), ReadbackError> {
     // Summed once by unit: a national quarter has 10,000 units and 400,000 items (a scan of
     // the items for each unit took 90 s).
-    let mut sums: HashMap<&str, u32> = HashMap::new();
+    let mut sums: HashMap<&str, Points> = HashMap::new();
     for i in items {
         *sums.entry(i.unit.as_str()).or_default() += i.points;
     }
     for u in &summary.ranking {
-        let sum = sums.get(u.unit.as_str()).copied().unwrap_or(0);
+        let sum = sums.get(u.unit.as_str()).copied().unwrap_or_default();
         if sum != u.total {
             return Err(ReadbackError::Inconsistent {
                 unit: u.unit.clone(),
@@ -311,7 +321,7 @@ mod tests {
     use super::*;
     use crate::summary::{ItemLine, Summary};
 
-    fn item(unit: &str, points: u32) -> ItemLine {
+    fn item(unit: &str, points: Points) -> ItemLine {
         ItemLine {
             unit: unit.into(),
             title_key: String::new(),
@@ -331,15 +341,16 @@ mod tests {
             summary.ranking.iter().filter(|u| u.total > 1).collect();
         assert!(scored.len() >= 3);
         // Each total split in two items, interleaved across units.
-        let mut items: Vec<ItemLine> = scored.iter().map(|u| item(&u.unit, 1)).collect();
-        items.extend(scored.iter().map(|u| item(&u.unit, u.total - 1)));
+        let one = Points::whole(1);
+        let mut items: Vec<ItemLine> = scored.iter().map(|u| item(&u.unit, one)).collect();
+        items.extend(scored.iter().map(|u| item(&u.unit, u.total - one)));
         assert!(check_totals(&summary, &items).is_ok());
 
-        items[1].points += 5;
+        items[1].points += Points::whole(5);
         match check_totals(&summary, &items) {
             Err(ReadbackError::Inconsistent { unit, total, sum }) => {
                 assert_eq!(unit, scored[1].unit);
-                assert_eq!(sum, total + 5);
+                assert_eq!(sum, total + Points::whole(5));
             }
             other => panic!("{other:?}"),
         }
@@ -347,7 +358,10 @@ mod tests {
         items.retain(|i| i.unit != scored[1].unit);
         match check_totals(&summary, &items) {
             Err(ReadbackError::Inconsistent { unit, sum, .. }) => {
-                assert_eq!((unit.as_str(), sum), (scored[1].unit.as_str(), 0));
+                assert_eq!(
+                    (unit.as_str(), sum),
+                    (scored[1].unit.as_str(), Points::ZERO)
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -2,7 +2,8 @@
 //! rankings overall and within groups, cross-unit duplicates, and individual authors
 //! (SPEC §2.2, §2.3, §2.5).
 
-use crate::rules::{AuthorCredit, Quarter, Rules, Tier};
+use crate::rules::{AuthorCredit, Quarter, Rules};
+use crate::scoring::Points;
 use crate::validate::{Category, Entry, Status};
 use chrono::{Datelike, NaiveDate};
 use compact_str::CompactString;
@@ -53,7 +54,7 @@ pub struct UnitResult {
     pub filed: Option<NaiveDate>,
     /// Scoring rows per tier (一级, 二级, 三级).
     pub tiers: [u32; 3],
-    pub total: u32,
+    pub total: Points,
     /// Scoring rows by category.
     pub info_items: u32,
     pub news_items: u32,
@@ -103,7 +104,7 @@ impl UnitResult {
 pub struct AuthorResult {
     pub name: String,
     pub unit: String,
-    pub points: f64,
+    pub points: Points,
     pub items: u32,
     pub rank: u32,
 }
@@ -151,14 +152,8 @@ fn unit_result(
     months: &[u32],
 ) -> UnitResult {
     let scoring: Vec<&Entry> = s.entries.iter().filter(|e| e.status.scores()).collect();
-    let mut tiers = [0u32; 3];
-    for e in &scoring {
-        tiers[e.tier.index()] += 1;
-    }
-    let total = Tier::ALL
-        .iter()
-        .map(|t| tiers[t.index()] * rules.points_of(*t))
-        .sum();
+    let crate::scoring::UnitTotal { tiers, total, .. } =
+        crate::scoring::unit(scoring.iter().map(|e| (e.tier, e.points(rules))));
     let mut quotas: Vec<QuotaCheck> = months
         .iter()
         .map(|&m| QuotaCheck {
@@ -262,16 +257,18 @@ fn rank_units(rules: &Rules, units: &mut [UnitResult]) -> Vec<usize> {
 }
 
 fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
-    let mut acc: BTreeMap<(usize, CompactString), (f64, u32)> = BTreeMap::new();
+    let mut acc: BTreeMap<(usize, CompactString), (Points, u32)> = BTreeMap::new();
     for (u, s) in subs.iter().enumerate() {
         for e in s.entries.iter().filter(|e| e.status.scores()) {
             if e.author_list.is_empty() {
                 continue;
             }
-            let pts = rules.points_of(e.tier) as f64;
+            // Each author is credited the row's points, or an equal share of them rounded to
+            // hundredths (SPEC §14.5).
+            let pts = e.points(rules);
             let each = match rules.policy.author_credit {
                 AuthorCredit::Full => pts,
-                AuthorCredit::Split => pts / e.authors().count() as f64,
+                AuthorCredit::Split => pts.times(1.0 / e.authors().count() as f64),
             };
             let mut seen: Vec<&str> = Vec::new();
             for a in e.authors() {
@@ -290,18 +287,18 @@ fn rank_authors(rules: &Rules, subs: &[Submission]) -> Vec<AuthorResult> {
         .map(|((u, name), (points, items))| AuthorResult {
             name: name.into(),
             unit: rules.units[u].name.clone(),
-            points: (points * 100.0).round() / 100.0,
+            points,
             items,
             rank: 0,
         })
         .collect();
     list.sort_by(|a, b| {
         b.points
-            .total_cmp(&a.points)
+            .cmp(&a.points)
             .then(b.items.cmp(&a.items))
             .then(a.name.cmp(&b.name))
     });
-    let pts: Vec<f64> = list.iter().map(|a| a.points).collect();
+    let pts: Vec<Points> = list.iter().map(|a| a.points).collect();
     for (a, r) in list.iter_mut().zip(competition_ranks(&pts)) {
         a.rank = r;
     }
@@ -488,13 +485,13 @@ mod tests {
                 ],
             ),
         );
-        let order: Vec<(&str, u32, u32)> = out
+        let order: Vec<(&str, String, u32)> = out
             .ranking
             .iter()
             .map(|&i| {
                 (
                     &out.units[i].name[..6],
-                    out.units[i].total,
+                    out.units[i].total.to_string(),
                     out.units[i].rank,
                 )
             })
@@ -502,10 +499,10 @@ mod tests {
         assert_eq!(
             &order[..4],
             &[
-                ("四平", 8, 1),
-                ("长春", 5, 2),
-                ("吉林", 5, 2),
-                ("辽源", 0, 0)
+                ("四平", "8".into(), 1),
+                ("长春", "5".into(), 2),
+                ("吉林", "5".into(), 2),
+                ("辽源", "0".into(), 0)
             ]
         );
         assert_eq!(
@@ -641,7 +638,7 @@ mod tests {
         let a: Vec<(&str, f64, u32, u32)> = out
             .authors
             .iter()
-            .map(|a| (a.name.as_str(), a.points, a.items, a.rank))
+            .map(|a| (a.name.as_str(), a.points.as_f64(), a.items, a.rank))
             .collect();
         assert_eq!(a, [("张三", 8.0, 2, 1), ("李四", 5.0, 1, 2)]);
         let r = Rules::from_toml(&crate::rules::DEFAULT_TOML.replace(
@@ -653,7 +650,7 @@ mod tests {
         let a: Vec<(&str, f64)> = out
             .authors
             .iter()
-            .map(|a| (a.name.as_str(), a.points))
+            .map(|a| (a.name.as_str(), a.points.as_f64()))
             .collect();
         assert_eq!(a, [("张三", 5.5), ("李四", 2.5)]);
     }

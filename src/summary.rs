@@ -4,6 +4,7 @@
 
 use crate::review::DecisionResult;
 use crate::score::SubmissionStatus;
+use crate::scoring::Points;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ pub struct UnitLine {
     pub tier1: u32,
     pub tier2: u32,
     pub tier3: u32,
-    pub total: u32,
+    pub total: Points,
     pub info_items: u32,
     pub news_items: u32,
     pub quota_status: String,
@@ -130,7 +131,8 @@ pub struct AuthorLine {
     pub name: String,
     pub unit: String,
     pub items: u32,
-    pub points: f64,
+    #[serde(serialize_with = "crate::scoring::as_float")]
+    pub points: Points,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -180,7 +182,7 @@ pub struct RowLine {
     /// The outlet as matched (a listed outlet's name), or as written.
     pub outlet: String,
     pub tier: String,
-    pub points: u32,
+    pub points: Points,
     pub date: String,
     pub authors: String,
     /// 计分, 待核, 不计分（已复核）…
@@ -221,7 +223,7 @@ impl RowLine {
             title: title.to_string(),
             outlet: outlet.to_string(),
             tier: tier.to_string(),
-            points: points.parse().ok()?,
+            points: Points::parse(points)?,
             date: date.to_string(),
             authors: authors.to_string(),
             status: status.to_string(),
@@ -237,7 +239,7 @@ pub struct Previous {
     pub quarter: crate::rules::Quarter,
     /// Scoring items and total points, all units together.
     pub items: u32,
-    pub points: u32,
+    pub points: Points,
     /// The ranked units with their overall rank.
     pub ranks: Vec<(String, u32)>,
 }
@@ -267,7 +269,7 @@ pub struct ItemLine {
     pub title: String,
     pub outlet: String,
     pub date: String,
-    pub points: u32,
+    pub points: Points,
 }
 
 impl ItemLine {

@@ -10,6 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["files", "text"],
     &["problem", "contract", "phase"],
     &["rules"],
+    &["scoring"],
     &["read"],
     &["dates"],
     &["review"],

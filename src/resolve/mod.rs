@@ -809,7 +809,10 @@ mod tests {
             assert!(e.status_text().ends_with("（已复核）"), "{v:?}");
             match &res.decisions[0].outcome {
                 Outcome::Applied { before, after } => {
-                    assert_eq!((before.status.as_str(), before.points), ("待核", 3));
+                    assert_eq!(
+                        (before.status.as_str(), before.points.to_string()),
+                        ("待核", "3".into())
+                    );
                     assert_eq!(after.points, points);
                 }
                 o => panic!("{v:?}: {o:?}"),

@@ -210,7 +210,7 @@ pub type Decision = Decided<RowSubject>;
 pub struct Standing {
     pub status: String,
     pub tier: String,
-    pub points: u32,
+    pub points: crate::scoring::Points,
 }
 
 impl Standing {
@@ -270,10 +270,10 @@ impl DecisionResult {
     }
 
     /// Points gained (or lost) by the decision.
-    pub fn points_change(&self) -> i64 {
+    pub fn points_change(&self) -> crate::scoring::Points {
         match &self.outcome {
-            Outcome::Applied { before, after } => after.points as i64 - before.points as i64,
-            _ => 0,
+            Outcome::Applied { before, after } => after.points - before.points,
+            _ => crate::scoring::Points::ZERO,
         }
     }
 }

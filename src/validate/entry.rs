@@ -275,13 +275,14 @@ impl Entry {
         }
     }
 
-    /// The points this row earns: its tier's, when it scores.
-    pub fn points(&self, rules: &Rules) -> u32 {
-        if self.status.scores() {
-            rules.points_of(self.tier)
-        } else {
-            0
-        }
+    /// The points this row earns (see `crate::scoring`): 0 when it does not score.
+    pub fn points(&self, rules: &Rules) -> crate::scoring::Points {
+        self.score(rules).points
+    }
+
+    /// The row's points with their breakdown.
+    pub fn score(&self, rules: &Rules) -> crate::scoring::RowScore {
+        crate::scoring::row(rules, self.tier, self.status.scores())
     }
 
     /// Take the row out of the scores for `reason`: it no longer earns points or counts towards

@@ -83,7 +83,7 @@ fn ranking(ws: &mut Worksheet, a: &Annual, f: &Formats) -> Result<(), XlsxError>
                 u.tier1.into(),
                 u.tier2.into(),
                 u.tier3.into(),
-                Val::Formula(format!("={}", sum.join("+")), u.total as f64),
+                Val::Formula(format!("={}", sum.join("+")), u.total.as_f64()),
             ]);
             row.extend(u.quarters.iter().flat_map(quarter_cells));
             row.push(format!("{}/12", u.news_months_met).into());

@@ -64,7 +64,7 @@ fn item_row(i: &Item) -> Vec<Val<'_>> {
         r.title.as_str().into(),
         r.outlet.as_str().into(),
         r.tier.as_str().into(),
-        Val::Num(r.points as f64),
+        r.points.into(),
         r.date.as_str().into(),
         r.authors.as_str().into(),
         r.status.as_str().into(),
@@ -79,7 +79,7 @@ fn totals(ws: &mut rust_xlsxwriter::Worksheet, a: &Archive, f: &Formats) -> Resu
             t.unit.as_str().into(),
             Val::Num(t.quarters as f64),
             Val::Num(t.items as f64),
-            Val::Num(t.points as f64),
+            t.points.into(),
         ]
     });
     ws.set_name(SHEETS[1])?;

@@ -270,7 +270,7 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                         letter(2),
                         p[2]
                     ),
-                    u.total as f64,
+                    u.total.as_f64(),
                 ),
                 u.info_items.into(),
                 u.news_items.into(),
@@ -658,7 +658,7 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
             x.reason.as_str().into(),
             d.outcome.label().into(),
             d.change().into(),
-            Val::Num(d.points_change() as f64),
+            d.points_change().into(),
             x.id.as_str().into(),
             x.source.as_str().into(),
             x.recorded_at.as_str().into(),
@@ -702,7 +702,7 @@ fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             a.name.as_str().into(),
             a.unit.as_str().into(),
             a.items.into(),
-            Val::Num(a.points),
+            a.points.into(),
         ]
     });
     ws.set_name(SHEETS[5])?;

@@ -49,6 +49,12 @@ impl Val<'_> {
     }
 }
 
+impl From<crate::scoring::Points> for Val<'_> {
+    fn from(p: crate::scoring::Points) -> Self {
+        Val::Num(p.as_f64())
+    }
+}
+
 impl<'a> From<&'a str> for Val<'a> {
     fn from(s: &'a str) -> Val<'a> {
         Val::Text(Cow::Borrowed(s))
