@@ -163,6 +163,25 @@ pub fn tier_points(rules: &Rules, tier: Tier) -> Points {
     Points::whole(rules.points[tier.index()] as i64)
 }
 
+/// The tiers' points in words: "一级 5 分、二级 3 分、三级 1 分".
+pub fn tier_words(rules: &Rules) -> String {
+    Tier::ALL
+        .iter()
+        .map(|&t| format!("{} {} 分", t.label(), tier_points(rules, t)))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// How 总分 is made, in words, from the same terms as [`total_formula`]:
+/// "总分 = 一级条数 × 5 + 二级条数 × 3 + 三级条数 × 1".
+pub fn total_words(rules: &Rules) -> String {
+    let terms: Vec<String> = Tier::ALL
+        .iter()
+        .map(|&t| format!("{}条数 × {}", t.label(), tier_points(rules, t)))
+        .collect();
+    format!("总分 = {}", terms.join(" + "))
+}
+
 /// A row's points and how they came about.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowScore {

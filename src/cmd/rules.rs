@@ -22,13 +22,13 @@ pub fn run(args: RulesArgs) -> anyhow::Result<ExitCode> {
     } else if let Some(path) = args.check {
         let r = Rules::load(Some(&path))?;
         println!(
-            "规则文件无误：{} 个单位，{} 个媒体，截止日为每季度最后一个月 {} 日，分值 {}/{}/{}。",
+            "规则文件无误：{} 个单位，{} 个媒体，截止日为每季度最后一个月 {} 日，分值 {}。",
             r.units.len(),
             r.outlets.len(),
             r.deadline_day,
-            r.points[0],
-            r.points[1],
-            r.points[2]
+            crate::rules::Tier::ALL
+                .map(|t| crate::scoring::tier_points(&r, t).to_string())
+                .join("/")
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -217,10 +217,6 @@ impl Rules {
         }
     }
 
-    pub fn points_of(&self, tier: Tier) -> u32 {
-        self.points[tier.index()]
-    }
-
     /// The roster unit a written name refers to (name or alias, with or without （分公司）/（公司）).
     pub fn find_unit(&self, written: &str) -> Option<usize> {
         self.unit_index.get(&unit_key(written)).copied()

@@ -220,7 +220,6 @@ use super::record::record_sheet;
 pub use super::record::{RECORD_MAGIC, RECORD_SHEET};
 
 fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
-    let p = report.rules.points;
     // 分组 and 组内排名 only say something when the roster has several groups.
     let grouped = report.rules.groups().len() > 1;
     let mut headers = vec!["排名", "单位"];
@@ -262,13 +261,16 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 u.tiers[2].into(),
                 Val::Formula(
                     format!(
-                        "={}{r}*{}+{}{r}*{}+{}{r}*{}",
-                        letter(0),
-                        p[0],
-                        letter(1),
-                        p[1],
-                        letter(2),
-                        p[2]
+                        "={}",
+                        crate::scoring::total_formula(
+                            report.rules,
+                            &crate::scoring::TotalCells {
+                                tiers: [0, 1, 2]
+                                    .map(|k| format!("{}{r}", letter(k)))
+                                    .each_ref()
+                                    .map(String::as_str),
+                            }
+                        )
                     ),
                     u.total.as_f64(),
                 ),
@@ -952,7 +954,6 @@ fn facts(report: &Report, streamed: bool) -> Vec<(&'static str, String)> {
     let q = report.quarter;
     let w = q.window(report.rules.deadline_day);
     let ymd = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    let p = report.rules.points;
     let mut facts: Vec<(&'static str, String)> = vec![
         ("季度", q.chinese()),
         ("截止日期", ymd(w.deadline)),
@@ -967,10 +968,7 @@ fn facts(report: &Report, streamed: bool) -> Vec<(&'static str, String)> {
                     .unwrap_or_default()
             ),
         ),
-        (
-            "计分",
-            format!("一级 {} 分、二级 {} 分、三级 {} 分", p[0], p[1], p[2]),
-        ),
+        ("计分", crate::scoring::tier_words(report.rules)),
         ("规则指纹", report.rules.fingerprint()),
         ("生成时间", report.generated_at.clone()),
         ("程序版本", format!("xinxi-score {}", crate::VERSION)),

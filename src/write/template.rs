@@ -330,10 +330,10 @@ fn score_formulas(rules: &Rules, window: &crate::rules::Window) -> [String; 4] {
         "=SUMPRODUCT({titled}*COUNTIF(Tier2Names,{outlet}))+SUMPRODUCT({unlisted}*(({kind}=\"{info}\")+({kind}=\"{news}\")))"
     );
     let n3 = format!("=SUMPRODUCT({unlisted}*({kind}<>\"{info}\")*({kind}<>\"{news}\"))");
-    let total = format!(
-        "=C4*{}+E4*{}+G4*{}",
-        rules.points[0], rules.points[1], rules.points[2]
-    );
+    let cells = crate::scoring::TotalCells {
+        tiers: ["C4", "E4", "G4"],
+    };
+    let total = format!("={}", crate::scoring::total_formula(rules, &cells));
     [n1, n2, n3, total]
 }
 
@@ -701,7 +701,8 @@ fn instructions_points(
         }
         let text = names.join("、");
         ws.write_string_with_format(*r, 0, tier.label(), &f.table_cell)?;
-        ws.write_number_with_format(*r, 1, rules.points_of(tier) as f64, &f.table_number)?;
+        let points = crate::scoring::tier_points(rules, tier);
+        ws.write_number_with_format(*r, 1, points.as_f64(), &f.table_number)?;
         ws.merge_range(*r, 2, *r, 3, &text, &f.table_cell)?;
         ws.set_row_height(*r, 16.0 * (text.chars().count() / 40 + 1) as f64 + 4.0)?;
         *r += 1;
@@ -710,8 +711,8 @@ fn instructions_points(
         ws,
         r,
         &format!(
-            "总分 = 一级条数 × {} + 二级条数 × {} + 三级条数 × {}。同一稿件（标题相同）只计一次，严禁一稿多投；政务信息与宣传报道不得混淆。",
-            rules.points[0], rules.points[1], rules.points[2]
+            "{}。同一稿件（标题相同）只计一次，严禁一稿多投；政务信息与宣传报道不得混淆。",
+            crate::scoring::total_words(rules)
         ),
         &f.wrap,
     )?;
