@@ -5,8 +5,9 @@
 
 use crate::rules::{Quarter, Rules};
 use crate::score::SubmissionStatus;
+use crate::score::UnitResult;
 use crate::scoring::Points;
-use crate::summary::{ItemLine, QuarterRecord, RowLine, UnitLine};
+use crate::summary::{ItemLine, QuarterRecord, RowLine};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -203,8 +204,8 @@ fn collect_units(rules: &Rules, quarters: &[QuarterIn]) -> Vec<AnnualUnit> {
     for q in quarters {
         let n = q.quarter.q;
         for line in &q.record.summary.ranking {
-            let i = *at.entry(line.unit.clone()).or_insert_with(|| {
-                units.push(empty_unit(&line.unit, &line.group));
+            let i = *at.entry(line.name.clone()).or_insert_with(|| {
+                units.push(empty_unit(&line.name, &line.group));
                 units.len() - 1
             });
             add_quarter(&mut units[i], n, line);
@@ -246,22 +247,22 @@ fn empty_unit(name: &str, group: &str) -> AnnualUnit {
     }
 }
 
-fn add_quarter(u: &mut AnnualUnit, n: u32, line: &UnitLine) {
+fn add_quarter(u: &mut AnnualUnit, n: u32, line: &UnitResult) {
     u.group = line.group.clone();
-    u.tier1 += line.tier1;
-    u.tier2 += line.tier2;
-    u.tier3 += line.tier3;
+    u.tier1 += line.tiers[0];
+    u.tier2 += line.tiers[1];
+    u.tier3 += line.tiers[2];
     u.total += line.total;
     u.quarters[n as usize - 1] = Some(QuarterFigure {
         total: line.total,
-        rank: line.rank,
-        submission: line.submission,
+        rank: line.ranked(),
+        submission: line.status,
     });
-    if line.submission == SubmissionStatus::Late {
+    if line.status == SubmissionStatus::Late {
         u.late.push(n);
     }
     for q in &line.quotas {
-        if q.short {
+        if q.short() {
             continue;
         }
         if q.name.ends_with("月宣传报道") {

@@ -68,13 +68,13 @@ pub fn build(mut quarters: Vec<QuarterIn>, set_aside: Vec<SetAside>) -> Archive 
         for u in &q.record.summary.ranking {
             let t = match totals
                 .iter_mut()
-                .position(|t| t.year == q.quarter.year && t.unit == u.unit)
+                .position(|t| t.year == q.quarter.year && t.unit == u.name)
             {
                 Some(i) => &mut totals[i],
                 None => {
                     totals.push(YearTotal {
                         year: q.quarter.year,
-                        unit: u.unit.clone(),
+                        unit: u.name.clone(),
                         quarters: 0,
                         items: 0,
                         points: crate::scoring::Points::ZERO,
@@ -83,7 +83,7 @@ pub fn build(mut quarters: Vec<QuarterIn>, set_aside: Vec<SetAside>) -> Archive 
                 }
             };
             t.quarters += 1;
-            t.items += u.tier1 + u.tier2 + u.tier3;
+            t.items += u.items();
             t.points += u.total;
         }
     }

@@ -6,8 +6,9 @@
 use crate::report::Report;
 use crate::rules::Tier;
 use crate::score::SubmissionStatus;
+use crate::score::UnitResult;
 use crate::scoring::Points;
-use crate::summary::{Summary, UnitLine};
+use crate::summary::Summary;
 use chrono::{Datelike, NaiveDate};
 
 /// One piece of the document, in reading order.
@@ -125,7 +126,7 @@ pub fn compose(
 /// 本季度应报送单位 9 个，按时报送 7 个……合计得分 251 分。
 fn overview(s: &Summary) -> String {
     let t = &s.totals;
-    let sum = |f: fn(&UnitLine) -> u32| s.ranking.iter().map(f).sum::<u32>();
+    let sum = |f: fn(&UnitResult) -> u32| s.ranking.iter().map(f).sum::<u32>();
     let on_time = t.submitted - t.late;
     let mut text = format!(
         "本季度应报送单位 {} 个，按时报送 {} 个，逾期报送 {} 个，未报送 {} 个",
@@ -142,12 +143,12 @@ fn overview(s: &Summary) -> String {
     text.push_str(&format!(
         "。各单位共报送稿件 {} 篇，计分 {} 篇{pending}，其中政务信息 {} 条、宣传报道 {} 篇；按刊发媒体等级计，一级 {} 篇、二级 {} 篇、三级 {} 篇，合计得分 {} 分。",
         t.rows_read,
-        sum(|u| u.tier1 + u.tier2 + u.tier3),
+        sum(|u| u.items()),
         sum(|u| u.info_items),
         sum(|u| u.news_items),
-        sum(|u| u.tier1),
-        sum(|u| u.tier2),
-        sum(|u| u.tier3),
+        sum(|u| u.tiers[0]),
+        sum(|u| u.tiers[1]),
+        sum(|u| u.tiers[2]),
         s.ranking.iter().map(|u| u.total).sum::<Points>(),
     ));
     text
@@ -155,7 +156,7 @@ fn overview(s: &Summary) -> String {
 
 /// 与上季度相比……
 fn change(s: &Summary, p: &Previous) -> String {
-    let items: u32 = s.ranking.iter().map(|u| u.tier1 + u.tier2 + u.tier3).sum();
+    let items: u32 = s.ranking.iter().map(|u| u.items()).sum();
     let points: Points = s.ranking.iter().map(|u| u.total).sum();
     fn diff<T: Ord + std::ops::Sub<Output = T> + std::fmt::Display + Copy>(
         now: T,
@@ -191,7 +192,7 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
             b.push(Block::Subheading(format!("（{n}）{group}")));
         }
         let compared = report.previous.is_some();
-        let members: Vec<&UnitLine> = s.ranking.iter().filter(|u| &u.group == group).collect();
+        let members: Vec<&UnitResult> = s.ranking.iter().filter(|u| &u.group == group).collect();
         let rows = ranking_rows(&members, groups.len() > 1, compared);
         b.push(Block::Table {
             widths: match compared {
@@ -205,8 +206,8 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
     let leaders: Vec<&str> = s
         .ranking
         .iter()
-        .filter(|u| u.total > Points::ZERO && u.rank.is_some_and(|r| r <= config.leading))
-        .map(|u| u.unit.as_str())
+        .filter(|u| u.total > Points::ZERO && u.ranked().is_some_and(|r| r <= config.leading))
+        .map(|u| u.name.as_str())
         .collect();
     if !leaders.is_empty() {
         b.push(Block::Para(format!(
@@ -226,7 +227,7 @@ fn ranking(b: &mut Vec<Block>, report: &Report, s: &Summary, config: &BulletinCo
 
 /// One group's ranking table: the header, the ranked units (by group rank when `grouped`),
 /// then those that sent nothing readable; 较上季度 last when `compared`.
-fn ranking_rows(members: &[&UnitLine], grouped: bool, compared: bool) -> Vec<Vec<String>> {
+fn ranking_rows(members: &[&UnitResult], grouped: bool, compared: bool) -> Vec<Vec<String>> {
     let mut rows = vec![vec![
         "排名".into(),
         "单位".into(),
@@ -238,16 +239,19 @@ fn ranking_rows(members: &[&UnitLine], grouped: bool, compared: bool) -> Vec<Vec
     if compared {
         rows[0].push("较上季度".into());
     }
-    let (ranked, unranked): (Vec<&UnitLine>, Vec<&UnitLine>) =
-        members.iter().partition(|u| reported(u));
+    let (ranked, unranked): (Vec<&UnitResult>, Vec<&UnitResult>) =
+        members.iter().partition(|u| u.status.reported());
     for u in ranked {
         let rank = if grouped { u.group_rank } else { u.rank };
         let mut row = vec![
-            rank.map(|r| r.to_string()).unwrap_or_default(),
-            u.unit.clone(),
-            u.tier1.to_string(),
-            u.tier2.to_string(),
-            u.tier3.to_string(),
+            Some(rank)
+                .filter(|&r| r > 0)
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            u.name.clone(),
+            u.tiers[0].to_string(),
+            u.tiers[1].to_string(),
+            u.tiers[2].to_string(),
             u.total.to_string(),
         ];
         if compared {
@@ -257,8 +261,8 @@ fn ranking_rows(members: &[&UnitLine], grouped: bool, compared: bool) -> Vec<Vec
     }
     for u in unranked {
         let mut row = vec![
-            u.submission_label().into(),
-            u.unit.clone(),
+            u.status.label().into(),
+            u.name.clone(),
             "—".into(),
             "—".into(),
             "—".into(),
@@ -270,20 +274,6 @@ fn ranking_rows(members: &[&UnitLine], grouped: bool, compared: bool) -> Vec<Vec
         rows.push(row);
     }
     rows
-}
-
-fn reported(u: &UnitLine) -> bool {
-    matches!(
-        u.submission,
-        SubmissionStatus::OnTime | SubmissionStatus::Late
-    )
-}
-
-impl UnitLine {
-    /// 未报送 / 无法读取 for the rank column of units that sent nothing readable.
-    pub fn submission_label(&self) -> &'static str {
-        self.submission.label()
-    }
 }
 
 /// 三、任务完成情况: every unit short of a quota and how; softer 未达目标 separately.
@@ -309,12 +299,12 @@ fn quotas(b: &mut Vec<Block>, s: &Summary) {
     let soft: Vec<String> = s
         .ranking
         .iter()
-        .filter(|u| reported(u))
+        .filter(|u| u.status.reported())
         .filter_map(|u| {
-            u.quotas.iter().find(|q| q.below_target).map(|q| {
+            u.quotas.iter().find(|q| q.below_target()).map(|q| {
                 format!(
                     "{}（{} {}/{}）",
-                    u.unit,
+                    u.name,
                     q.name,
                     q.count,
                     q.target.unwrap_or(q.required)
@@ -333,8 +323,8 @@ fn quotas(b: &mut Vec<Block>, s: &Summary) {
 /// 四、报送情况: late and missing units by name.
 fn submissions(b: &mut Vec<Block>, s: &Summary) {
     b.push(Block::Heading("四、报送情况".into()));
-    let named = |st: SubmissionStatus| -> Vec<&UnitLine> {
-        s.ranking.iter().filter(|u| u.submission == st).collect()
+    let named = |st: SubmissionStatus| -> Vec<&UnitResult> {
+        s.ranking.iter().filter(|u| u.status == st).collect()
     };
     let late = named(SubmissionStatus::Late);
     let missing = named(SubmissionStatus::Missing);
@@ -346,12 +336,9 @@ fn submissions(b: &mut Vec<Block>, s: &Summary) {
     if !late.is_empty() {
         let list: Vec<String> = late
             .iter()
-            .map(|u| match &u.filed {
-                Some(f) => match NaiveDate::parse_from_str(f, "%Y-%m-%d") {
-                    Ok(d) => format!("{}（填报日期{}）", u.unit, chinese_date(d)),
-                    Err(_) => u.unit.clone(),
-                },
-                None => u.unit.clone(),
+            .map(|u| match u.filed {
+                Some(d) => format!("{}（填报日期{}）", u.name, chinese_date(d)),
+                None => u.name.clone(),
             })
             .collect();
         b.push(Block::Para(format!(
@@ -360,11 +347,11 @@ fn submissions(b: &mut Vec<Block>, s: &Summary) {
         )));
     }
     if !missing.is_empty() {
-        let list: Vec<&str> = missing.iter().map(|u| u.unit.as_str()).collect();
+        let list: Vec<&str> = missing.iter().map(|u| u.name.as_str()).collect();
         b.push(Block::Para(format!("未报送的单位：{}。", list.join("、"))));
     }
     if !unreadable.is_empty() {
-        let list: Vec<&str> = unreadable.iter().map(|u| u.unit.as_str()).collect();
+        let list: Vec<&str> = unreadable.iter().map(|u| u.name.as_str()).collect();
         b.push(Block::Para(format!(
             "报送文件无法读取的单位：{}。",
             list.join("、")

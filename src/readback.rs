@@ -304,10 +304,10 @@ fn check_totals(
         *sums.entry(i.unit.as_str()).or_default() += i.points;
     }
     for u in &summary.ranking {
-        let sum = sums.get(u.unit.as_str()).copied().unwrap_or_default();
+        let sum = sums.get(u.name.as_str()).copied().unwrap_or_default();
         if sum != u.total {
             return Err(ReadbackError::Inconsistent {
-                unit: u.unit.clone(),
+                unit: u.name.clone(),
                 total: u.total,
                 sum,
             });
@@ -337,30 +337,30 @@ mod tests {
     fn totals_are_checked_unit_by_unit_against_the_items() {
         let golden = include_str!("../tests/golden/summary_2026Q3.json");
         let summary: Summary = serde_json::from_str(golden).unwrap();
-        let scored: Vec<&crate::summary::UnitLine> =
+        let scored: Vec<&crate::score::UnitResult> =
             summary.ranking.iter().filter(|u| u.total > 1).collect();
         assert!(scored.len() >= 3);
         // Each total split in two items, interleaved across units.
         let one = Points::whole(1);
-        let mut items: Vec<ItemLine> = scored.iter().map(|u| item(&u.unit, one)).collect();
-        items.extend(scored.iter().map(|u| item(&u.unit, u.total - one)));
+        let mut items: Vec<ItemLine> = scored.iter().map(|u| item(&u.name, one)).collect();
+        items.extend(scored.iter().map(|u| item(&u.name, u.total - one)));
         assert!(check_totals(&summary, &items).is_ok());
 
         items[1].points += Points::whole(5);
         match check_totals(&summary, &items) {
             Err(ReadbackError::Inconsistent { unit, total, sum }) => {
-                assert_eq!(unit, scored[1].unit);
+                assert_eq!(unit, scored[1].name);
                 assert_eq!(sum, total + Points::whole(5));
             }
             other => panic!("{other:?}"),
         }
         // A unit with points but no items at all.
-        items.retain(|i| i.unit != scored[1].unit);
+        items.retain(|i| i.unit != scored[1].name);
         match check_totals(&summary, &items) {
             Err(ReadbackError::Inconsistent { unit, sum, .. }) => {
                 assert_eq!(
                     (unit.as_str(), sum),
-                    (scored[1].unit.as_str(), Points::ZERO)
+                    (scored[1].name.as_str(), Points::ZERO)
                 );
             }
             other => panic!("{other:?}"),

@@ -7,13 +7,14 @@ use crate::scoring::Points;
 use crate::validate::{Category, Entry, Status};
 use chrono::{Datelike, NaiveDate};
 use compact_str::CompactString;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use crate::validate::{Submission, SubmissionStatus};
 
 /// A quota's standing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "QuotaWire", from = "QuotaWire")]
 pub struct QuotaCheck {
     /// e.g. "8月宣传报道" or "季度政务信息".
     pub name: String,
@@ -21,6 +22,42 @@ pub struct QuotaCheck {
     pub required: u32,
     /// For the information quota: the target above the minimum.
     pub target: Option<u32>,
+}
+
+/// A quota's standing as the JSON summary and the 汇总表's hidden record keep it, with what
+/// follows from it said too.
+#[derive(Serialize, Deserialize)]
+struct QuotaWire {
+    name: String,
+    count: u32,
+    required: u32,
+    target: Option<u32>,
+    short: bool,
+    below_target: bool,
+}
+
+impl From<QuotaCheck> for QuotaWire {
+    fn from(q: QuotaCheck) -> QuotaWire {
+        QuotaWire {
+            short: q.short(),
+            below_target: q.below_target(),
+            name: q.name,
+            count: q.count,
+            required: q.required,
+            target: q.target,
+        }
+    }
+}
+
+impl From<QuotaWire> for QuotaCheck {
+    fn from(q: QuotaWire) -> QuotaCheck {
+        QuotaCheck {
+            name: q.name,
+            count: q.count,
+            required: q.required,
+            target: q.target,
+        }
+    }
 }
 
 impl QuotaCheck {
@@ -45,7 +82,11 @@ impl QuotaCheck {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// One roster unit's result: what every output of the quarter shows of it — the sheets, the
+/// 回执, the 通报, the terminal, the JSON summary and the 汇总表's hidden record (whose form,
+/// [`UnitWire`], this is written as and read back from).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(into = "UnitWire", from = "UnitWire")]
 pub struct UnitResult {
     pub name: String,
     pub group: String,
@@ -67,9 +108,100 @@ pub struct UnitResult {
     pub rows_scored: usize,
     pub rows_pending: usize,
     pub rows_not_scored: usize,
+    /// 较上季度 (↑2, ↓1, —, 新), when the previous quarter is known.
+    pub rank_change: Option<String>,
+}
+
+/// A unit's result as the JSON summary and the hidden record write it (the shape they have
+/// always had: `null` rank for a unit not ranked, the tiers one by one, the quota standing
+/// said in words).
+#[derive(Serialize, Deserialize)]
+struct UnitWire {
+    rank: Option<u32>,
+    group_rank: Option<u32>,
+    unit: String,
+    group: String,
+    submission: SubmissionStatus,
+    file: Option<String>,
+    filed: Option<String>,
+    tier1: u32,
+    tier2: u32,
+    tier3: u32,
+    total: Points,
+    info_items: u32,
+    news_items: u32,
+    quota_status: String,
+    quotas: Vec<QuotaCheck>,
+    rows_read: usize,
+    rows_scored: usize,
+    rows_pending: usize,
+    rows_not_scored: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rank_change: Option<String>,
+}
+
+impl From<UnitResult> for UnitWire {
+    fn from(u: UnitResult) -> UnitWire {
+        UnitWire {
+            rank: u.ranked(),
+            group_rank: (u.group_rank > 0).then_some(u.group_rank),
+            quota_status: u.quota_status(),
+            unit: u.name,
+            group: u.group,
+            submission: u.status,
+            file: u.file,
+            filed: u.filed.map(|d| d.to_string()),
+            tier1: u.tiers[0],
+            tier2: u.tiers[1],
+            tier3: u.tiers[2],
+            total: u.total,
+            info_items: u.info_items,
+            news_items: u.news_items,
+            quotas: u.quotas,
+            rows_read: u.rows_read,
+            rows_scored: u.rows_scored,
+            rows_pending: u.rows_pending,
+            rows_not_scored: u.rows_not_scored,
+            rank_change: u.rank_change,
+        }
+    }
+}
+
+impl From<UnitWire> for UnitResult {
+    fn from(w: UnitWire) -> UnitResult {
+        UnitResult {
+            name: w.unit,
+            group: w.group,
+            status: w.submission,
+            file: w.file,
+            filed: w.filed.and_then(|d| d.parse().ok()),
+            tiers: [w.tier1, w.tier2, w.tier3],
+            total: w.total,
+            info_items: w.info_items,
+            news_items: w.news_items,
+            quotas: w.quotas,
+            rank: w.rank.unwrap_or(0),
+            group_rank: w.group_rank.unwrap_or(0),
+            rows_read: w.rows_read,
+            rows_scored: w.rows_scored,
+            rows_pending: w.rows_pending,
+            rows_not_scored: w.rows_not_scored,
+            rank_change: w.rank_change,
+        }
+    }
 }
 
 impl UnitResult {
+    /// Its rank, when ranked (a unit without a readable return is not).
+    pub fn ranked(&self) -> Option<u32> {
+        (self.rank > 0).then_some(self.rank)
+    }
+
+    /// Scoring items of every tier.
+    pub fn items(&self) -> u32 {
+        self.tiers.iter().sum()
+    }
+
     /// Every quota below its minimum.
     pub fn shortfalls(&self) -> Vec<&QuotaCheck> {
         self.quotas.iter().filter(|q| q.short()).collect()
@@ -100,13 +232,16 @@ impl UnitResult {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// One author's result (SPEC §2.5): written to the JSON summary and the hidden record as is.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AuthorResult {
+    pub rank: u32,
     pub name: String,
     pub unit: String,
-    pub points: Points,
     pub items: u32,
-    pub rank: u32,
+    /// Written as a float (`20.0`), as individuals' points always have been.
+    #[serde(serialize_with = "crate::scoring::as_float")]
+    pub points: Points,
 }
 
 #[derive(Clone, Debug)]
@@ -196,6 +331,7 @@ fn unit_result(
         rows_scored: count(Status::Scored) + count(Status::CarriedOver),
         rows_pending: count(Status::Pending),
         rows_not_scored: count(Status::NotScored),
+        rank_change: None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! output can disagree with another. Pure.
 
 use crate::review::DecisionResult;
-use crate::score::SubmissionStatus;
+use crate::score::{AuthorResult, UnitResult};
 use crate::scoring::Points;
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +16,9 @@ pub struct Summary {
     pub version: String,
     pub totals: Totals,
     /// Units in ranking order.
-    pub ranking: Vec<UnitLine>,
+    pub ranking: Vec<UnitResult>,
     pub shortfalls: Vec<Shortfall>,
-    pub authors: Vec<AuthorLine>,
+    pub authors: Vec<AuthorResult>,
     pub files: Vec<FileLine>,
     /// Archives (or members of one) that may hold returns but were not read, with what to do.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -82,57 +82,10 @@ pub struct Totals {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct UnitLine {
-    /// `None` (null) for a unit with no readable return: listed after the ranked units.
-    pub rank: Option<u32>,
-    pub group_rank: Option<u32>,
-    pub unit: String,
-    pub group: String,
-    pub submission: SubmissionStatus,
-    pub file: Option<String>,
-    pub filed: Option<String>,
-    pub tier1: u32,
-    pub tier2: u32,
-    pub tier3: u32,
-    pub total: Points,
-    pub info_items: u32,
-    pub news_items: u32,
-    pub quota_status: String,
-    pub quotas: Vec<QuotaLine>,
-    pub rows_read: usize,
-    pub rows_scored: usize,
-    pub rows_pending: usize,
-    pub rows_not_scored: usize,
-    /// 较上季度 (↑2, ↓1, —, 新), when the previous quarter is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rank_change: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct QuotaLine {
-    pub name: String,
-    pub count: u32,
-    pub required: u32,
-    pub target: Option<u32>,
-    pub short: bool,
-    pub below_target: bool,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Shortfall {
     pub unit: String,
     /// "8月宣传报道 1/2", one per quota below its minimum.
     pub short: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AuthorLine {
-    pub rank: u32,
-    pub name: String,
-    pub unit: String,
-    pub items: u32,
-    #[serde(serialize_with = "crate::scoring::as_float")]
-    pub points: Points,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -315,7 +268,10 @@ impl Summary {
         let top: Vec<String> = self
             .ranking
             .iter()
-            .filter_map(|u| u.rank.map(|r| format!("{r}. {} {} 分", u.unit, u.total)))
+            .filter_map(|u| {
+                u.ranked()
+                    .map(|r| format!("{r}. {} {} 分", u.name, u.total))
+            })
             .take(5)
             .collect();
         out.push_str(&top.join("  "));
@@ -329,8 +285,8 @@ impl Summary {
             ));
             for s in &self.shortfalls {
                 // A unit without a return that was read says why, as 得分排名 does.
-                let label = match self.ranking.iter().find(|u| u.unit == s.unit) {
-                    Some(u) if !u.submission.reported() => format!("（{}）", u.submission.label()),
+                let label = match self.ranking.iter().find(|u| u.name == s.unit) {
+                    Some(u) if !u.status.reported() => format!("（{}）", u.status.label()),
                     _ => String::new(),
                 };
                 out.push_str(&format!("  {}{label}：{}\n", s.unit, s.short.join("；")));

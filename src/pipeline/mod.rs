@@ -12,7 +12,7 @@ pub mod year;
 use crate::batch::{Batch, QuarterChoice};
 use crate::bulletin;
 use crate::read::RawBook;
-use crate::report::Report;
+use crate::report::{Known, Report};
 use crate::resolve::Inputs;
 use crate::rules::{Quarter, Rules};
 use crate::summary::Summary;
@@ -98,29 +98,31 @@ pub fn consolidate<'a>(rules: &'a Rules, opts: &Options, env: &Env) -> anyhow::R
     // The clerk's decisions first: what she typed into any 汇总表 of this quarter is taken
     // into the record, and the record is saved, before anything is replaced.
     let workbooks = [places.out.as_path(), places.default_out.as_path()];
-    let taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
+    let mut taken = take_decisions(&places.sources(), &workbooks, quarter, &stamp)?;
     let mut notes: Vec<String> = stale_locks.into_iter().chain(taken.notes.clone()).collect();
     crate::phase::mark("decisions taken");
     let compare = named_previous.is_none() && !opts.no_previous;
     let (earlier, previous) = memory::earlier(&places, quarter, compare, &mut notes);
     crate::phase::mark("earlier quarters read");
-    let copies = std::mem::take(&mut batch.copies);
-    let decided = Inputs {
-        rows: &taken.record.decisions,
-        outlets: &taken.register.decisions,
-        earlier: Some(&earlier),
-        copies: Some(&copies),
-    };
-    let mut report = Report::build(rules, quarter, batch, stamp, decided);
-    crate::phase::mark("report built (resolved, scored)");
-    report.copies = copies;
-    report.workbook_dir = dunce::canonicalize(folder(&places.out)).ok();
-    join_problems(&mut report.problems, &taken.problems);
-    report.previous = match named_previous {
+    let previous = match named_previous {
         Some(p) => Some(p),
         None if opts.no_previous => None,
         None => memory::previous(&places, quarter, previous, &mut notes),
     };
+    let known = Known {
+        decided: Inputs {
+            rows: &taken.record.decisions,
+            outlets: &taken.register.decisions,
+            earlier: Some(&earlier),
+            copies: None,
+        },
+        copies: std::mem::take(&mut batch.copies),
+        previous,
+        workbook_dir: dunce::canonicalize(folder(&places.out)).ok(),
+        problems: std::mem::take(&mut taken.problems),
+    };
+    let mut report = Report::build(rules, quarter, batch, stamp, known);
+    crate::phase::mark("report built (resolved, scored)");
     let summary = report.summary();
 
     crate::phase::mark("summary made");
@@ -186,14 +188,6 @@ fn check_outputs(places: &Places, opts: &Options, quarter: Quarter) -> anyhow::R
     check_all(&all)
 }
 
-/// `more` after `problems`, reserved exactly: the list is a national quarter's largest
-/// (600,000 problems at 10000 x 50), and growing it by doubling would hold twice that at the
-/// run's peak.
-fn join_problems(problems: &mut Vec<crate::problem::Problem>, more: &[crate::problem::Problem]) {
-    problems.reserve_exact(more.len());
-    problems.extend(more.iter().cloned());
-}
-
 /// The returns read, for the quarter named or the one they agree on (which must then be it).
 fn read_quarter(rules: &Rules, opts: &Options, env: &Env) -> anyhow::Result<(Batch, Quarter)> {
     let choice = match opts.quarter {
@@ -234,7 +228,11 @@ pub fn in_memory<'a>(
     stamp: &str,
 ) -> (Report<'a>, Summary) {
     let batch = crate::batch::from_books(books, rules, quarter);
-    let report = Report::build(rules, quarter, batch, stamp.to_string(), decided);
+    let known = Known {
+        decided,
+        ..Known::default()
+    };
+    let report = Report::build(rules, quarter, batch, stamp.to_string(), known);
     let summary = report.summary();
     (report, summary)
 }

@@ -10,9 +10,7 @@ use crate::resolve;
 use crate::review::{DecisionResult, Outcome as ReviewOutcome};
 use crate::rules::{Quarter, Rules};
 use crate::score::{self, Scored, Submission, SubmissionStatus};
-use crate::summary::{
-    AuthorLine, FileLine, ItemLine, QuotaLine, ReviewLine, Shortfall, Summary, Totals, UnitLine,
-};
+use crate::summary::{FileLine, ItemLine, ReviewLine, Shortfall, Summary, Totals};
 use crate::validate::{Entry, Status};
 
 /// The unit shown for rows of returns whose unit could not be identified.
@@ -144,14 +142,39 @@ pub struct Report<'a> {
     pub workbook_dir: Option<std::path::PathBuf>,
 }
 
+/// What a quarter is built from besides its returns: the office's decisions and the earlier
+/// quarters (see `resolve::Inputs`), the evidence copies that came with the returns, the
+/// previous quarter when known, the folder the 汇总表 goes to, and the problems found in
+/// taking the clerk's decisions in.
+#[derive(Default)]
+pub struct Known<'a> {
+    pub decided: resolve::Inputs<'a>,
+    pub copies: Vec<crate::validate::EvidenceCopy>,
+    pub previous: Option<crate::summary::Previous>,
+    pub workbook_dir: Option<std::path::PathBuf>,
+    pub problems: Vec<Problem>,
+}
+
 impl<'a> Report<'a> {
+    /// The quarter's result, made once: nothing is added to it afterwards.
     pub fn build(
         rules: &'a Rules,
         quarter: Quarter,
         mut batch: Batch,
         generated_at: String,
-        decided: resolve::Inputs,
+        known: Known,
     ) -> Report<'a> {
+        let Known {
+            decided,
+            copies,
+            previous,
+            workbook_dir,
+            problems: taken,
+        } = known;
+        let decided = resolve::Inputs {
+            copies: Some(&copies),
+            ..decided
+        };
         let Attributed {
             used_file,
             unit_files,
@@ -162,7 +185,12 @@ impl<'a> Report<'a> {
         let resolved = resolve::resolve(rules, &mut subs, decided);
         let mut seen = std::collections::HashMap::new();
         resolve::assign_ids(rules, ORPHAN_UNIT, &mut orphan_entries, &mut seen);
-        let scored = score::score(rules, quarter, subs);
+        let mut scored = score::score(rules, quarter, subs);
+        if let Some(p) = &previous {
+            for u in &mut scored.units {
+                u.rank_change = Some(p.rank_change(&u.name, u.rank));
+            }
+        }
         // The problems move here from the files (the files keep their outcomes), then
         // resolve's. Resolve's list (a row without a copy each: most of a large quarter's) is
         // grown in place to take the files' after it, and turned round: a second list as
@@ -173,7 +201,8 @@ impl<'a> Report<'a> {
             batch.ignored.len()
                 + batch.files.iter().map(|f| f.problems.len()).sum::<usize>()
                 + resolved.decisions.len()
-                + resolved.outlets.len(),
+                + resolved.outlets.len()
+                + taken.len(),
         );
         problems.extend(batch.ignored.iter().cloned());
         for f in &mut batch.files {
@@ -184,6 +213,7 @@ impl<'a> Report<'a> {
         restate_settled_doubts(&mut problems[..files], &subs_rows(&scored));
         problems.extend(resolved.decisions.iter().filter_map(decision_problem));
         problems.extend(resolved.outlets.iter().filter_map(outlet_problem));
+        problems.extend(taken);
         Report {
             rules,
             quarter,
@@ -197,9 +227,9 @@ impl<'a> Report<'a> {
             problems,
             decisions: resolved.decisions,
             outlets: resolved.outlets,
-            previous: None,
-            copies: Vec::new(),
-            workbook_dir: None,
+            previous,
+            copies,
+            workbook_dir,
         }
     }
 
@@ -439,15 +469,7 @@ impl Report<'_> {
                 .scored
                 .ranking
                 .iter()
-                .map(|&i| {
-                    let u = &units[i];
-                    let mut line = unit_line(u);
-                    line.rank_change = self
-                        .previous
-                        .as_ref()
-                        .map(|p| p.rank_change(&u.name, u.rank));
-                    line
-                })
+                .map(|&i| units[i].clone())
                 .collect(),
             shortfalls: units
                 .iter()
@@ -457,18 +479,7 @@ impl Report<'_> {
                     short: u.shortfalls().iter().map(|q| q.describe()).collect(),
                 })
                 .collect(),
-            authors: self
-                .scored
-                .authors
-                .iter()
-                .map(|a| AuthorLine {
-                    rank: a.rank,
-                    name: a.name.clone(),
-                    unit: a.unit.clone(),
-                    items: a.items,
-                    points: a.points,
-                })
-                .collect(),
+            authors: self.scored.authors.clone(),
             files: self
                 .batch
                 .files
@@ -531,41 +542,5 @@ impl Report<'_> {
             copies: self.copies.len(),
             rows_without_copy: self.copy_counts().iter().map(|c| c.1).sum(),
         }
-    }
-}
-
-fn unit_line(u: &crate::score::UnitResult) -> UnitLine {
-    UnitLine {
-        rank: (u.rank > 0).then_some(u.rank),
-        group_rank: (u.group_rank > 0).then_some(u.group_rank),
-        unit: u.name.clone(),
-        group: u.group.clone(),
-        submission: u.status,
-        file: u.file.clone(),
-        filed: u.filed.map(|d| d.to_string()),
-        tier1: u.tiers[0],
-        tier2: u.tiers[1],
-        tier3: u.tiers[2],
-        total: u.total,
-        info_items: u.info_items,
-        news_items: u.news_items,
-        quota_status: u.quota_status(),
-        quotas: u
-            .quotas
-            .iter()
-            .map(|q| QuotaLine {
-                name: q.name.clone(),
-                count: q.count,
-                required: q.required,
-                target: q.target,
-                short: q.short(),
-                below_target: q.below_target(),
-            })
-            .collect(),
-        rows_read: u.rows_read,
-        rows_scored: u.rows_scored,
-        rows_pending: u.rows_pending,
-        rows_not_scored: u.rows_not_scored,
-        rank_change: None,
     }
 }
