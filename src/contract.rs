@@ -124,25 +124,94 @@ pub mod book {
     pub const WRITTEN_DECISION: &str = "原复核决定（程序用，请勿修改）";
     pub const WRITTEN_REASON: &str = "原复核说明（程序用，请勿修改）";
 
-    pub const SHEET_ENTRIES: &str = "稿件明细";
-    pub const SHEET_DECISIONS: &str = "复核记录";
-    pub const SHEET_RANKING: &str = "得分排名";
-    pub const SHEET_QUOTAS: &str = "任务完成";
-    pub const SHEET_PROBLEMS: &str = "校验问题";
-    pub const SHEET_PEOPLE: &str = "个人得分";
-    pub const SHEET_SUBMISSIONS: &str = "报送情况";
-    pub const SHEET_ABOUT: &str = "说明";
+    /// The 汇总表's visible sheets, in their order (the hidden record, [`RECORD_SHEET`], comes
+    /// last): every writer and reader names and judges a sheet through this one list.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Sheet {
+        Ranking,
+        Quotas,
+        Entries,
+        Outlets,
+        Decisions,
+        People,
+        Problems,
+        Submissions,
+        About,
+    }
+
+    impl Sheet {
+        pub const ALL: [Sheet; 9] = [
+            Sheet::Ranking,
+            Sheet::Quotas,
+            Sheet::Entries,
+            Sheet::Outlets,
+            Sheet::Decisions,
+            Sheet::People,
+            Sheet::Problems,
+            Sheet::Submissions,
+            Sheet::About,
+        ];
+
+        pub const fn name(self) -> &'static str {
+            match self {
+                Sheet::Ranking => "得分排名",
+                Sheet::Quotas => "任务完成",
+                Sheet::Entries => "稿件明细",
+                Sheet::Outlets => "媒体认定",
+                Sheet::Decisions => "复核记录",
+                Sheet::People => "个人得分",
+                Sheet::Problems => "校验问题",
+                Sheet::Submissions => "报送情况",
+                Sheet::About => "说明",
+            }
+        }
+
+        /// Whether the clerk types decisions into it (read back for them).
+        pub const fn holds_decisions(self) -> bool {
+            matches!(self, Sheet::Entries | Sheet::Outlets | Sheet::Decisions)
+        }
+
+        /// A row or more per item or problem: passed over when a 汇总表 is read back for its
+        /// figures (the ranking and the hidden record hold them).
+        pub const fn bulky(self) -> bool {
+            matches!(self, Sheet::Entries | Sheet::Problems | Sheet::People)
+        }
+    }
+
+    /// The names of the sheets for which `holds` says `want`, in the sheets' order (`N` of them).
+    const fn names<const N: usize>(bulky: bool, want: bool) -> [&'static str; N] {
+        let mut out = [""; N];
+        let (mut i, mut k) = (0, 0);
+        while i < Sheet::ALL.len() {
+            let s = Sheet::ALL[i];
+            let has = if bulky {
+                s.bulky()
+            } else {
+                s.holds_decisions()
+            };
+            if has == want {
+                out[k] = s.name();
+                k += 1;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// 得分排名's columns that reading back relies on (the previous quarter's ranks and totals).
+    pub const RANK: &str = "排名";
+    pub const TIER_COUNTS: [&str; 3] = ["一级条数", "二级条数", "三级条数"];
+    pub const TOTAL: &str = "总分";
+
+    pub const SHEET_ENTRIES: &str = Sheet::Entries.name();
+    pub const SHEET_DECISIONS: &str = Sheet::Decisions.name();
+    pub const SHEET_RANKING: &str = Sheet::Ranking.name();
+    pub const SHEET_PROBLEMS: &str = Sheet::Problems.name();
+    pub const SHEET_OUTLETS: &str = Sheet::Outlets.name();
 
     /// The sheets that hold no decision, passed over when a 汇总表 is read for the clerk's
     /// decisions (a renamed one is read, and found to hold none).
-    pub const SHEETS_WITHOUT_DECISIONS: &[&str] = &[
-        SHEET_RANKING,
-        SHEET_QUOTAS,
-        SHEET_PEOPLE,
-        SHEET_PROBLEMS,
-        SHEET_SUBMISSIONS,
-        SHEET_ABOUT,
-    ];
+    pub const SHEETS_WITHOUT_DECISIONS: &[&str] = &names::<6>(false, false);
     /// The first rows searched for a sheet's header row when decisions are read back (the
     /// clerk may have added a line or two above it).
     pub const HEADER_SEARCH_ROWS: u32 = 6;
@@ -178,14 +247,12 @@ pub mod book {
     pub const DECISION_CELLS: [&str; 4] = [DECISION, REASON, WRITTEN_DECISION, WRITTEN_REASON];
 
     /// The sheets the clerk types decisions into.
-    pub const DECISION_SHEETS: [&str; 3] = [SHEET_ENTRIES, SHEET_DECISIONS, SHEET_OUTLETS];
+    pub const DECISION_SHEETS: [&str; 3] = names::<3>(false, true);
 
-    /// The sheets a row or more per item or problem long, passed over when a 汇总表 is read
-    /// back for its figures (the ranking and the hidden record hold them).
-    pub const SHEETS_BULKY: &[&str] = &[SHEET_ENTRIES, SHEET_PROBLEMS, SHEET_PEOPLE];
+    /// The sheets a row or more per item or problem long (see [`Sheet::bulky`]).
+    pub const SHEETS_BULKY: &[&str] = &names::<3>(true, true);
 
-    /// 媒体认定 (SPEC §11): one row per outlet the office decides.
-    pub const SHEET_OUTLETS: &str = "媒体认定";
+    // 媒体认定 (SPEC §11, [`Sheet::Outlets`]): one row per outlet the office decides.
     /// Its columns, in order; the clerk fills 认定 and 认定说明.
     pub const OUTLET_NAME: &str = "媒体名称";
     pub const OUTLET_ROWS: &str = "行数";
@@ -292,5 +359,28 @@ mod tests {
         for (i, c) in Column::ALL.iter().enumerate() {
             assert_eq!(c.index() as usize, i);
         }
+    }
+
+    /// The lists of sheets read back by kind are the sheets of that kind, every one.
+    #[test]
+    fn sheet_lists_follow_the_sheets_flags() {
+        use super::book::*;
+        let of = |f: fn(Sheet) -> bool| -> Vec<&str> {
+            Sheet::ALL
+                .into_iter()
+                .filter(|s| f(*s))
+                .map(Sheet::name)
+                .collect()
+        };
+        assert_eq!(DECISION_SHEETS.to_vec(), of(Sheet::holds_decisions));
+        assert_eq!(
+            SHEETS_WITHOUT_DECISIONS.to_vec(),
+            of(|s| !s.holds_decisions())
+        );
+        assert_eq!(SHEETS_BULKY.to_vec(), of(Sheet::bulky));
+        assert!(SHEETS_BULKY
+            .iter()
+            .chain(&DECISION_SHEETS)
+            .all(|n| !n.is_empty()));
     }
 }

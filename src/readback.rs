@@ -2,6 +2,7 @@
 //! quarter's totals on 得分排名 (for the 通报), and the quarter's record in the hidden 数据
 //! sheet (for `annual`), verified. Whatever program saved the workbook last.
 
+use crate::contract::book;
 use crate::read::{Cell, RawBook, RawSheet};
 use crate::rules::Quarter;
 use crate::scoring::Points;
@@ -81,7 +82,7 @@ pub fn previous_in(book: &crate::read::RawBook) -> Result<Previous, ReadbackErro
     let sheet = book
         .sheets
         .iter()
-        .find(|s| s.name == "得分排名")
+        .find(|s| s.name == book::SHEET_RANKING)
         .ok_or(ReadbackError::NotOurs(
             "其中没有“得分排名”工作表，不是本程序生成的汇总表",
         ))?;
@@ -98,12 +99,13 @@ pub fn previous_in(book: &crate::read::RawBook) -> Result<Previous, ReadbackErro
             .map(|(_, c, _)| *c)
             .ok_or_else(|| ReadbackError::Incomplete(format!("“得分排名”中没有“{h}”列")))
     };
+    let [t1, t2, t3] = book::TIER_COUNTS;
     let (unit, tiers, total) = (
-        col("单位")?,
-        [col("一级条数")?, col("二级条数")?, col("三级条数")?],
-        col("总分")?,
+        col(book::UNIT)?,
+        [col(t1)?, col(t2)?, col(t3)?],
+        col(book::TOTAL)?,
     );
-    let rank = col("排名").ok();
+    let rank = col(book::RANK).ok();
     let (mut items, mut points, mut ranks) = (0u32, Points::ZERO, Vec::new());
     // By place, not a search of the sheet per cell: a national 得分排名 is 10,000 rows.
     let mut grid: HashMap<(u32, u16), &Cell> = HashMap::with_capacity(sheet.cells.len());

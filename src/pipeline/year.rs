@@ -259,7 +259,7 @@ fn not_a_summary(name: &str, book: &crate::read::RawBook, why: ReadbackError) ->
         "这是资料库（archive 写出的），不是季度汇总表".into()
     } else if has(crate::contract::SHEET_INSTRUCTIONS) || has(crate::contract::SHEET_MARKER) {
         "这是报送模板或单位的报送表，不是汇总表".into()
-    } else if has("得分排名") {
+    } else if has(crate::contract::book::SHEET_RANKING) {
         format!("{why}；请用本版本程序重新汇总该季度")
     } else {
         format!("{why}（不是本程序生成的季度汇总表）")

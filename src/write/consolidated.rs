@@ -13,17 +13,7 @@ use rust_xlsxwriter::{
     ConditionalFormatTextRule, DataValidation, Format, Workbook, Worksheet, XlsxError,
 };
 
-pub const SHEETS: [&str; 9] = [
-    h::SHEET_RANKING,
-    h::SHEET_QUOTAS,
-    h::SHEET_ENTRIES,
-    h::SHEET_OUTLETS,
-    h::SHEET_DECISIONS,
-    h::SHEET_PEOPLE,
-    h::SHEET_PROBLEMS,
-    h::SHEET_SUBMISSIONS,
-    h::SHEET_ABOUT,
-];
+use h::Sheet;
 
 fn red() -> Format {
     Format::new()
@@ -196,8 +186,8 @@ pub fn build(
 /// The 汇总表's worksheets, one per sheet and the hidden 数据 last, each kept as its size and
 /// the layout (see [`STREAMED_ABOVE_ROWS`]) need.
 fn worksheets(wb: &mut Workbook, streamed: bool) -> Result<Vec<Worksheet>, XlsxError> {
-    let mut sheets = Vec::with_capacity(SHEETS.len() + 1);
-    for _ in 0..=SHEETS.len() {
+    let mut sheets = Vec::with_capacity(Sheet::ALL.len() + 1);
+    for _ in 0..=Sheet::ALL.len() {
         sheets.push(match streamed {
             true => wb.new_worksheet_with_constant_memory()?,
             // Rows still go to temporary files; the text goes into the workbook's table.
@@ -211,7 +201,7 @@ fn worksheets(wb: &mut Workbook, streamed: bool) -> Result<Vec<Worksheet>, XlsxE
         // worksheet writes into its cell rather than into the shared-strings table. And the
         // hidden 数据 record, written beside the others.
         sheets[0] = Worksheet::new();
-        sheets[SHEETS.len()] = Worksheet::new();
+        sheets[Sheet::ALL.len()] = Worksheet::new();
     }
     Ok(sheets)
 }
@@ -222,27 +212,18 @@ pub use super::record::{RECORD_MAGIC, RECORD_SHEET};
 fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
     // 分组 and 组内排名 only say something when the roster has several groups.
     let grouped = report.rules.groups().len() > 1;
-    let mut headers = vec!["排名", "单位"];
+    let mut headers = vec![h::RANK, h::UNIT];
     if grouped {
         headers.extend(["分组", "组内排名"]);
     }
-    let tier1 = headers.len() as u16;
-    headers.extend([
-        "一级条数",
-        "二级条数",
-        "三级条数",
-        "总分",
-        "政务信息",
-        "宣传报道",
-        "任务完成情况",
-        "报送情况",
-    ]);
+    headers.extend(h::TIER_COUNTS);
+    headers.extend([h::TOTAL, "政务信息", "宣传报道", "任务完成情况", "报送情况"]);
     let compared = report.previous.is_some();
     if compared {
         headers.push("较上季度");
     }
-    let (total, quota) = (tier1 + 3, tier1 + 6);
-    let letter = |k: u16| col_letter(tier1 + k);
+    let (total, quota) = (col_of(&headers, h::TOTAL), col_of(&headers, "任务完成情况"));
+    let letter = |k: usize| col_letter(col_of(&headers, h::TIER_COUNTS[k]));
     let rows: Vec<Vec<Val<'_>>> = report
         .scored
         .ranking
@@ -285,7 +266,7 @@ fn ranking(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             row
         })
         .collect();
-    ws.set_name(SHEETS[0])?;
+    ws.set_name(Sheet::Ranking.name())?;
     let title = format!("{}政务信息和宣传报道得分排名", report.quarter.chinese());
     let subtitle = ranking_subtitle(report);
     let table = Table {
@@ -336,8 +317,8 @@ fn ranking_marks(ws: &mut Worksheet, quota: u16, total: u16, last: u32) -> Resul
     chart
         .add_series()
         .set_name("总分")
-        .set_categories((SHEETS[0], FIRST_ROW, 1, last, 1))
-        .set_values((SHEETS[0], FIRST_ROW, total, last, total));
+        .set_categories((Sheet::Ranking.name(), FIRST_ROW, 1, last, 1))
+        .set_values((Sheet::Ranking.name(), FIRST_ROW, total, last, total));
     chart.title().set_name("各单位得分");
     chart.legend().set_hidden();
     // Below the table, so that the page prints at a readable width.
@@ -385,7 +366,7 @@ fn quotas(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxEr
             row
         })
         .collect();
-    ws.set_name(SHEETS[1])?;
+    ws.set_name(Sheet::Quotas.name())?;
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
     let n = write_table(
         ws,
@@ -439,41 +420,53 @@ fn col_letter(c: u16) -> String {
     rust_xlsxwriter::utility::column_number_to_name(c)
 }
 
-/// Where 复核决定 is on 稿件明细 (复核说明 follows; 状态 is two to the left).
-pub const DECISION_COL: u16 = 10;
+/// 稿件明细's columns, in order. What a person reads on paper comes first and is what prints
+/// (A4 landscape, one page wide, up to 复印件); the id, what the unit typed and where it came
+/// from follow, for the screen; the program's own two last, hidden.
+const ENTRY_HEADERS: [&str; 23] = [
+    h::UNIT,
+    "稿件类别",
+    h::TITLE,
+    "刊发媒体（认定）",
+    "等级",
+    "分值",
+    h::DATE,
+    "作者",
+    ENTRY_STATUS,
+    "原因",
+    h::DECISION,
+    h::REASON,
+    h::COPY,
+    h::ID,
+    h::OUTLET,
+    "期号版面",
+    "审核人",
+    "签发人",
+    "来源文件",
+    "工作表",
+    "单元格",
+    h::WRITTEN_DECISION,
+    h::WRITTEN_REASON,
+];
+
+const ENTRY_STATUS: &str = "状态";
+
+/// The column of `header` among `headers` (a table's own list: a column is found by its name,
+/// never by a number kept beside the list).
+fn col_of(headers: &[&str], header: &str) -> u16 {
+    headers
+        .iter()
+        .position(|h| *h == header)
+        .unwrap_or_else(|| panic!("no column {header}")) as u16
+}
 
 fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxError> {
-    // What a person reads on paper comes first and is what prints (A4 landscape, one page
-    // wide); the id, what the unit typed and where it came from follow, for the screen.
-    let headers = [
-        h::UNIT,
-        "稿件类别",
-        h::TITLE,
-        "刊发媒体（认定）",
-        "等级",
-        "分值",
-        h::DATE,
-        "作者",
-        "状态",
-        "原因",
-        h::DECISION,
-        h::REASON,
-        h::COPY,
-        h::ID,
-        h::OUTLET,
-        "期号版面",
-        "审核人",
-        "签发人",
-        "来源文件",
-        "工作表",
-        "单元格",
-        h::WRITTEN_DECISION,
-        h::WRITTEN_REASON,
-    ];
+    let headers = ENTRY_HEADERS;
+    let decision = col_of(&headers, h::DECISION);
     let rows = report
         .rows_by_date()
         .map(move |(unit, e)| entry_row(report, unit, e));
-    ws.set_name(SHEETS[2])?;
+    ws.set_name(Sheet::Entries.name())?;
     // The rows are made on one thread and written on another, in chunks, through a short
     // queue (so memory stays bounded however many rows there are).
     const CHUNK: usize = 512;
@@ -491,7 +484,7 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
         });
         let title = format!("{}稿件明细", report.quarter.chinese());
         let table = Table {
-            input_cols: &[DECISION_COL, DECISION_COL + 1],
+            input_cols: &[decision, col_of(&headers, h::REASON)],
             max_widths: &[
                 (0, 20.0),
                 (2, 34.0),
@@ -502,7 +495,8 @@ fn entries(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
                 (11, 16.0),
                 (12, 20.0),
             ],
-            print_cols: Some(DECISION_COL + 3),
+            // Printed through 复印件.
+            print_cols: Some(col_of(&headers, h::COPY) + 1),
             ..Table::new(&title, &headers)
         };
         write_spec(ws, f, &table, rx.into_iter().flatten())
@@ -588,19 +582,21 @@ fn copy_cell<'r>(report: &'r Report, e: &'r crate::validate::Entry) -> Val<'r> {
 /// 稿件明细's marks for review: the hidden columns of what the program wrote, the 复核决定
 /// drop-down, and 不计分 / 待核 highlighted in 状态 (`n` rows).
 fn entries_marks(ws: &mut Worksheet, n: u32) -> Result<(), XlsxError> {
+    let col = |header| col_of(&ENTRY_HEADERS, header);
     // What the program wrote, so that a re-run tells the clerk's changes from its own.
-    ws.set_column_hidden(21)?;
-    ws.set_column_hidden(22)?;
+    ws.set_column_hidden(col(h::WRITTEN_DECISION))?;
+    ws.set_column_hidden(col(h::WRITTEN_REASON))?;
     let last = FIRST_ROW + n.max(1) - 1;
+    let decision = col(h::DECISION);
     ws.add_data_validation(
         FIRST_ROW,
-        DECISION_COL,
+        decision,
         last.max(FIRST_ROW + 200),
-        DECISION_COL,
+        decision,
         &decision_choices()?,
     )?;
     for (status, fmt) in [("不计分", red()), ("待核", amber())] {
-        highlight_begins(ws, (FIRST_ROW, last), DECISION_COL - 2, status, fmt)?;
+        highlight_begins(ws, (FIRST_ROW, last), col(ENTRY_STATUS), status, fmt)?;
     }
     Ok(())
 }
@@ -668,7 +664,7 @@ fn decisions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xls
             x.reason.as_str().into(),
         ]
     });
-    ws.set_name(SHEETS[4])?;
+    ws.set_name(Sheet::Decisions.name())?;
     let title = decisions_title(report);
     let table = Table {
         max_widths: &[
@@ -707,7 +703,7 @@ fn authors(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), XlsxE
             a.points.into(),
         ]
     });
-    ws.set_name(SHEETS[5])?;
+    ws.set_name(Sheet::People.name())?;
     write_table(
         ws,
         f,
@@ -737,7 +733,7 @@ fn problems(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), Xlsx
                 .into(),
         ]
     });
-    ws.set_name(SHEETS[6])?;
+    ws.set_name(Sheet::Problems.name())?;
     let title = format!("{}校验问题", report.quarter.chinese());
     let headers = [
         "级别",
@@ -802,7 +798,7 @@ fn submissions(ws: &mut Worksheet, report: &Report, f: &Formats) -> Result<(), X
         rows.push(row);
     }
     rows.extend(orphan_rows(report, grouped));
-    ws.set_name(SHEETS[7])?;
+    ws.set_name(Sheet::Submissions.name())?;
     let title = format!("{}报送情况", report.quarter.chinese());
     let mut headers = vec!["单位"];
     if grouped {
@@ -938,7 +934,7 @@ fn about(
         ]);
     }
     rows.extend(register_used(report));
-    ws.set_name(SHEETS[8])?;
+    ws.set_name(Sheet::About.name())?;
     let title = format!("{}汇总说明", report.quarter.chinese());
     let table = Table {
         max_widths: &[(0, 30.0), (1, 44.0), (2, 68.0)],
