@@ -255,6 +255,18 @@ pub struct Scored {
     pub entries: Vec<Vec<Entry>>,
 }
 
+/// What a return's standing (on time, late) does to its rows, decided in one place: under
+/// `[policy] late_return = "不计分"` no row of a late return scores. Applied before the rows
+/// are resolved (a row that does not score is set aside before duplicates are looked for),
+/// by the quarter (`report`) and by `check` alike.
+pub fn settle_standing(rules: &Rules, status: SubmissionStatus, entries: &mut [Entry]) {
+    if status == SubmissionStatus::Late && rules.policy.late_return_rejected {
+        for e in entries.iter_mut().filter(|e| e.status.scores()) {
+            e.set_not_scored("逾期报送");
+        }
+    }
+}
+
 /// Score a quarter. `subs` has one submission per roster unit, in roster order.
 /// The rows come resolved (`crate::resolve`): duplicates, decisions and quota flags settled.
 pub fn score(rules: &Rules, quarter: Quarter, subs: Vec<Submission>) -> Scored {

@@ -92,3 +92,48 @@ fn cli_definition_is_consistent() {
     use clap::CommandFactory;
     xinxi::cli::Cli::command().debug_assert();
 }
+
+/// `late_return = "不计分"`: the late unit's rows (辽源, filed after the deadline) are listed and
+/// do not score, 逾期报送 the reason; its 总分 is 0 and it stays ranked. `check` says the same.
+#[test]
+fn a_late_return_scores_nothing_when_the_rules_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("规则.toml");
+    std::fs::write(
+        &rules,
+        xinxi::rules::DEFAULT_TOML
+            .replace("late_return = \"计分并标记\"", "late_return = \"不计分\""),
+    )
+    .unwrap();
+    let returns = copy_samples(&dir.path().join("2026Q3"));
+    let json = dir.path().join("s.json");
+    let (_, s) = consolidate_json(
+        Some("2026-09-25T10:00:00"),
+        &returns,
+        &json,
+        ["--rules", rules.to_str().unwrap()],
+    );
+    let liaoyuan = unit(&s, "辽源市局（分公司）");
+    assert_eq!(liaoyuan["submission"], "逾期");
+    assert_eq!(liaoyuan["total"], 0);
+    assert_eq!(liaoyuan["rows_scored"], 0);
+    assert!(liaoyuan["rows_not_scored"].as_u64().unwrap() >= 1);
+    assert!(liaoyuan["rank"].as_u64().is_some(), "still ranked");
+    let book = Book::open(&dir.path().join("汇总表_2026Q3.xlsx"));
+    let (u, why) = (book.col("稿件明细", "单位"), book.col("稿件明细", "原因"));
+    let rows: Vec<String> = (2..book.sheet("稿件明细").height() as u32)
+        .filter(|&r| book.text("稿件明细", r, u).starts_with("辽源"))
+        .map(|r| book.text("稿件明细", r, why))
+        .collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|w| w.contains("逾期报送")),
+        "{rows:?}"
+    );
+    let out = bin()
+        .args(["--rules", rules.to_str().unwrap(), "check"])
+        .arg(returns.join("辽源市局（逾期）.xlsx"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("可计分 0 行"), "{out}");
+}

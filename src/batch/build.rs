@@ -34,15 +34,8 @@ pub(super) fn build_return(
         unit: unit_name,
         filed,
     };
-    let (mut entries, row_problems) = validate::validate(&ctx, located);
+    let (entries, row_problems) = validate::validate(&ctx, located);
     problems.extend(row_problems);
-    if late && rules.policy.late_return_rejected {
-        for e in &mut entries {
-            if e.status.scores() {
-                e.set_not_scored("逾期报送");
-            }
-        }
-    }
 
     Return {
         unit,

@@ -152,6 +152,11 @@ impl Batch {
     pub fn resolve_each_return(&mut self, rules: &Rules) {
         for f in &mut self.files {
             if let Outcome::Read(r) = &mut f.outcome {
+                let standing = match r.late {
+                    true => crate::score::SubmissionStatus::Late,
+                    false => crate::score::SubmissionStatus::OnTime,
+                };
+                crate::score::settle_standing(rules, standing, &mut r.entries);
                 let unit = r.unit.map(|i| rules.units[i].name.as_str());
                 f.problems
                     .extend(crate::resolve::within_unit(rules, unit, &mut r.entries));

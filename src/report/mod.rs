@@ -182,6 +182,9 @@ impl<'a> Report<'a> {
             mut orphan_entries,
         } = attribute(rules, &batch);
         let mut subs = submissions(rules.units.len(), &mut batch, &used_file, &unit_files);
+        for s in &mut subs {
+            score::settle_standing(rules, s.status, &mut s.entries);
+        }
         let resolved = resolve::resolve(rules, &mut subs, decided);
         let mut seen = std::collections::HashMap::new();
         resolve::assign_ids(rules, ORPHAN_UNIT, &mut orphan_entries, &mut seen);
