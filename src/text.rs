@@ -75,6 +75,36 @@ pub fn title_digest(s: &str) -> Option<u128> {
     Some(u128::from_be_bytes(d[..16].try_into().expect("32 bytes")))
 }
 
+/// FNV-1a, 64 bits: a short, stable digest (the rules' fingerprint, a row's id), fed in
+/// pieces.
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf29ce484222325)
+    }
+}
+
+impl Fnv1a {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= b as u64;
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// [`Fnv1a`] of `bytes`.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h = Fnv1a::default();
+    h.write(bytes);
+    h.finish()
+}
+
 /// White space as people type it, including what `char::is_whitespace` leaves out: zero-width
 /// spaces and joiners and the byte-order mark, which arrive from web pages and WPS.
 pub fn is_blank(c: char) -> bool {

@@ -334,21 +334,26 @@ pub fn assign_ids(rules: &Rules, unit: &str, entries: &mut [Entry], seen: &mut H
 /// is its roster name; the title and outlet are compared as keys (spacing, marks and width do
 /// not change it). 64 bits: a province's year of rows has no collision in practice.
 pub fn entry_code(rules: &Rules, unit: &str, e: &Entry) -> u64 {
-    let mut h = Fnv::default();
-    h.write(unit.as_bytes());
+    // Each field followed by a separator, so that no two rows' fields run into the same bytes.
+    let mut h = crate::text::Fnv1a::default();
+    let mut field = |bytes: &[u8]| {
+        h.write(bytes);
+        h.write(b"|");
+    };
+    field(unit.as_bytes());
     // The title as its key's digest (already computed for 一稿多投): the same key, the same
     // digest, so spacing, punctuation and width do not change the id.
-    h.write(&e.title_digest.unwrap_or(0).to_be_bytes());
+    field(&e.title_digest.unwrap_or(0).to_be_bytes());
     match e.outlet {
         // A listed outlet is keyed by its name in the list, however the unit wrote it.
-        OutletMatch::Listed(i) => h.write(rules.outlets[i].name.as_bytes()),
-        _ => h.write(name_key(&e.outlet_written).as_bytes()),
+        OutletMatch::Listed(i) => field(rules.outlets[i].name.as_bytes()),
+        _ => field(name_key(&e.outlet_written).as_bytes()),
     }
     match e.date {
-        Some(d) => h.write(d.to_string().as_bytes()),
-        None => h.write(e.date_written().as_bytes()),
+        Some(d) => field(d.to_string().as_bytes()),
+        None => field(e.date_written().as_bytes()),
     }
-    h.0
+    h.finish()
 }
 
 /// The row id shown in 稿件明细: the [`entry_code`] in hex, and for the `nth` row with the same
@@ -357,24 +362,6 @@ pub fn entry_id(code: u64, nth: u32) -> String {
     match nth {
         0 | 1 => format!("{code:016X}"),
         n => format!("{code:016X}-{n}"),
-    }
-}
-
-/// FNV-1a (64-bit), with a separator between fields.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf29ce484222325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes.iter().chain(std::iter::once(&b'|')) {
-            self.0 ^= b as u64;
-            self.0 = self.0.wrapping_mul(0x100000001b3);
-        }
     }
 }
 

@@ -44,6 +44,30 @@ struct RawRules {
     unit: Vec<RawUnit>,
     #[serde(default)]
     outlet: Vec<RawOutlet>,
+    #[serde(default)]
+    factor: Vec<RawColumn>,
+    #[serde(default)]
+    bonus: Vec<RawColumn>,
+    unit_score: Option<RawUnitScore>,
+}
+
+/// A `[[factor]]` or `[[bonus]]` (a bonus has no default).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawColumn {
+    pub(super) column: Spanned<String>,
+    pub(super) default: Option<Spanned<String>>,
+    pub(super) values: Spanned<indexmap::IndexMap<String, Spanned<toml::Value>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawUnitScore {
+    pub(super) base: Option<Spanned<toml::Value>>,
+    pub(super) late: Option<Spanned<toml::Value>>,
+    pub(super) missing: Option<Spanned<toml::Value>>,
+    pub(super) false_report: Option<Spanned<toml::Value>>,
+    pub(super) cap: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -58,6 +82,7 @@ struct RawPoints {
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     duplicate: Option<Spanned<String>>,
+    duplicate_share: Option<Spanned<toml::Value>>,
     author_credit: Option<Spanned<String>>,
     late_return: Option<Spanned<String>>,
     missing_signoff: Option<Spanned<String>>,
@@ -99,7 +124,7 @@ struct RawOutlet {
     quotas: Vec<Spanned<String>>,
 }
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     text: &'a str,
     /// Where each line after the first begins: a roster of 10,000 units asks for a line per
     /// unit, and counting from the top each time made loading the rules quadratic.
@@ -122,7 +147,7 @@ impl<'a> Checker<'a> {
         self.line_starts.partition_point(|&s| s <= end) + 1
     }
 
-    fn fail<T>(&mut self, s: &Spanned<T>, msg: String) {
+    pub(super) fn fail<T>(&mut self, s: &Spanned<T>, msg: String) {
         let l = self.line(s.span());
         self.problems.push((Some(l), msg));
     }
@@ -205,9 +230,14 @@ pub(super) fn parse(text: &str) -> Result<Rules, RulesError> {
     let units = units(&mut c, &raw.unit);
     let outlets = outlets(&mut c, &raw.outlet);
     let bulletin = bulletin(&mut c, raw.bulletin.unwrap_or_default());
+    let (factors, bonuses) = super::variants::columns(&mut c, &raw.factor, &raw.bonus);
+    let unit_score = super::variants::unit_score(&mut c, raw.unit_score.unwrap_or_default());
     if c.problems.is_empty() {
         let mut rules = Rules::assemble(deadline_day, points, policy, units, outlets, text);
         rules.bulletin = bulletin;
+        rules.factors = factors;
+        rules.bonuses = bonuses;
+        rules.unit_score = unit_score;
         Ok(rules)
     } else {
         c.problems.sort_by_key(|(l, _)| l.unwrap_or(0));
@@ -258,16 +288,20 @@ fn deadline_day(c: &mut Checker, raw: &Option<Spanned<i64>>) -> u32 {
 }
 
 fn policy(c: &mut Checker, rp: RawPolicy) -> Policy {
+    let duplicate = c.choice(
+        &rp.duplicate,
+        "一稿多投处理 duplicate",
+        &[
+            ("只计一次", DuplicatePolicy::ScoreOnce),
+            ("全部不计分", DuplicatePolicy::ScoreNone),
+            ("累计计分", DuplicatePolicy::AddUp),
+            ("最高加比例", DuplicatePolicy::Share),
+        ],
+        DuplicatePolicy::ScoreOnce,
+    );
     Policy {
-        duplicate: c.choice(
-            &rp.duplicate,
-            "一稿多投处理 duplicate",
-            &[
-                ("只计一次", DuplicatePolicy::ScoreOnce),
-                ("全部不计分", DuplicatePolicy::ScoreNone),
-            ],
-            DuplicatePolicy::ScoreOnce,
-        ),
+        duplicate,
+        duplicate_share: super::variants::share(c, &rp.duplicate_share, &rp.duplicate, duplicate),
         author_credit: c.choice(
             &rp.author_credit,
             "作者计分 author_credit",

@@ -6,6 +6,7 @@
 
 mod file;
 pub mod quarter;
+mod variants;
 
 pub use file::RulesError;
 pub use quarter::{DateClass, Quarter, Window};
@@ -16,6 +17,10 @@ use std::path::Path;
 
 /// The commented default rules, exactly as `rules --write` writes them.
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// The line of `default.toml` after which the optional variants (SPEC §14) are documented, in
+/// comments (see [`Rules::fingerprint`]).
+pub const VARIANTS_MARK: &str = "# ═════ 可选：计分规则的变体";
 
 /// The two item categories (稿件类别).
 pub const CATEGORIES: [&str; 2] = ["政务信息", "宣传报道"];
@@ -102,6 +107,11 @@ pub enum DuplicatePolicy {
     ScoreOnce,
     /// 全部不计分: no copy scores.
     ScoreNone,
+    /// 累计计分: each copy in a different outlet scores (SPEC §14.3).
+    AddUp,
+    /// 最高加比例: the best copy scores in full, each copy in another outlet a share of its own
+    /// points ([`Policy::duplicate_share`]).
+    Share,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,9 +122,12 @@ pub enum AuthorCredit {
     Split,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Policy {
     pub duplicate: DuplicatePolicy,
+    /// Under [`DuplicatePolicy::Share`]: the share (0–1) of its points a copy in another outlet
+    /// scores.
+    pub duplicate_share: f64,
     pub author_credit: AuthorCredit,
     /// A late return does not score at all.
     pub late_return_rejected: bool,
@@ -135,12 +148,63 @@ pub enum EvidenceRule {
     NoScore,
 }
 
+/// A template column whose value multiplies a row's points (SPEC §14.1: 稿件形式, 版面位置…).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    /// The column's header.
+    pub column: String,
+    /// What an empty cell means: one of `values`.
+    pub default: String,
+    /// Each value and its factor, in the order the rules file gives them.
+    pub values: Vec<(String, f64)>,
+}
+
+/// A template column whose value adds points to a scoring row (SPEC §14.2: 领导批示…).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bonus {
+    pub column: String,
+    /// Each value and its points, in the order the rules file gives them.
+    pub values: Vec<(String, f64)>,
+}
+
+/// The value of a factor or bonus column as written (matched after the outlets'
+/// normalisation), by its index in `values`.
+pub fn value_index(values: &[(String, f64)], written: &str) -> Option<usize> {
+    let k = name_key(written);
+    values.iter().position(|(v, _)| name_key(v) == k)
+}
+
+/// The terms a unit's total takes besides its rows' points (SPEC §14.4), each only when set.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct UnitScore {
+    /// Added for a unit whose return was received.
+    pub base: Option<f64>,
+    /// Added when that return is late.
+    pub late: Option<f64>,
+    /// Added for a roster unit with no readable return.
+    pub missing: Option<f64>,
+    /// Added for each row the office decides 失实.
+    pub false_report: Option<f64>,
+    /// The rows' points are capped here (the adjustments apply after the cap).
+    pub cap: Option<f64>,
+}
+
+impl UnitScore {
+    pub fn is_set(&self) -> bool {
+        *self != UnitScore::default()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Rules {
     pub deadline_day: u32,
     /// Points per tier, indexed by [`Tier::index`].
     pub points: [u32; 3],
     pub policy: Policy,
+    /// Factor and bonus columns (SPEC §14.1–2), in the order the rules file gives them.
+    pub factors: Vec<Factor>,
+    pub bonuses: Vec<Bonus>,
+    pub unit_score: UnitScore,
     pub units: Vec<Unit>,
     pub outlets: Vec<Outlet>,
     /// Issuer and addressees of the quarterly bulletin.
@@ -208,6 +272,9 @@ impl Rules {
             deadline_day,
             points,
             policy,
+            factors: Vec::new(),
+            bonuses: Vec::new(),
+            unit_score: UnitScore::default(),
             units,
             outlets,
             bulletin: Default::default(),
@@ -215,6 +282,29 @@ impl Rules {
             outlet_index,
             source: source.to_string(),
         }
+    }
+
+    /// Whether any rule variant of SPEC §14 is in force: factor or bonus columns, unit
+    /// adjustments, or a duplicate policy that scores more than one copy. Without one, every
+    /// output is what the regulation's own rules give.
+    pub fn has_variants(&self) -> bool {
+        !self.factors.is_empty()
+            || !self.bonuses.is_empty()
+            || self.unit_score.is_set()
+            || matches!(
+                self.policy.duplicate,
+                DuplicatePolicy::AddUp | DuplicatePolicy::Share
+            )
+    }
+
+    /// The headers of the factor columns, then the bonus columns: the columns a template gains
+    /// after 备注 and a return is read for.
+    pub fn extra_columns(&self) -> Vec<&str> {
+        self.factors
+            .iter()
+            .map(|f| f.column.as_str())
+            .chain(self.bonuses.iter().map(|b| b.column.as_str()))
+            .collect()
     }
 
     /// The roster unit a written name refers to (name or alias, with or without （分公司）/（公司）).
@@ -244,12 +334,22 @@ impl Rules {
     }
 
     /// A short, stable fingerprint of the rules text (FNV-1a, hex), shown in 说明.
+    /// The comments documenting the optional variants (after [`VARIANTS_MARK`]) are not rules:
+    /// a file written by `rules --write` has the built-in rules' fingerprint, and only a line
+    /// the office makes a setting there changes it.
     pub fn fingerprint(&self) -> String {
-        let mut h: u64 = 0xcbf29ce484222325;
-        for b in self.source.bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
+        let h = match self.source.find(VARIANTS_MARK) {
+            None => crate::text::fnv1a(self.source.as_bytes()),
+            Some(i) => {
+                let (head, rest) = self.source.split_at(i);
+                let settings: String = rest
+                    .lines()
+                    .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                crate::text::fnv1a(format!("{head}{settings}").as_bytes())
+            }
+        };
         format!("{h:016x}")
     }
 }
