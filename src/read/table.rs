@@ -14,6 +14,30 @@ const HEADER_SEARCH_ROWS: u32 = 60;
 
 /// A header as written → the column it names.
 pub fn header_column(written: &str) -> Option<Column> {
+    column_named(&header_key(written)?)
+}
+
+/// The other names a factor or bonus column of the rules file (SPEC §14) is found by when a
+/// return does not head it exactly as the template does. Where one is also a name of a
+/// template column (稿件类型, 版面, 版次), the template column takes it unless it is headed by
+/// its own name elsewhere in the row.
+const EXTRA_SYNONYMS: [(&str, &[&str]); 3] = [
+    ("稿件形式", &["稿件类型", "形式"]),
+    ("版面位置", &["版面", "版次"]),
+    ("领导批示", &["批示"]),
+];
+
+/// Whether `key` (a header's key) names the extra column `column` by one of its other names.
+fn names_extra_by_synonym(key: &str, column: &str) -> bool {
+    EXTRA_SYNONYMS
+        .iter()
+        .filter(|(c, _)| name_key(c) == name_key(column))
+        .any(|(_, others)| others.iter().any(|o| name_key(o) == key))
+}
+
+/// A header's key: normalised, without a note in brackets or a required-field star; `None`
+/// for text too long to be a header.
+fn header_key(written: &str) -> Option<String> {
     // Most cells searched are titles and other long text: no header is longer than a few
     // characters before its bracketed note, so those are passed over without normalising.
     let head = written
@@ -35,7 +59,14 @@ pub fn header_column(written: &str) -> Option<Column> {
             k.truncate(i);
         }
     }
-    let k = k.trim_matches(|c| c == '*' || c == ':' || c == '：');
+    Some(
+        k.trim_matches(|c| c == '*' || c == ':' || c == '：')
+            .to_string(),
+    )
+}
+
+/// The template column a header's key names, by its own name or a common other name.
+fn column_named(k: &str) -> Option<Column> {
     let col = match k {
         "序号" | "编号" | "序" | "no" | "no." => Column::Seq,
         "稿件类别" | "类别" | "稿件类型" | "类型" | "信息类别" | "稿件分类" | "分类"
@@ -74,6 +105,8 @@ pub struct RawRow<'a> {
     /// Zero-based sheet row.
     pub row: u32,
     cells: [Option<&'a Cell>; Column::ALL.len()],
+    /// The factor and bonus columns' cells (see [`Located::extra_columns`]).
+    extras: Vec<Option<&'a Cell>>,
 }
 
 impl<'a> RawRow<'a> {
@@ -83,11 +116,25 @@ impl<'a> RawRow<'a> {
 
     /// The cell's text, cleaned; empty when absent.
     pub fn text(&self, c: Column) -> String {
-        match self.get(c) {
-            Some(Cell::Text(t)) => crate::text::clean_cell(t),
-            Some(v) => crate::text::clean_cell(&v.display()),
-            None => String::new(),
-        }
+        cell_text(self.get(c))
+    }
+
+    /// The `i`-th extra column's cell.
+    pub fn extra(&self, i: usize) -> Option<&'a Cell> {
+        self.extras.get(i).copied().flatten()
+    }
+
+    /// The `i`-th extra column's text, cleaned; empty when absent.
+    pub fn extra_text(&self, i: usize) -> String {
+        cell_text(self.extra(i))
+    }
+}
+
+fn cell_text(v: Option<&Cell>) -> String {
+    match v {
+        Some(Cell::Text(t)) => crate::text::clean_cell(t),
+        Some(v) => crate::text::clean_cell(&v.display()),
+        None => String::new(),
     }
 }
 
@@ -122,6 +169,8 @@ pub struct Located<'a> {
     pub header_row: u32,
     /// Known columns found, with their sheet column.
     pub columns: BTreeMap<Column, u16>,
+    /// The factor and bonus columns asked for, each with its sheet column when found.
+    pub extra_columns: Vec<Option<u16>>,
     pub meta: Meta,
     pub marker: Option<Marker>,
     /// Rows with something in a known column other than 序号.
@@ -210,28 +259,91 @@ impl<'a> Grid<'a> {
     }
 }
 
+/// A header row: the template columns found, with their sheet column, and each extra column's
+/// (`extras` order).
+type Header = (BTreeMap<Column, u16>, Vec<Option<u16>>);
+
 /// The best header row of a sheet: (row, columns) naming the most known columns, with 标题.
-fn find_header(g: &Grid) -> Option<(u32, BTreeMap<Column, u16>)> {
-    let mut best: Option<(u32, BTreeMap<Column, u16>)> = None;
+fn find_header(g: &Grid, extras: &[&str]) -> Option<(u32, Header)> {
+    let mut best: Option<(u32, Header)> = None;
     for (r, cols) in g.rows(0, HEADER_SEARCH_ROWS) {
-        let mut found: BTreeMap<Column, u16> = BTreeMap::new();
-        for (c, v) in cols.iter() {
-            if let Cell::Text(t) = v {
-                if let Some(col) = header_column(t) {
-                    found.entry(col).or_insert(c);
-                }
-            }
-        }
+        let keys: Vec<(u16, String)> = cols
+            .iter()
+            .filter_map(|(c, v)| match v {
+                Cell::Text(t) => header_key(t).map(|k| (c, k)),
+                _ => None,
+            })
+            .collect();
+        let (found, extra) = header_of(&keys, extras);
         let ok = found.contains_key(&Column::Title) && found.len() >= 3;
-        if ok && best.as_ref().is_none_or(|(_, b)| found.len() > b.len()) {
-            best = Some((r, found));
+        if ok
+            && best
+                .as_ref()
+                .is_none_or(|(_, (b, _))| found.len() > b.len())
+        {
+            best = Some((r, (found, extra)));
         }
     }
     best
 }
 
+/// Which column each header of a row (`keys`: sheet column, header key) names. A template
+/// column by its own name first, then an extra column by its name, then a template column by
+/// another name, then an extra column by another name; each header names one column, the
+/// first of a name wins.
+fn header_of(keys: &[(u16, String)], extras: &[&str]) -> Header {
+    let mut found: BTreeMap<Column, u16> = BTreeMap::new();
+    let mut extra: Vec<Option<u16>> = vec![None; extras.len()];
+    let mut taken = vec![false; keys.len()];
+    for pass in 0..4 {
+        for (i, (c, k)) in keys.iter().enumerate() {
+            if taken[i] {
+                continue;
+            }
+            let k = k.as_str();
+            let slot = match pass {
+                0 => column_named(k)
+                    .filter(|c| name_key(c.header()) == k)
+                    .map(Slot::Core),
+                1 => extras
+                    .iter()
+                    .position(|e| name_key(e) == k)
+                    .map(Slot::Extra),
+                2 => column_named(k).map(Slot::Core),
+                _ => extras
+                    .iter()
+                    .position(|e| names_extra_by_synonym(k, e))
+                    .map(Slot::Extra),
+            };
+            match slot {
+                Some(Slot::Core(col)) if !found.contains_key(&col) => {
+                    found.insert(col, *c);
+                    taken[i] = true;
+                }
+                Some(Slot::Extra(x)) if extra[x].is_none() => {
+                    extra[x] = Some(*c);
+                    taken[i] = true;
+                }
+                _ => {}
+            }
+        }
+    }
+    (found, extra)
+}
+
+/// A column a header may name.
+enum Slot {
+    Core(Column),
+    Extra(usize),
+}
+
 /// Locate the table, metadata and marker. `None` when no sheet has a recognisable header.
 pub fn locate(book: &RawBook) -> Option<Located<'_>> {
+    locate_with(book, &[])
+}
+
+/// [`locate`], with the rules file's factor and bonus columns (SPEC §14) found too.
+pub fn locate_with<'b>(book: &'b RawBook, extras: &[&str]) -> Option<Located<'b>> {
     let marker = book
         .sheets
         .iter()
@@ -249,18 +361,18 @@ pub fn locate(book: &RawBook) -> Option<Located<'_>> {
         .collect();
 
     // Candidate sheets: the most columns wins; ties go to 稿件明细, then visible, then order.
-    type Candidate = (usize, u32, BTreeMap<Column, u16>, (usize, bool, bool));
+    type Candidate = (usize, u32, Header, (usize, bool, bool));
     let mut best: Option<Candidate> = None;
     for (i, s) in book.sheets.iter().enumerate() {
         let Some(g) = &grids[i] else { continue };
-        if let Some((r, cols)) = find_header(g) {
-            let key = (cols.len(), s.name == contract::SHEET_ENTRIES, s.visible);
+        if let Some((r, cols)) = find_header(g, extras) {
+            let key = (cols.0.len(), s.name == contract::SHEET_ENTRIES, s.visible);
             if best.as_ref().is_none_or(|b| key > b.3) {
                 best = Some((i, r, cols, key));
             }
         }
     }
-    let (si, header_row, columns, _) = best?;
+    let (si, header_row, (columns, extra_cols), _) = best?;
     let sheet = &book.sheets[si];
     let g = grids[si].as_ref().expect("candidates have grids");
 
@@ -275,7 +387,15 @@ pub fn locate(book: &RawBook) -> Option<Located<'_>> {
             }
         }
         if any {
-            rows.push(RawRow { row: r, cells });
+            let extras = extra_cols
+                .iter()
+                .map(|c| c.and_then(|c| cols.get(c)))
+                .collect();
+            rows.push(RawRow {
+                row: r,
+                cells,
+                extras,
+            });
         }
     }
 
@@ -294,6 +414,7 @@ pub fn locate(book: &RawBook) -> Option<Located<'_>> {
         sheet: sheet.name.clone(),
         header_row,
         columns,
+        extra_columns: extra_cols,
         meta,
         marker,
         rows,
@@ -539,6 +660,77 @@ mod tests {
                 (2, "标题乙".into(), "城市晚报".into())
             ]
         );
+    }
+
+    #[test]
+    fn factor_and_bonus_columns_found_by_name_or_other_name() {
+        let extras = ["稿件形式", "版面位置", "领导批示"];
+        // Their own names, anywhere after the template's columns.
+        let b = book(vec![sheet(
+            "稿件明细",
+            &[
+                &["稿件类别", "标题", "刊发媒体", "领导批示", "稿件形式"],
+                &["政务信息", "标题甲", "东方烟草报", "省局主要领导", "图片"],
+            ],
+        )]);
+        let l = locate_with(&b, &extras).unwrap();
+        assert_eq!(l.extra_columns, [Some(4), None, Some(3)]);
+        assert_eq!(l.columns[&Column::Category], 0);
+        assert_eq!(l.rows[0].extra_text(0), "图片");
+        assert_eq!(l.rows[0].extra_text(1), "");
+        assert_eq!(l.rows[0].extra_text(2), "省局主要领导");
+        // 稿件类型 is the category's other name unless the category has its own header;
+        // 版次 and 批示 name the extra columns.
+        let b = book(vec![sheet(
+            "Sheet1",
+            &[
+                &[
+                    "稿件类别",
+                    "标题",
+                    "刊发媒体",
+                    "稿件类型",
+                    "版次",
+                    "批示",
+                    "期号版面",
+                ],
+                &[
+                    "政务信息",
+                    "标题甲",
+                    "东方烟草报",
+                    "视频",
+                    "头版",
+                    "",
+                    "第3期",
+                ],
+            ],
+        )]);
+        let l = locate_with(&b, &extras).unwrap();
+        assert_eq!(l.columns[&Column::Category], 0);
+        assert_eq!(l.columns[&Column::Issue], 6);
+        assert_eq!(l.extra_columns, [Some(3), Some(4), Some(5)]);
+        let b = book(vec![sheet(
+            "Sheet1",
+            &[
+                &["稿件类型", "标题", "刊发媒体"],
+                &["政务信息", "标题甲", "东方烟草报"],
+            ],
+        )]);
+        let l = locate_with(&b, &extras).unwrap();
+        assert_eq!(l.columns[&Column::Category], 0);
+        assert_eq!(l.extra_columns, [None, None, None]);
+        // 版面 alone is the template's 期号版面, as it always was.
+        let b = book(vec![sheet(
+            "Sheet1",
+            &[
+                &["标题", "刊发媒体", "版面"],
+                &["标题甲", "东方烟草报", "头版"],
+            ],
+        )]);
+        let l = locate_with(&b, &extras).unwrap();
+        assert_eq!(l.columns[&Column::Issue], 2);
+        assert_eq!(l.extra_columns, [None, None, None]);
+        // Without extra columns asked for, nothing changes.
+        assert!(locate(&b).unwrap().extra_columns.is_empty());
     }
 
     #[test]
